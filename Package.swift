@@ -1,0 +1,159 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Every target gets Swift 6 language mode, strict concurrency and the same upcoming features.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+extension Target.Dependency {
+    static let hummingbird: Self = .product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdTesting: Self = .product(name: "HummingbirdTesting", package: "hummingbird")
+    static let bcrypt: Self = .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")
+    static let jwtKit: Self = .product(name: "JWTKit", package: "jwt-kit")
+    static let sqlKit: Self = .product(name: "SQLKit", package: "sql-kit")
+    static let sqliteKit: Self = .product(name: "SQLiteKit", package: "sqlite-kit")
+    static let postgresKit: Self = .product(name: "PostgresKit", package: "postgres-kit")
+    static let asyncHTTPClient: Self = .product(name: "AsyncHTTPClient", package: "async-http-client")
+    static let configuration: Self = .product(name: "Configuration", package: "swift-configuration")
+    static let logging: Self = .product(name: "Logging", package: "swift-log")
+    static let metrics: Self = .product(name: "Metrics", package: "swift-metrics")
+    static let prometheus: Self = .product(name: "Prometheus", package: "swift-prometheus")
+    static let serviceLifecycle: Self = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let openAPIRuntime: Self = .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+    static let openAPIHummingbird: Self = .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
+    static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
+    static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let kernel: Self = "TradewindKernel"
+    static let runtime: Self = "TradewindRuntime"
+    static let testing: Self = "TradewindTesting"
+}
+
+/// Declares one bounded context: Domain, Application, Infrastructure, Interface (OpenAPI-generated server),
+/// the Server composition root, a thin `<name>-service` executable, and one test target per layer.
+/// `folder` is the context's directory under `Services/`; target names start with it (`UserDomain`, …).
+func boundedContext(
+    _ folder: String,
+    executable: String,
+    infrastructure: [Target.Dependency] = [],
+    interface: [Target.Dependency] = []
+) -> [Target] {
+    let root = "Services/\(folder)"
+    let domain = "\(folder)Domain", application = "\(folder)Application"
+    let infrastructureName = "\(folder)Infrastructure", interfaceName = "\(folder)Interface"
+    let server = "\(folder)Server"
+    return [
+        .target(name: domain, dependencies: [.kernel], path: "\(root)/Domain"),
+        .target(name: application, dependencies: [.kernel, .byName(name: domain)], path: "\(root)/Application"),
+        .target(
+            name: infrastructureName,
+            dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + infrastructure,
+            path: "\(root)/Infrastructure"
+        ),
+        .target(
+            name: interfaceName,
+            dependencies: [
+                .kernel, .runtime, .byName(name: domain), .byName(name: application),
+                .hummingbird, .openAPIRuntime, .openAPIHummingbird,
+            ] + interface,
+            path: "\(root)/Interface",
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: server,
+            dependencies: [
+                .kernel, .runtime, .byName(name: domain), .byName(name: application),
+                .byName(name: infrastructureName), .byName(name: interfaceName), .hummingbird, .serviceLifecycle,
+            ],
+            path: "\(root)/Server"
+        ),
+        .executableTarget(name: executable, dependencies: [.byName(name: server)], path: "\(root)/Main"),
+        .testTarget(name: "\(domain)Tests", dependencies: [.kernel, .byName(name: domain)], path: "Tests/\(folder)/DomainTests"),
+        .testTarget(
+            name: "\(application)Tests",
+            dependencies: [.kernel, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+            path: "Tests/\(folder)/ApplicationTests"
+        ),
+        .testTarget(
+            name: "\(infrastructureName)Tests",
+            dependencies: [.kernel, .runtime, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+            path: "Tests/\(folder)/InfrastructureTests"
+        ),
+        .testTarget(
+            name: "\(interfaceName)Tests",
+            dependencies: [.kernel, .runtime, .testing, .byName(name: server), .hummingbird, .hummingbirdTesting],
+            path: "Tests/\(folder)/InterfaceTests"
+        ),
+    ]
+}
+
+var targets: [Target] = [
+    .target(name: "TradewindKernel", path: "Shared/Kernel"),
+    .target(
+        name: "TradewindRuntime",
+        dependencies: [
+            .kernel, .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .configuration,
+            .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .asyncHTTPClient, .openAPIRuntime,
+        ],
+        path: "Shared/Runtime"
+    ),
+    .target(
+        name: "TradewindTesting",
+        dependencies: [.kernel, .runtime, .hummingbird, .hummingbirdTesting, .sqlKit, .postgresKit, .logging],
+        path: "Shared/Testing"
+    ),
+    .executableTarget(
+        name: "tradewind",
+        dependencies: [.argumentParser, .runtime, "UserServer", .logging],
+        path: "Tools/Tradewind"
+    ),
+    .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
+    .testTarget(
+        name: "RuntimeTests",
+        dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration],
+        path: "Tests/Shared/RuntimeTests"
+    ),
+    .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
+]
+targets += boundedContext(
+    "User",
+    executable: "user-service",
+    infrastructure: [.bcrypt, .jwtKit, .crypto, .logging],
+    interface: [.logging]
+)
+
+for index in targets.indices {
+    targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
+}
+
+let package = Package(
+    name: "Tradewind",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tradewind", targets: ["tradewind"]),
+        .executable(name: "user-service", targets: ["user-service"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,30 @@
+import UserDomain
+
+/// The OAuth2 `client_credentials` grant for machine clients. No refresh token is issued (RFC 6749 4.4.3).
+public struct AuthenticateClient: Sendable {
+    let clients: any ServiceClientRepository
+    let hasher: any PasswordHasher
+    let accessTokens: any AccessTokenIssuer
+    let decoyHash: PasswordHash
+
+    public init(
+        clients: any ServiceClientRepository, hasher: any PasswordHasher, accessTokens: any AccessTokenIssuer,
+        decoyHash: PasswordHash
+    ) {
+        self.clients = clients
+        self.hasher = hasher
+        self.accessTokens = accessTokens
+        self.decoyHash = decoyHash
+    }
+
+    public func execute(clientID: String, clientSecret: String) async throws -> TokenGrant {
+        guard !clientID.isEmpty, clientID.utf8.count <= 128, !clientSecret.isEmpty, clientSecret.utf8.count <= 72 else {
+            throw UserError.invalidClient
+        }
+        let client = try await clients.client(withID: clientID)
+        let matches = try await hasher.verify(clientSecret, against: client?.secretHash ?? decoyHash)
+        guard let client, matches else { throw UserError.invalidClient }
+        let access = try await accessTokens.issue(subject: client.clientID, roles: client.roles)
+        return TokenGrant(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: nil)
+    }
+}

@@ -1,0 +1,41 @@
+import TradewindKernel
+import UserDomain
+
+/// Bootstraps an administrator from configuration (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) or the CLI.
+/// Creates the account, or grants the admin role to an existing one; never changes an existing password.
+public struct EnsureAdmin: Sendable {
+    public enum Outcome: Equatable, Sendable {
+        case created
+        case promoted
+        case alreadyAdmin
+    }
+
+    let users: any UserRepository
+    let hasher: any PasswordHasher
+    let clock: any WallClock
+    let ids: any IdentifierGenerator
+
+    public init(users: any UserRepository, hasher: any PasswordHasher, clock: any WallClock, ids: any IdentifierGenerator) {
+        self.users = users
+        self.hasher = hasher
+        self.clock = clock
+        self.ids = ids
+    }
+
+    public func execute(email rawEmail: String, password rawPassword: String, displayName: String = "Administrator") async throws -> Outcome {
+        let email = try EmailAddress(rawEmail)
+        if var existing = try await users.user(withEmail: email) {
+            guard !existing.has(.admin) else { return .alreadyAdmin }
+            try existing.assignRoles(existing.roles.union([.admin]), at: clock.now())
+            try await users.save(existing)
+            return .promoted
+        }
+        let password = try Password(rawPassword)
+        let user = try User.register(
+            id: UserID(rawValue: ids.makeUUID()), email: email, displayName: try DisplayName(displayName),
+            passwordHash: try await hasher.hash(password.value), roles: [.admin], at: clock.now()
+        )
+        try await users.add(user)
+        return .created
+    }
+}

@@ -1,0 +1,26 @@
+import UserDomain
+
+/// Stores a machine client's id and the hash of its secret, replacing an earlier secret.
+public struct RegisterServiceClient: Sendable {
+    let clients: any ServiceClientRepository
+    let hasher: any PasswordHasher
+
+    public init(clients: any ServiceClientRepository, hasher: any PasswordHasher) {
+        self.clients = clients
+        self.hasher = hasher
+    }
+
+    public func execute(clientID: String, secret: String, roles: Set<Role> = [.service]) async throws {
+        guard !clientID.isEmpty, clientID.utf8.count <= 128,
+              clientID.unicodeScalars.allSatisfy({ $0.isASCII && !$0.properties.isWhitespace && $0 != ":" })
+        else { throw UserError.invalidRequest("client id must be 1 to 128 printable ASCII characters without ':'") }
+        guard secret.utf8.count >= 16, secret.utf8.count <= 72 else {
+            throw UserError.invalidRequest("client secret must be 16 to 72 bytes")
+        }
+        if let existing = try await clients.client(withID: clientID),
+           existing.roles == roles, try await hasher.verify(secret, against: existing.secretHash) {
+            return
+        }
+        try await clients.upsert(ServiceClient(clientID: clientID, secretHash: try await hasher.hash(secret), roles: roles))
+    }
+}

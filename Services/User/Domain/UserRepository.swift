@@ -1,0 +1,43 @@
+import Foundation
+import TradewindKernel
+
+public protocol UserRepository: Sendable {
+    /// Inserts a new user; throws ``UserError/emailAlreadyRegistered`` when the e-mail is taken.
+    func add(_ user: User) async throws
+    /// Saves a changed user if nobody else changed it since `user` was loaded (its version minus one).
+    /// Throws ``UserError/userNotFound`` when it is gone.
+    func save(_ user: User) async throws
+    func user(withID id: UserID) async throws -> User?
+    func user(withEmail email: EmailAddress) async throws -> User?
+    /// Users ordered by creation time then id.
+    func list(_ request: PageRequest) async throws -> Page<User>
+    func count(withRole role: Role) async throws -> Int
+}
+
+public protocol RefreshTokenRepository: Sendable {
+    func add(_ token: RefreshToken) async throws
+    func token(withHash hash: String) async throws -> RefreshToken?
+    /// Marks the token rotated unless it already was; `false` when another request rotated it first.
+    func markRotated(_ id: UUID, at date: Date) async throws -> Bool
+    func revokeFamily(_ familyID: UUID, at date: Date) async throws
+    func revokeAll(of userID: UserID, at date: Date) async throws
+}
+
+/// A machine client allowed to use the `client_credentials` grant.
+public struct ServiceClient: Sendable, Equatable {
+    public let clientID: String
+    public let secretHash: PasswordHash
+    public let roles: Set<Role>
+
+    public init(clientID: String, secretHash: PasswordHash, roles: Set<Role>) {
+        self.clientID = clientID
+        self.secretHash = secretHash
+        self.roles = roles
+    }
+}
+
+public protocol ServiceClientRepository: Sendable {
+    func client(withID clientID: String) async throws -> ServiceClient?
+    /// Creates or replaces the client.
+    func upsert(_ client: ServiceClient) async throws
+}

@@ -1,0 +1,26 @@
+/// Who may call a route.
+public enum AccessRule: Sendable, Equatable {
+    case open
+    case authenticated
+    /// The caller needs at least one of these roles.
+    case anyRole(Set<String>)
+}
+
+/// Access rules by `METHOD /route/template`, as Hummingbird reports the matched route. Routes not listed
+/// need a valid token: forgetting a rule fails closed.
+public struct AccessPolicy: Sendable {
+    private var rules: [String: AccessRule]
+
+    public init(_ rules: [String: AccessRule] = [:]) {
+        self.rules = Self.operationalRoutes.merging(rules) { _, new in new }
+    }
+
+    public func rule(method: String, route: String) -> AccessRule {
+        rules["\(method) \(route)"] ?? .authenticated
+    }
+
+    /// Probes and scrapers do not carry tokens.
+    static let operationalRoutes: [String: AccessRule] = [
+        "GET /health/live": .open, "GET /health/ready": .open, "GET /metrics": .open, "GET /openapi.yaml": .open,
+    ]
+}

@@ -1,0 +1,29 @@
+import Foundation
+import JWTKit
+
+/// The claims of a Tradewind access token. The user service signs them; every service verifies them.
+public struct AccessTokenClaims: JWTPayload, Equatable {
+    public var sub: SubjectClaim
+    public var iss: IssuerClaim
+    public var aud: AudienceClaim
+    public var exp: ExpirationClaim
+    public var nbf: NotBeforeClaim
+    public var iat: IssuedAtClaim
+    public var jti: IDClaim
+    public var roles: [String]
+
+    public init(subject: String, issuer: String, audience: String, roles: [String], issuedAt: Date, lifetime: TimeInterval, id: String) {
+        self.sub = SubjectClaim(value: subject)
+        self.iss = IssuerClaim(value: issuer)
+        self.aud = AudienceClaim(value: [audience])
+        self.exp = ExpirationClaim(value: issuedAt.addingTimeInterval(lifetime))
+        self.nbf = NotBeforeClaim(value: issuedAt)
+        self.iat = IssuedAtClaim(value: issuedAt)
+        self.jti = IDClaim(value: id)
+        self.roles = roles
+    }
+
+    /// Time-based and audience checks need the injected clock and configuration, so
+    /// ``AccessTokenVerifier`` makes them after the signature has been checked.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+}

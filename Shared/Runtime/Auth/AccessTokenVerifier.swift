@@ -1,0 +1,89 @@
+import Foundation
+import JWTKit
+import TradewindKernel
+
+/// Why a bearer token was refused. Deliberately coarse towards the client; precise in logs and tests.
+public enum TokenRejection: Error, Equatable, Sendable {
+    case malformed
+    case unsupportedAlgorithm(String)
+    case unknownKey
+    case badSignature
+    case expired
+    case notYetValid
+    case wrongIssuer
+    case wrongAudience
+}
+
+/// Verifies ES256 access tokens: algorithm (ES256 only; `none` and HMAC are refused before any key is
+/// touched), signature against the issuer's published keys, then `exp`, `nbf`, `iss` and `aud`.
+public struct AccessTokenVerifier: Sendable {
+    public let issuer: String
+    public let audience: String
+    let keys: any VerificationKeySource
+    let clock: any WallClock
+    /// Tolerated clock skew between issuer and verifier.
+    let leeway: TimeInterval
+
+    public init(keys: any VerificationKeySource, issuer: String, audience: String, clock: any WallClock = SystemWallClock(), leeway: TimeInterval = 30) {
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.clock = clock
+        self.leeway = leeway
+    }
+
+    public func verify(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
+        guard token.utf8.count <= 8192 else { throw .malformed }
+        let header = try Self.header(of: token)
+        guard header.alg == "ES256" else { throw .unsupportedAlgorithm(header.alg ?? "missing") }
+        guard let kid = header.kid, !kid.isEmpty else { throw .unknownKey }
+        let claims = try await verifySignature(token, kid: kid)
+        let now = clock.now()
+        guard now.timeIntervalSince(claims.exp.value) < leeway else { throw .expired }
+        guard claims.nbf.value.timeIntervalSince(now) < leeway else { throw .notYetValid }
+        guard claims.iss.value == issuer else { throw .wrongIssuer }
+        guard claims.aud.value.contains(audience) else { throw .wrongAudience }
+        return claims
+    }
+
+    private func verifySignature(_ token: String, kid: String) async throws(TokenRejection) -> AccessTokenClaims {
+        do {
+            do {
+                return try await keys.keys().verify(token, as: AccessTokenClaims.self)
+            } catch let error as JWTError where error.errorType == .unknownKID {
+                return try await keys.refresh(forUnknownKeyID: kid).verify(token, as: AccessTokenClaims.self)
+            }
+        } catch let error as JWTError {
+            switch error.errorType {
+            case .unknownKID, .missingKIDHeader: throw .unknownKey
+            case .malformedToken, .claimVerificationFailure, .invalidHeaderField: throw .malformed
+            default: throw .badSignature
+            }
+        } catch is DecodingError {
+            throw .malformed
+        } catch {
+            throw .badSignature
+        }
+    }
+
+    private struct Header: Decodable {
+        let alg: String?
+        let kid: String?
+    }
+
+    private static func header(of token: String) throws(TokenRejection) -> Header {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URL: parts[0]),
+              let header = try? JSONDecoder().decode(Header.self, from: data)
+        else { throw .malformed }
+        return header
+    }
+}
+
+extension Data {
+    init?(base64URL text: some StringProtocol) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTKit
+import Logging
+import Logging
+
+/// Verifies the bearer token of every route that needs one, applies the route's role rule,
+/// and makes the caller available to handlers as ``Principal/current``.
+public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let verifier: AccessTokenVerifier
+    let policy: AccessPolicy
+
+    public init(verifier: AccessTokenVerifier, policy: AccessPolicy) {
+        self.verifier = verifier
+        self.policy = policy
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // No matched route: let the router answer 404/405 without asking for credentials first.
+        guard let route = context.endpointPath else { return try await next(request, context) }
+        let rule = policy.rule(method: request.method.rawValue, route: route)
+        if rule == .open { return try await next(request, context) }
+
+        guard let header = request.headers[.authorization] else {
+            throw Problem.unauthorized("this operation needs a bearer access token")
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'", challenge: #"Bearer error="invalid_request""#)
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let claims: AccessTokenClaims
+        do {
+            claims = try await verifier.verify(token)
+        } catch {
+            context.logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
+            let detail = error == .expired ? "the access token has expired" : "the access token is not valid"
+            throw Problem.unauthorized(detail, challenge: #"Bearer error="invalid_token""#)
+        }
+        let principal = Principal(subject: claims.sub.value, roles: Set(claims.roles), token: token)
+        if case .anyRole(let required) = rule, principal.roles.isDisjoint(with: required) {
+            throw Problem.forbidden("this operation needs one of the roles: \(required.sorted().joined(separator: ", "))")
+        }
+        var context = context
+        context.logger[metadataKey: "subject"] = .string(principal.subject)
+        return try await Principal.$current.withValue(principal) {
+            try await next(request, context)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// The verified caller of the current request: a user id or a machine client id, and its roles.
+/// Set by ``AuthenticationMiddleware`` for the duration of the request, read by handlers.
+public struct Principal: Sendable, Equatable {
+    public let subject: String
+    public let roles: Set<String>
+    /// The bearer token itself, for forwarding to other services on the caller's behalf.
+    public let token: String
+
+    public init(subject: String, roles: Set<String>, token: String) {
+        self.subject = subject
+        self.roles = roles
+        self.token = token
+    }
+
+    @TaskLocal public static var current: Principal?
+}

@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import Logging
+import NIOCore
+import NIOHTTP1
+import TradewindKernel
+
+/// Public keys fetched from a JWKS URL and cached. A token with an unknown `kid` triggers a refetch
+/// (the issuer may have rotated its key), at most once per `minimumRefetchInterval`, so a flood of tokens
+/// with made-up key ids cannot turn into a flood of requests to the issuer.
+public actor RemoteJWKS: VerificationKeySource {
+    private let url: String
+    private let httpClient: HTTPClient
+    private let clock: any WallClock
+    private let cacheLifetime: TimeInterval
+    private let minimumRefetchInterval: TimeInterval
+    private let logger: Logger
+    private var cached: JWTKeyCollection?
+    private var fetchedAt: Date?
+    private var inFlight: Task<JWTKeyCollection, any Error>?
+
+    public init(
+        url: String, httpClient: HTTPClient = .shared, clock: any WallClock = SystemWallClock(),
+        cacheLifetime: TimeInterval = 300, minimumRefetchInterval: TimeInterval = 10, logger: Logger
+    ) {
+        self.url = url
+        self.httpClient = httpClient
+        self.clock = clock
+        self.cacheLifetime = cacheLifetime
+        self.minimumRefetchInterval = minimumRefetchInterval
+        self.logger = logger
+    }
+
+    public func keys() async throws -> JWTKeyCollection {
+        if let cached, let fetchedAt, clock.now().timeIntervalSince(fetchedAt) < cacheLifetime { return cached }
+        do {
+            return try await fetch()
+        } catch {
+            // The issuer is briefly unreachable: keep verifying with the keys we have.
+            if let cached { return cached }
+            throw error
+        }
+    }
+
+    public func refresh(forUnknownKeyID kid: String) async throws -> JWTKeyCollection {
+        if let cached, let fetchedAt, clock.now().timeIntervalSince(fetchedAt) < minimumRefetchInterval { return cached }
+        logger.info("refetching JWKS for an unknown key id", metadata: ["kid": "\(kid.prefix(64))"])
+        return try await fetch()
+    }
+
+    private func fetch() async throws -> JWTKeyCollection {
+        if let inFlight { return try await inFlight.value }
+        let task = Task { [url, httpClient] in
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "accept", value: "application/json")
+            let response = try await httpClient.execute(request, timeout: .seconds(5))
+            guard response.status == .ok else { throw JWKSFetchError(url: url, status: Int(response.status.code)) }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return try await JWTKeyCollection().add(jwksJSON: String(buffer: body))
+        }
+        inFlight = task
+        defer { inFlight = nil }
+        let collection = try await task.value
+        cached = collection
+        fetchedAt = clock.now()
+        return collection
+    }
+}
+
+public struct JWKSFetchError: Error, CustomStringConvertible {
+    public let url: String
+    public let status: Int
+    public var description: String { "fetching JWKS from \(url) answered HTTP \(status)" }
+}

@@ -1,0 +1,35 @@
+import Logging
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import ServiceLifecycle
+
+/// A pooled PostgreSQL client. It is a `Service`: run it in the service group, which closes the pool on shutdown.
+public final class PostgresStore: SQLStore, Service {
+    public let dialect = SQLDialectKind.postgres
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool, logger: Logger) throws {
+        let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(.makeClientConfiguration()) : .disable
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls
+        )
+        configuration.options.maximumConnections = 10
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection.sql()) }
+    }
+
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }
+    }
+}

@@ -1,0 +1,14 @@
+import SQLKit
+
+public enum SQLDialectKind: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A service's database: every repository goes through it, on SQLite or PostgreSQL alike.
+/// `read` runs one or more statements on a connection; `transaction` runs them atomically.
+public protocol SQLStore: Sendable {
+    var dialect: SQLDialectKind { get }
+    func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+}

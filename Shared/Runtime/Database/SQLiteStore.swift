@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// One SQLite connection, serialized: SQLite allows one writer at a time anyway, and a single connection
+/// keeps transactions from seeing each other's statements.
+public final class SQLiteStore: SQLStore {
+    public let dialect = SQLDialectKind.sqlite
+    private let connection: SQLiteConnection
+    private let lock = AsyncSerialLock()
+
+    private init(connection: SQLiteConnection) { self.connection = connection }
+
+    /// Opens (creating the file and its folder when needed) a database at `path`, or in memory for `nil`.
+    public static func open(path: String?, logger: Logger) async throws -> SQLiteStore {
+        let storage: SQLiteConnection.Storage
+        if let path {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            storage = .file(path: path)
+        } else {
+            storage = .memory
+        }
+        let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
+        let store = SQLiteStore(connection: connection)
+        let database = connection.sql()
+        try await database.raw("PRAGMA foreign_keys = ON").run()
+        try await database.raw("PRAGMA busy_timeout = 5000").run()
+        if path != nil { try await database.raw("PRAGMA journal_mode = WAL").run() }
+        return store
+    }
+
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await serialized { try await body(connection.sql()) }
+    }
+
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await serialized {
+            let database = connection.sql()
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `work` while holding the connection; nobody else's statements interleave with it.
+    private func serialized<T>(_ work: () async throws -> T) async throws -> T {
+        await lock.acquire()
+        do {
+            let result = try await work()
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Accepts a well-formed `x-request-id` or makes one, puts it on the request (for handlers and outgoing calls),
+/// on the logger's metadata and on the response.
+public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestID = request.headers[.requestID].flatMap(Self.accept) ?? UUID().uuidString.lowercased()
+        var head = request.head
+        head.headerFields[.requestID] = requestID
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        var response = try await next(Request(head: head, body: request.body), context)
+        response.headers[.requestID] = requestID
+        return response
+    }
+
+    /// Up to 128 visible ASCII characters; anything else is replaced, so logs cannot be forged with it.
+    static func accept(_ candidate: String) -> String? {
+        guard !candidate.isEmpty, candidate.utf8.count <= 128,
+              candidate.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") })
+        else { return nil }
+        return candidate
+    }
+}

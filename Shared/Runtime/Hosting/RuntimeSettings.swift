@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+
+/// The settings every service process reads from its environment (see the README's configuration table).
+public struct RuntimeSettings: Sendable {
+    public var serviceName: String
+    public var host: String
+    public var port: Int
+    public var database: DatabaseURL
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    public var maximumBodyBytes: Int
+    /// Where to fetch the issuer's public keys; `nil` for the issuer itself.
+    public var jwksURL: String?
+    public var tokenIssuer: String
+    public var tokenAudience: String
+
+    public init(
+        serviceName: String, host: String = "127.0.0.1", port: Int, database: DatabaseURL, logFormat: LogFormat = .text,
+        logLevel: Logger.Level = .info, maximumBodyBytes: Int = 1 << 20, jwksURL: String? = nil,
+        tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience
+    ) {
+        self.serviceName = serviceName
+        self.host = host
+        self.port = port
+        self.database = database
+        self.logFormat = logFormat
+        self.logLevel = logLevel
+        self.maximumBodyBytes = maximumBodyBytes
+        self.jwksURL = jwksURL
+        self.tokenIssuer = tokenIssuer
+        self.tokenAudience = tokenAudience
+    }
+
+    public static let defaultIssuer = "tradewind-user-service"
+    public static let defaultAudience = "tradewind"
+
+    /// Reads `HOST`, `PORT`, `DATABASE_URL`, `LOG_FORMAT`, `LOG_LEVEL`, `MAX_BODY_BYTES`, `JWKS_URL`,
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`. The database defaults to `.tradewind/<service>.sqlite` in the working folder.
+    public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
+        let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
+        return RuntimeSettings(
+            serviceName: serviceName,
+            host: environment.string("HOST", default: "127.0.0.1"),
+            port: try environment.int("PORT", default: defaultPort, in: 1...65535),
+            database: try DatabaseURL(environment.string("DATABASE_URL", default: defaultDatabase)),
+            logFormat: try environment.choice("LOG_FORMAT", default: LogFormat.text),
+            logLevel: try environment.choice("LOG_LEVEL", default: Logger.Level.info),
+            maximumBodyBytes: try environment.int("MAX_BODY_BYTES", default: 1 << 20, in: 1024...(64 << 20)),
+            jwksURL: try environment.url("JWKS_URL", default: defaultJWKSURL)?.absoluteString,
+            tokenIssuer: environment.string("JWT_ISSUER", default: defaultIssuer),
+            tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience)
+        )
+    }
+}

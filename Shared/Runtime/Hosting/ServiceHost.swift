@@ -1,0 +1,84 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The pieces every service shares, assembled the same way: request id → metrics → access log → problem+json
+/// → body policy → authentication → the service's routes, plus health, metrics and 405 answers.
+public enum ServiceHost {
+    public typealias Context = ServiceRequestContext
+
+    public struct Options: Sendable {
+        public var problemMapping: ProblemMapper
+        public var verifier: AccessTokenVerifier
+        public var accessPolicy: AccessPolicy
+        public var readiness: [ReadinessCheck]
+        public var maximumBodyBytes: Int
+
+        public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
+                    readiness: [ReadinessCheck], maximumBodyBytes: Int) {
+            self.problemMapping = problemMapping
+            self.verifier = verifier
+            self.accessPolicy = accessPolicy
+            self.readiness = readiness
+            self.maximumBodyBytes = maximumBodyBytes
+        }
+    }
+
+    /// A router with the shared middleware chain and operational routes; add the service's own routes, then
+    /// call ``answerWrongMethods(on:)``.
+    public static func makeRouter(_ options: Options) -> Router<Context> {
+        let registry = MetricsSetup.bootstrap()
+        let router = Router(context: Context.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
+        router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: options.maximumBodyBytes))
+        router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: options.accessPolicy))
+        HealthRoutes.add(to: router, checks: options.readiness)
+        MetricsSetup.addRoute(to: router, registry: registry)
+        return router
+    }
+
+    /// For every path the router knows, answers the methods it does not serve with 405 and an `Allow` header.
+    /// Call it after all routes are registered.
+    public static func answerWrongMethods(on router: Router<Context>) {
+        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })
+        for (_, routes) in byPath {
+            let served = Set(routes.map(\.method))
+            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
+            for method in candidates where !served.contains(method) {
+                router.on(routes[0].path, method: method) { _, _ -> Response in
+                    throw HTTPError(.methodNotAllowed, headers: [.allow: allow], message: "this path supports \(allow)")
+                }
+            }
+        }
+    }
+
+    /// The runnable application: binds `settings.host:port`, runs `services` (database pool, …) alongside,
+    /// runs `beforeStart` (migrations) before accepting traffic, and drains in-flight requests on SIGTERM/SIGINT.
+    public static func makeApplication(
+        router: Router<Context>, settings: RuntimeSettings, services: [any Service], logger: Logger,
+        beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.serviceName),
+            services: services,
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
+            logger: logger
+        )
+        app.beforeServerStarts(perform: beforeStart)
+        return app
+    }
+
+    /// The logger of a service process, after installing the process-wide handler.
+    public static func makeLogger(_ settings: RuntimeSettings) -> Logger {
+        LogSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        var logger = Logger(label: settings.serviceName)
+        logger.logLevel = settings.logLevel
+        return logger
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import Synchronization
+
+public enum LogFormat: String, CaseIterable, Sendable {
+    case text
+    case json
+}
+
+public enum LogSetup {
+    private static let bootstrapped = Mutex(false)
+
+    /// Installs the process-wide log handler once; later calls (tests build many apps) do nothing.
+    public static func bootstrap(format: LogFormat, level: Logger.Level) {
+        let first = bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = switch format {
+            case .text: StreamLogHandler.standardOutput(label: label)
+            case .json: JSONLogHandler(label: label)
+            }
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger.Level: @retroactive CaseIterable {
+    public static var allCases: [Logger.Level] { [.trace, .debug, .info, .notice, .warning, .error, .critical] }
+}
