@@ -1,3 +1,4 @@
+import TradewindKernel
 import UserDomain
 
 /// Who is asking, as established by the verified access token.

@@ -16,8 +16,8 @@ public struct User: Sendable, Equatable {
     public private(set) var status: Status
     public let createdAt: Date
     public private(set) var updatedAt: Date
-    /// Incremented by every change; repositories use it for optimistic concurrency.
-    public private(set) var version: Int
+    /// The stored version this value was loaded at; a save succeeds only if it is still the stored one.
+    public let version: Int
     /// Domain events recorded since the aggregate was loaded.
     public private(set) var events: [UserEvent] = []
 
@@ -99,7 +99,6 @@ public struct User: Sendable, Equatable {
 
     private mutating func touch(_ now: Date) {
         updatedAt = now
-        version += 1
     }
 }
 

@@ -5,6 +5,8 @@ public enum UserError: Error, Equatable, Sendable {
     case weakPassword(String)
     case invalidRoles(String)
     case emailAlreadyRegistered
+    /// Someone else changed the user between this request's read and write.
+    case concurrentUpdate
     case userNotFound
     /// Wrong password or unknown account: deliberately the same case, so callers cannot tell them apart.
     case invalidCredentials

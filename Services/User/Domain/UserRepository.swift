@@ -4,8 +4,8 @@ import TradewindKernel
 public protocol UserRepository: Sendable {
     /// Inserts a new user; throws ``UserError/emailAlreadyRegistered`` when the e-mail is taken.
     func add(_ user: User) async throws
-    /// Saves a changed user if nobody else changed it since `user` was loaded (its version minus one).
-    /// Throws ``UserError/userNotFound`` when it is gone.
+    /// Saves a changed user if the stored version is still `user.version`, and increments it.
+    /// Throws ``UserError/concurrentUpdate`` when it is not, ``UserError/userNotFound`` when the user is gone.
     func save(_ user: User) async throws
     func user(withID id: UserID) async throws -> User?
     func user(withEmail email: EmailAddress) async throws -> User?

@@ -1,1 +1,3 @@
-print("x")
+import UserServer
+
+await UserService.main()

@@ -19,6 +19,13 @@ public struct AccessPolicy: Sendable {
         rules["\(method) \(route)"] ?? .authenticated
     }
 
+    /// The same policy with these `METHOD /route` keys open.
+    public func opening(_ keys: [String]) -> AccessPolicy {
+        var copy = self
+        for key in keys { copy.rules[key] = .open }
+        return copy
+    }
+
     /// Probes and scrapers do not carry tokens.
     static let operationalRoutes: [String: AccessRule] = [
         "GET /health/live": .open, "GET /health/ready": .open, "GET /metrics": .open, "GET /openapi.yaml": .open,

@@ -12,7 +12,9 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var jti: IDClaim
     public var roles: [String]
 
+    /// Times are whole seconds, as most JWT libraries expect NumericDate values.
     public init(subject: String, issuer: String, audience: String, roles: [String], issuedAt: Date, lifetime: TimeInterval, id: String) {
+        let issuedAt = Date(timeIntervalSince1970: issuedAt.timeIntervalSince1970.rounded(.down))
         self.sub = SubjectClaim(value: subject)
         self.iss = IssuerClaim(value: issuer)
         self.aud = AudienceClaim(value: [audience])

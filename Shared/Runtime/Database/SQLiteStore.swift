@@ -3,13 +3,16 @@ import Logging
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import ServiceLifecycle
+import Synchronization
 
 /// One SQLite connection, serialized: SQLite allows one writer at a time anyway, and a single connection
 /// keeps transactions from seeing each other's statements.
-public final class SQLiteStore: SQLStore {
+public final class SQLiteStore: SQLStore, Service {
     public let dialect = SQLDialectKind.sqlite
     private let connection: SQLiteConnection
     private let lock = AsyncSerialLock()
+    private let isClosed = Mutex(false)
 
     private init(connection: SQLiteConnection) { self.connection = connection }
 
@@ -24,12 +27,16 @@ public final class SQLiteStore: SQLStore {
             storage = .memory
         }
         let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let store = SQLiteStore(connection: connection)
-        let database = connection.sql()
-        try await database.raw("PRAGMA foreign_keys = ON").run()
-        try await database.raw("PRAGMA busy_timeout = 5000").run()
-        if path != nil { try await database.raw("PRAGMA journal_mode = WAL").run() }
-        return store
+        do {
+            let database = connection.sql()
+            try await database.raw("PRAGMA foreign_keys = ON").run()
+            try await database.raw("PRAGMA busy_timeout = 5000").run()
+            if path != nil { try await database.raw("PRAGMA journal_mode = WAL").run() }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return SQLiteStore(connection: connection)
     }
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -64,7 +71,19 @@ public final class SQLiteStore: SQLStore {
         }
     }
 
+    /// Keeps the connection open until graceful shutdown, then closes it after in-flight work.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await close()
+    }
+
     public func close() async throws {
+        guard isClosed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
         try await connection.close()
+    }
+
+    /// A store dropped without `close()` (start-up failed before the service group ran) still closes its file.
+    deinit {
+        if !isClosed.withLock({ $0 }) { _ = connection.close() }
     }
 }

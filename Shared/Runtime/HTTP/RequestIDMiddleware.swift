@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 
 /// Accepts a well-formed `x-request-id` or makes one, puts it on the request (for handlers and outgoing calls),
-/// on the logger's metadata and on the response.
+/// on the logger's metadata and on the response, and binds ``RequestInfo/current``.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -14,7 +14,11 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         head.headerFields[.requestID] = requestID
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        var response = try await next(Request(head: head, body: request.body), context)
+        let clientAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
+        let info = RequestInfo(requestID: requestID, clientAddress: clientAddress, headers: head.headerFields)
+        var response = try await RequestInfo.$current.withValue(info) {
+            try await next(Request(head: head, body: request.body), context)
+        }
         response.headers[.requestID] = requestID
         return response
     }

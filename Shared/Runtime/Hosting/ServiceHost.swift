@@ -25,9 +25,9 @@ public enum ServiceHost {
         }
     }
 
-    /// A router with the shared middleware chain and operational routes; add the service's own routes, then
-    /// call ``answerWrongMethods(on:)``.
-    public static func makeRouter(_ options: Options) -> Router<Context> {
+    /// A router with the shared middleware chain, the operational routes, the service's routes (added by
+    /// `routes`), and 405 answers for methods a known path does not serve.
+    public static func makeRouter(_ options: Options, routes: (Router<Context>) throws -> Void) rethrows -> Router<Context> {
         let registry = MetricsSetup.bootstrap()
         let router = Router(context: Context.self)
         router.add(middleware: RequestIDMiddleware())
@@ -35,26 +35,34 @@ public enum ServiceHost {
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
         router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: options.maximumBodyBytes))
-        router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: options.accessPolicy))
         HealthRoutes.add(to: router, checks: options.readiness)
         MetricsSetup.addRoute(to: router, registry: registry)
+        try routes(router)
+        // A wrong method is answered before credentials are asked for, like an unknown path.
+        let wrongMethods = answerWrongMethods(on: router)
+        let policy = options.accessPolicy.opening(wrongMethods)
+        // Middleware chains are assembled when the responder is built, so this still wraps every route.
+        router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
         return router
     }
 
     /// For every path the router knows, answers the methods it does not serve with 405 and an `Allow` header.
-    /// Call it after all routes are registered.
-    public static func answerWrongMethods(on router: Router<Context>) {
+    /// Returns the `METHOD /path` keys it added.
+    static func answerWrongMethods(on router: Router<Context>) -> [String] {
         let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })
-        for (_, routes) in byPath {
+        var added: [String] = []
+        for (path, routes) in byPath {
             let served = Set(routes.map(\.method))
             let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
             for method in candidates where !served.contains(method) {
                 router.on(routes[0].path, method: method) { _, _ -> Response in
                     throw HTTPError(.methodNotAllowed, headers: [.allow: allow], message: "this path supports \(allow)")
                 }
+                added.append("\(method.rawValue) \(path)")
             }
         }
+        return added
     }
 
     /// The runnable application: binds `settings.host:port`, runs `services` (database pool, …) alongside,

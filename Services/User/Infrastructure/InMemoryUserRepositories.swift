@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import TradewindKernel
+import UserDomain
+
+/// Process-local repositories with the same contracts as the SQL ones, for application tests and demos.
+public final class InMemoryUserRepository: UserRepository {
+    private let users = Mutex<[UserID: User]>([:])
+
+    public init() {}
+
+    public func add(_ user: User) async throws {
+        try users.withLock { users throws(UserError) in
+            guard !users.values.contains(where: { $0.email == user.email }) else { throw .emailAlreadyRegistered }
+            var stored = user
+            stored.clearEvents()
+            users[user.id] = stored
+        }
+    }
+
+    public func save(_ user: User) async throws {
+        try users.withLock { users throws(UserError) in
+            guard let existing = users[user.id] else { throw .userNotFound }
+            guard existing.version == user.version else { throw .concurrentUpdate }
+            if users.values.contains(where: { $0.email == user.email && $0.id != user.id }) { throw .emailAlreadyRegistered }
+            users[user.id] = User(
+                id: user.id, email: user.email, displayName: user.displayName, passwordHash: user.passwordHash,
+                roles: user.roles, status: user.status, createdAt: user.createdAt, updatedAt: user.updatedAt, version: user.version + 1
+            )
+        }
+    }
+
+    public func user(withID id: UserID) async throws -> User? { users.withLock { $0[id] } }
+
+    public func user(withEmail email: EmailAddress) async throws -> User? {
+        users.withLock { $0.values.first { $0.email == email } }
+    }
+
+    public func list(_ request: PageRequest) async throws -> Page<User> {
+        let after = try request.cursor.map { encoded throws(UserError) in
+            guard let cursor = KeysetCursor(encoded: encoded), let seconds = Double(cursor.sortKey) else { throw .invalidCursor }
+            return (seconds, cursor.id)
+        }
+        let sorted = users.withLock { Array($0.values) }.sorted {
+            ($0.createdAt.timeIntervalSince1970, $0.id.description) < ($1.createdAt.timeIntervalSince1970, $1.id.description)
+        }
+        let remaining = sorted.filter { user in
+            guard let (seconds, id) = after else { return true }
+            let key = (user.createdAt.timeIntervalSince1970, user.id.description)
+            return key > (seconds, id)
+        }
+        let page = Array(remaining.prefix(request.limit))
+        let next = remaining.count > request.limit ? page.last.map {
+            KeysetCursor(sortKey: String(format: "%.6f", $0.createdAt.timeIntervalSince1970), id: $0.id.description).encoded
+        } : nil
+        return Page(items: page, nextCursor: next)
+    }
+
+    public func count(withRole role: Role) async throws -> Int {
+        users.withLock { $0.values.filter { $0.has(role) }.count }
+    }
+}
+
+public final class InMemoryRefreshTokenRepository: RefreshTokenRepository {
+    private let tokens = Mutex<[UUID: RefreshToken]>([:])
+
+    public init() {}
+
+    public func add(_ token: RefreshToken) async throws { tokens.withLock { $0[token.id] = token } }
+
+    public func token(withHash hash: String) async throws -> RefreshToken? {
+        tokens.withLock { $0.values.first { $0.tokenHash == hash } }
+    }
+
+    public func markRotated(_ id: UUID, at date: Date) async throws -> Bool {
+        tokens.withLock { tokens in
+            guard let token = tokens[id], token.rotatedAt == nil, token.revokedAt == nil else { return false }
+            tokens[id] = token.with(rotatedAt: date)
+            return true
+        }
+    }
+
+    public func revokeFamily(_ familyID: UUID, at date: Date) async throws {
+        tokens.withLock { tokens in
+            for (id, token) in tokens where token.familyID == familyID && token.revokedAt == nil {
+                tokens[id] = token.with(revokedAt: date)
+            }
+        }
+    }
+
+    public func revokeAll(of userID: UserID, at date: Date) async throws {
+        tokens.withLock { tokens in
+            for (id, token) in tokens where token.userID == userID && token.revokedAt == nil {
+                tokens[id] = token.with(revokedAt: date)
+            }
+        }
+    }
+}
+
+public final class InMemoryServiceClientRepository: ServiceClientRepository {
+    private let clients = Mutex<[String: ServiceClient]>([:])
+
+    public init() {}
+
+    public func client(withID clientID: String) async throws -> ServiceClient? { clients.withLock { $0[clientID] } }
+
+    public func upsert(_ client: ServiceClient) async throws { clients.withLock { $0[client.clientID] = client } }
+}
+
+extension RefreshToken {
+    fileprivate func with(rotatedAt: Date? = nil, revokedAt: Date? = nil) -> RefreshToken {
+        RefreshToken(
+            id: id, familyID: familyID, userID: userID, tokenHash: tokenHash, issuedAt: issuedAt, expiresAt: expiresAt,
+            rotatedAt: rotatedAt ?? self.rotatedAt, revokedAt: revokedAt ?? self.revokedAt
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OpenAPIHummingbird
+import TradewindRuntime
+
+public enum UserRoutes {
+    /// Who may call what. Everything not listed needs a valid token (the runtime's default).
+    public static let accessPolicy = AccessPolicy([
+        "POST /users": .open,
+        "POST /oauth/token": .open,
+        "POST /oauth/revoke": .open,
+        "GET /.well-known/jwks.json": .open,
+        "GET /users": .anyRole(["admin"]),
+        "PUT /users/{id}/roles": .anyRole(["admin"]),
+        "POST /users/{id}/lock": .anyRole(["admin"]),
+        "POST /users/{id}/unlock": .anyRole(["admin"]),
+    ])
+
+    /// The service's published contract, served as `GET /openapi.yaml`.
+    public static func specification() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try Data(contentsOf: url)
+    }
+
+    public static func register(_ api: UserAPI, on router: Router<ServiceRequestContext>) throws {
+        try api.registerHandlers(on: router)
+        let specification = try specification()
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import TradewindKernel
+import TradewindRuntime
+import UserApplication
+import UserDomain
+import UserInfrastructure
+import UserInterface
+
+/// The wired object graph of the user service: repositories, adapters and use cases.
+struct UserComponents: Sendable {
+    let useCases: UserAPI.UseCases
+    let ensureAdmin: EnsureAdmin
+    let registerClient: RegisterServiceClient
+
+    init(configuration: UserServiceConfiguration, store: any SQLStore, keyRing: SigningKeyRing, clock: any WallClock, ids: any IdentifierGenerator) async throws {
+        let users = SQLUserRepository(store: store)
+        let tokens = SQLRefreshTokenRepository(store: store)
+        let clients = SQLServiceClientRepository(store: store)
+        let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
+        let generator = RandomOpaqueTokenGenerator()
+        let issuer = await JWTAccessTokenIssuer(
+            keys: keyRing, issuer: configuration.runtime.tokenIssuer, audience: configuration.runtime.tokenAudience,
+            lifetime: configuration.accessTokenLifetime, clock: clock, ids: ids
+        )
+        let refreshIssuer = RefreshTokenIssuer(tokens: tokens, generator: generator, ids: ids, lifetime: configuration.refreshTokenLifetime)
+        // Checked when an account or client does not exist, so that a miss costs as much as a wrong password.
+        let decoyHash = try await hasher.hash(generator.generate())
+        let throttle = LoginThrottle(clock: clock)
+
+        useCases = UserAPI.UseCases(
+            register: RegisterUser(users: users, hasher: hasher, clock: clock, ids: ids),
+            authenticate: AuthenticateWithPassword(
+                users: users, hasher: hasher, accessTokens: issuer, refreshTokens: refreshIssuer, throttle: throttle, clock: clock, decoyHash: decoyHash
+            ),
+            refresh: RefreshAccessToken(users: users, tokens: tokens, generator: generator, accessTokens: issuer, refreshTokens: refreshIssuer, clock: clock),
+            authenticateClient: AuthenticateClient(clients: clients, hasher: hasher, accessTokens: issuer, decoyHash: decoyHash),
+            revoke: RevokeRefreshToken(tokens: tokens, generator: generator, clock: clock),
+            getProfile: GetProfile(users: users),
+            updateProfile: UpdateProfile(users: users, clock: clock),
+            changePassword: ChangePassword(users: users, tokens: tokens, hasher: hasher, clock: clock),
+            listUsers: ListUsers(users: users),
+            setRoles: SetUserRoles(users: users, clock: clock),
+            lock: LockUser(users: users, tokens: tokens, clock: clock),
+            unlock: UnlockUser(users: users, clock: clock)
+        )
+        ensureAdmin = EnsureAdmin(users: users, hasher: hasher, clock: clock, ids: ids)
+        registerClient = RegisterServiceClient(clients: clients, hasher: hasher)
+    }
+
+    /// Creates the configured administrator and machine clients; safe to repeat at every start.
+    func bootstrap(_ configuration: UserServiceConfiguration, logger: Logger) async throws {
+        if let admin = configuration.bootstrapAdmin {
+            let outcome = try await ensureAdmin.execute(email: admin.email, password: admin.password)
+            logger.info("administrator from ADMIN_EMAIL", metadata: ["outcome": "\(outcome)"])
+        }
+        for client in configuration.serviceClients {
+            try await registerClient.execute(clientID: client.id, secret: client.secret)
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import HTTPTypes
+
+/// Facts about the current request that generated handlers cannot see through their typed input:
+/// the client's address and the raw header fields (e.g. `Authorization: Basic` on the OAuth token endpoint).
+/// Bound by ``RequestIDMiddleware`` for the duration of the request.
+public struct RequestInfo: Sendable {
+    public let requestID: String
+    public let clientAddress: String?
+    public let headers: HTTPFields
+
+    @TaskLocal public static var current: RequestInfo?
+}
