@@ -74,7 +74,7 @@ func boundedContext(
         .testTarget(name: "\(domain)Tests", dependencies: [.kernel, .byName(name: domain)], path: "Tests/\(folder)/DomainTests"),
         .testTarget(
             name: "\(application)Tests",
-            dependencies: [.kernel, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+            dependencies: [.kernel, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
             path: "Tests/\(folder)/ApplicationTests"
         ),
         .testTarget(

@@ -29,25 +29,30 @@ public enum ServiceHost {
     /// `routes`), and 405 answers for methods a known path does not serve.
     public static func makeRouter(_ options: Options, routes: (Router<Context>) throws -> Void) rethrows -> Router<Context> {
         let registry = MetricsSetup.bootstrap()
+        // Hummingbird applies a middleware only to routes added after it, so the access policy must be complete
+        // before any route exists: learn the route table on a scratch router first.
+        let scratch = Router(context: Context.self)
+        try routes(scratch)
+        let policy = options.accessPolicy.opening(answerWrongMethods(on: scratch))
+
         let router = Router(context: Context.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
         router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: options.maximumBodyBytes))
+        router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
         HealthRoutes.add(to: router, checks: options.readiness)
         MetricsSetup.addRoute(to: router, registry: registry)
         try routes(router)
-        // A wrong method is answered before credentials are asked for, like an unknown path.
-        let wrongMethods = answerWrongMethods(on: router)
-        let policy = options.accessPolicy.opening(wrongMethods)
-        // Middleware chains are assembled when the responder is built, so this still wraps every route.
-        router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
+        // A wrong method is answered (open in the policy) before credentials are asked for, like an unknown path.
+        _ = answerWrongMethods(on: router)
         return router
     }
 
     /// For every path the router knows, answers the methods it does not serve with 405 and an `Allow` header.
     /// Returns the `METHOD /path` keys it added.
+    @discardableResult
     static func answerWrongMethods(on router: Router<Context>) -> [String] {
         let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
         let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })

@@ -1,2 +1,0 @@
-import HummingbirdTesting
-public enum TestingPlaceholder {}

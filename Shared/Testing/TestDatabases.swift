@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import PostgresKit
+import PostgresNIO
+import TradewindRuntime
+
+/// The databases a repository test runs against: always SQLite in memory, and PostgreSQL when
+/// `TRADEWIND_TEST_POSTGRES_URL` names a server (CI always sets it; locally the PostgreSQL cases are skipped
+/// with a printed reason). Each PostgreSQL test gets a fresh database, dropped afterwards.
+public enum TestDatabases {
+    public enum Kind: String, CaseIterable, Sendable {
+        case sqlite
+        case postgres
+    }
+
+    public static let postgresVariable = "TRADEWIND_TEST_POSTGRES_URL"
+
+    public static var postgresURL: String? {
+        ProcessInfo.processInfo.environment[postgresVariable].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The kinds available here; prints once why PostgreSQL is missing.
+    public static var available: [Kind] {
+        if postgresURL != nil { return Kind.allCases }
+        reportSkip
+        return [.sqlite]
+    }
+
+    private static let reportSkip: Void = {
+        print("note: PostgreSQL repository tests skipped: set \(postgresVariable)=postgres://user@127.0.0.1:5432/postgres to run them")
+    }()
+
+    /// Runs `body` with a fresh, empty store of `kind`, closing (and for PostgreSQL dropping) it afterwards.
+    public static func withStore<T: Sendable>(_ kind: Kind, _ body: (any SQLStore) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test-database")
+        logger.logLevel = .warning
+        switch kind {
+        case .sqlite:
+            let store = try await SQLiteStore.open(path: nil, logger: logger)
+            do {
+                let result = try await body(store)
+                try await store.close()
+                return result
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        case .postgres:
+            guard let admin = postgresURL, case .postgres(let host, let port, let user, let password, _, _) = try DatabaseURL(admin) else {
+                throw TestDatabaseError("\(postgresVariable) is not set")
+            }
+            let name = "tradewind_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+            try await administer(admin, logger: logger) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+            let store = try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false, logger: logger)
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await store.run() }
+                    defer { group.cancelAll() }
+                    return try await body(store)
+                })
+            } catch {
+                result = .failure(error)
+            }
+            try await administer(admin, logger: logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger) }
+            return try result.get()
+        }
+    }
+
+    private static func administer(_ url: String, logger: Logger, _ work: (PostgresConnection) async throws -> PostgresRowSequence) async throws {
+        guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseURL(url) else { return }
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: host, port: port, username: user, password: password, database: database, tls: .disable),
+            id: 1, logger: logger
+        )
+        do {
+            _ = try await work(connection)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+
+public struct TestDatabaseError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
