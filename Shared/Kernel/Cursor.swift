@@ -1,18 +1,15 @@
 import Foundation
 
-/// An opaque pagination cursor for keyset pagination over `(sortKey, id)`.
-/// Encoded as base64url of `sortKey|id` so that clients treat it as a token, not as data.
+/// An opaque pagination cursor for keyset pagination: the id of the last item of the previous page.
+/// Repositories compare against that row's stored sort key (`(sort_key, id) > (SELECT sort_key, id … WHERE id = ?)`),
+/// so timestamps never make a lossy round trip through the client.
 public struct KeysetCursor: Sendable, Equatable {
-    public let sortKey: String
-    public let id: String
+    public let lastID: String
 
-    public init(sortKey: String, id: String) {
-        self.sortKey = sortKey
-        self.id = id
-    }
+    public init(lastID: String) { self.lastID = lastID }
 
     public var encoded: String {
-        Data("\(sortKey)|\(id)".utf8).base64EncodedString()
+        Data("v1:\(lastID)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
@@ -24,10 +21,8 @@ public struct KeysetCursor: Sendable, Equatable {
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
-              let separator = text.lastIndex(of: "|")
+              text.hasPrefix("v1:"), text.count > 3
         else { return nil }
-        let sortKey = String(text[..<separator]), id = String(text[text.index(after: separator)...])
-        guard !sortKey.isEmpty, !id.isEmpty else { return nil }
-        self.init(sortKey: sortKey, id: id)
+        self.init(lastID: String(text.dropFirst(3)))
     }
 }

@@ -37,22 +37,17 @@ public final class InMemoryUserRepository: UserRepository {
     }
 
     public func list(_ request: PageRequest) async throws -> Page<User> {
-        let after = try request.cursor.map { encoded throws(UserError) in
-            guard let cursor = KeysetCursor(encoded: encoded), let seconds = Double(cursor.sortKey) else { throw .invalidCursor }
-            return (seconds, cursor.id)
-        }
         let sorted = users.withLock { Array($0.values) }.sorted {
-            ($0.createdAt.timeIntervalSince1970, $0.id.description) < ($1.createdAt.timeIntervalSince1970, $1.id.description)
+            ($0.createdAt, $0.id.description) < ($1.createdAt, $1.id.description)
         }
-        let remaining = sorted.filter { user in
-            guard let (seconds, id) = after else { return true }
-            let key = (user.createdAt.timeIntervalSince1970, user.id.description)
-            return key > (seconds, id)
+        var remaining = sorted[...]
+        if let encoded = request.cursor {
+            guard let cursor = KeysetCursor(encoded: encoded), UserID(cursor.lastID) != nil else { throw UserError.invalidCursor }
+            let last = sorted.first { $0.id.description == cursor.lastID }
+            remaining = sorted.drop { user in last.map { (user.createdAt, user.id.description) <= ($0.createdAt, $0.id.description) } ?? true }
         }
         let page = Array(remaining.prefix(request.limit))
-        let next = remaining.count > request.limit ? page.last.map {
-            KeysetCursor(sortKey: String(format: "%.6f", $0.createdAt.timeIntervalSince1970), id: $0.id.description).encoded
-        } : nil
+        let next = remaining.count > request.limit ? page.last.map { KeysetCursor(lastID: $0.id.description).encoded } : nil
         return Page(items: page, nextCursor: next)
     }
 

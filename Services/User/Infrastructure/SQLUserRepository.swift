@@ -61,23 +61,18 @@ public struct SQLUserRepository: UserRepository {
 
     public func list(_ request: PageRequest) async throws -> Page<User> {
         let after = try request.cursor.map { encoded in
-            guard let cursor = KeysetCursor(encoded: encoded), let seconds = Double(cursor.sortKey) else { throw UserError.invalidCursor }
-            return (Date(timeIntervalSince1970: seconds), cursor.id)
+            guard let cursor = KeysetCursor(encoded: encoded), let id = UserID(cursor.lastID) else { throw UserError.invalidCursor }
+            return id.description
         }
         let rows = try await store.read { database in
             var query = database.select().columns(Self.columns).from("users")
-            if let (createdAt, id) = after {
-                query = query.where { group in
-                    group.where("created_at", .greaterThan, createdAt)
-                        .orWhere { $0.where("created_at", .equal, createdAt).where("id", .greaterThan, id) }
-                }
+            if let after {
+                query = query.where(SQLQueryString("(created_at, id) > (SELECT created_at, id FROM users WHERE id = \(bind: after))"))
             }
             return try await query.orderBy("created_at").orderBy("id").limit(request.limit + 1).all()
         }
         let users = try rows.prefix(request.limit).map(Self.decode)
-        let next = rows.count > request.limit ? users.last.map {
-            KeysetCursor(sortKey: String(format: "%.6f", $0.createdAt.timeIntervalSince1970), id: $0.id.description).encoded
-        } : nil
+        let next = rows.count > request.limit ? users.last.map { KeysetCursor(lastID: $0.id.description).encoded } : nil
         return Page(items: users, nextCursor: next)
     }
 

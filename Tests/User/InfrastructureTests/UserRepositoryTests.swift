@@ -10,7 +10,7 @@ import UserInfrastructure
 /// The same cases on SQLite and on a real PostgreSQL.
 @Suite struct UserRepositoryTests {
     let logger = Logger(label: "test")
-    let now = Date(timeIntervalSince1970: 1_800_000_000.25)
+    let now = Date(timeIntervalSince1970: 1_800_000_000.123_456_7)
 
     func migrated(_ kind: TestDatabases.Kind, _ body: (any SQLStore) async throws -> Void) async throws {
         try await TestDatabases.withStore(kind) { store in
