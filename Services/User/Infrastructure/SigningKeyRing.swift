@@ -26,10 +26,8 @@ public struct SigningKeyRing: Sendable {
     public var publicKeys: [PublicKey] { [PublicKey(kid: currentKeyID, key: current.publicKey)] + previous }
 
     /// A collection that verifies tokens signed by any key of the ring.
-    public func verificationKeys() async -> JWTKeyCollection {
-        let collection = JWTKeyCollection()
-        for key in publicKeys { await collection.add(ecdsa: key.key, kid: JWKIdentifier(string: key.kid)) }
-        return collection
+    public func verificationKeys() async -> VerificationKeys {
+        await .ecdsa(publicKeys.map { ($0.kid, $0.key) })
     }
 
     /// `/.well-known/jwks.json`.

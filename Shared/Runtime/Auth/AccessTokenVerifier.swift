@@ -48,11 +48,12 @@ public struct AccessTokenVerifier: Sendable {
 
     private func verifySignature(_ token: String, kid: String) async throws(TokenRejection) -> AccessTokenClaims {
         do {
-            do {
-                return try await keys.keys().verify(token, as: AccessTokenClaims.self)
-            } catch let error as JWTError where error.errorType == .unknownKID {
-                return try await keys.refresh(forUnknownKeyID: kid).verify(token, as: AccessTokenClaims.self)
-            }
+            var known = try await keys.keys()
+            if !known.keyIDs.contains(kid) { known = try await keys.refresh(forUnknownKeyID: kid) }
+            guard known.keyIDs.contains(kid) else { throw TokenRejection.unknownKey }
+            return try await known.collection.verify(token, as: AccessTokenClaims.self)
+        } catch let rejection as TokenRejection {
+            throw rejection
         } catch let error as JWTError {
             switch error.errorType {
             case .unknownKID, .missingKIDHeader: throw .unknownKey

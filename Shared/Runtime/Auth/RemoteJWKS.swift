@@ -16,9 +16,9 @@ public actor RemoteJWKS: VerificationKeySource {
     private let cacheLifetime: TimeInterval
     private let minimumRefetchInterval: TimeInterval
     private let logger: Logger
-    private var cached: JWTKeyCollection?
+    private var cached: VerificationKeys?
     private var fetchedAt: Date?
-    private var inFlight: Task<JWTKeyCollection, any Error>?
+    private var inFlight: Task<VerificationKeys, any Error>?
 
     public init(
         url: String, httpClient: HTTPClient = .shared, clock: any WallClock = SystemWallClock(),
@@ -32,7 +32,7 @@ public actor RemoteJWKS: VerificationKeySource {
         self.logger = logger
     }
 
-    public func keys() async throws -> JWTKeyCollection {
+    public func keys() async throws -> VerificationKeys {
         if let cached, let fetchedAt, clock.now().timeIntervalSince(fetchedAt) < cacheLifetime { return cached }
         do {
             return try await fetch()
@@ -43,13 +43,13 @@ public actor RemoteJWKS: VerificationKeySource {
         }
     }
 
-    public func refresh(forUnknownKeyID kid: String) async throws -> JWTKeyCollection {
+    public func refresh(forUnknownKeyID kid: String) async throws -> VerificationKeys {
         if let cached, let fetchedAt, clock.now().timeIntervalSince(fetchedAt) < minimumRefetchInterval { return cached }
         logger.info("refetching JWKS for an unknown key id", metadata: ["kid": "\(kid.prefix(64))"])
         return try await fetch()
     }
 
-    private func fetch() async throws -> JWTKeyCollection {
+    private func fetch() async throws -> VerificationKeys {
         if let inFlight { return try await inFlight.value }
         let task = Task { [url, httpClient] in
             var request = HTTPClientRequest(url: url)
@@ -57,7 +57,7 @@ public actor RemoteJWKS: VerificationKeySource {
             let response = try await httpClient.execute(request, timeout: .seconds(5))
             guard response.status == .ok else { throw JWKSFetchError(url: url, status: Int(response.status.code)) }
             let body = try await response.body.collect(upTo: 1 << 20)
-            return try await JWTKeyCollection().add(jwksJSON: String(buffer: body))
+            return try await VerificationKeys.jwks(String(buffer: body))
         }
         inFlight = task
         defer { inFlight = nil }

@@ -1,0 +1,21 @@
+import Testing
+@testable import TradewindRuntime
+
+@Suite struct PolicyAndRequestIDTests {
+    @Test func unlistedRoutesNeedATokenAndOperationalOnesDoNot() {
+        let policy = AccessPolicy(["POST /users": .open, "GET /users": .anyRole(["admin"])])
+        #expect(policy.rule(method: "GET", route: "/users/me") == .authenticated)
+        #expect(policy.rule(method: "POST", route: "/users") == .open)
+        #expect(policy.rule(method: "GET", route: "/users") == .anyRole(["admin"]))
+        #expect(policy.rule(method: "GET", route: "/health/ready") == .open)
+        #expect(policy.rule(method: "GET", route: "/metrics") == .open)
+    }
+
+    @Test func requestIDsAreAcceptedOnlyWhenHarmless() {
+        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("abc-123_XYZ.9") == "abc-123_XYZ.9")
+        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("") == nil)
+        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("has space") == nil)
+        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("line\nbreak") == nil)
+        #expect(RequestIDMiddleware<ServiceRequestContext>.accept(String(repeating: "a", count: 129)) == nil)
+    }
+}
