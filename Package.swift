@@ -25,6 +25,7 @@ extension Target.Dependency {
     static let openAPIRuntime: Self = .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
     static let openAPIHummingbird: Self = .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
     static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
+    static let unixSignals: Self = .product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
     static let kernel: Self = "TradewindKernel"
     static let runtime: Self = "TradewindRuntime"
@@ -107,7 +108,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", .logging],
+        dependencies: [.argumentParser, .runtime, "UserServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),

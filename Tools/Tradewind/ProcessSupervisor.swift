@@ -1,0 +1,119 @@
+import Foundation
+import Synchronization
+
+/// Starts the stack's services as child processes (`tradewind serve <name>`), prefixes their output with the
+/// service name, restarts a process that dies with exponential backoff, and stops them all gracefully.
+actor ProcessSupervisor {
+    struct Child {
+        let service: StackService
+        var process: Process
+        var restarts: Int
+        var startedAt: ContinuousClock.Instant
+    }
+
+    private let executable: URL
+    private let workingDirectory: URL
+    private var children: [String: Child] = [:]
+    private var stopping = false
+
+    init(executable: URL, workingDirectory: URL) {
+        self.executable = executable
+        self.workingDirectory = workingDirectory
+    }
+
+    func start(_ service: StackService) throws -> Int32 {
+        let process = try launch(service)
+        children[service.name] = Child(service: service, process: process, restarts: children[service.name]?.restarts ?? 0, startedAt: .now)
+        return process.processIdentifier
+    }
+
+    func pid(of name: String) -> Int32? { children[name]?.process.processIdentifier }
+
+    /// SIGTERM to every child (they drain in-flight requests), SIGKILL to any still alive after `grace`.
+    func stopAll(grace: Duration = .seconds(10)) async {
+        stopping = true
+        for child in children.values where child.process.isRunning { kill(child.process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while children.values.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for child in children.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+    }
+
+    private func launch(_ service: StackService) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", service.name]
+        process.currentDirectoryURL = workingDirectory
+        var environment = ProcessInfo.processInfo.environment
+        environment["PORT"] = String(service.port)
+        environment.merge(service.environment) { _, new in new }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let prefixer = LinePrefixer(prefix: Self.label(service.name))
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { prefixer.write(data) }
+        }
+        process.terminationHandler = { [weak self] finished in
+            let status = finished.terminationStatus
+            Task { await self?.exited(service, status: status) }
+        }
+        try process.run()
+        return process
+    }
+
+    private func exited(_ service: StackService, status: Int32) async {
+        guard !stopping, var child = children[service.name] else { return }
+        // A process that ran for a while gets a fresh backoff; one that keeps crashing waits up to 30 s.
+        if ContinuousClock.now - child.startedAt > .seconds(60) { child.restarts = 0 }
+        let delay = Duration.milliseconds(min(30_000, 500 << min(child.restarts, 6)))
+        Console.print("\(Self.label(service.name)) exited with status \(status); restarting in \(delay.formatted(.units(allowed: [.seconds, .milliseconds])))")
+        try? await Task.sleep(for: delay)
+        guard !stopping else { return }
+        do {
+            child.process = try launch(service)
+            child.restarts += 1
+            child.startedAt = .now
+            children[service.name] = child
+        } catch {
+            Console.print("\(Self.label(service.name)) could not be restarted: \(error)")
+        }
+    }
+
+    static func label(_ name: String) -> String {
+        let width = StackService.all.map(\.name.count).max() ?? name.count
+        return "[\(name)]" + String(repeating: " ", count: max(0, width - name.count))
+    }
+}
+
+/// Splits a byte stream into lines and prints each with a prefix.
+final class LinePrefixer: Sendable {
+    private let prefix: String
+    private let pending = Mutex(Data())
+
+    init(prefix: String) { self.prefix = prefix }
+
+    func write(_ data: Data) {
+        let lines: [Data] = pending.withLock { buffer in
+            buffer.append(data)
+            var complete: [Data] = []
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                complete.append(buffer[buffer.startIndex..<newline])
+                buffer.removeSubrange(buffer.startIndex...newline)
+            }
+            return complete
+        }
+        for line in lines { Console.print("\(prefix) \(String(decoding: line, as: UTF8.self))") }
+    }
+}
+
+enum Console {
+    private static let lock = Mutex(())
+
+    static func print(_ line: String) {
+        lock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import UserServer
+
+/// Runs one service in this process. `tradewind up` starts each service this way, as a child process.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run one service in the foreground (configured by environment variables).")
+
+    @Argument(help: "The service to run: \(StackService.all.map(\.name).joined(separator: ", ")).")
+    var service: String
+
+    func validate() throws {
+        guard StackService.named(service) != nil else {
+            throw ValidationError("unknown service '\(service)'; known: \(StackService.all.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        switch service {
+        case "user": await UserService.main()
+        default: throw ValidationError("unknown service '\(service)'")
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct TradewindCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tradewind",
+        abstract: "Run and operate the Tradewind stack locally, without containers.",
+        subcommands: [Up.self, Serve.self, UserCommands.self],
+        defaultSubcommand: Up.self
+    )
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import UnixSignals
+
+/// `tradewind up`: the whole stack on this machine, each service a separate process on SQLite under `.tradewind/`.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start every Tradewind service locally and keep it running until Ctrl-C.")
+
+    @Option(help: "How long to wait for each service to become ready, in seconds.")
+    var readyTimeout = 120
+
+    func run() async throws {
+        let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent(".tradewind"), withIntermediateDirectories: true)
+        let supervisor = ProcessSupervisor(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), workingDirectory: folder)
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let stackStart = ContinuousClock.now
+
+        var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
+        for service in StackService.all {
+            let started = ContinuousClock.now
+            let pid = try await supervisor.start(service)
+            guard try await waitUntilReady(service) else {
+                await supervisor.stopAll()
+                throw ValidationError("\(service.name) did not become ready within \(readyTimeout) s; see its log above")
+            }
+            rows.append((service, pid, ContinuousClock.now - started))
+        }
+        printSummary(rows, total: ContinuousClock.now - stackStart)
+
+        for await _ in signals { break }
+        Console.print("stopping…")
+        await supervisor.stopAll()
+        Console.print("stopped")
+    }
+
+    private func waitUntilReady(_ service: StackService) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(readyTimeout)
+        while ContinuousClock.now < deadline {
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(service.port)/health/ready")
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    private func printSummary(_ rows: [(service: StackService, pid: Int32, ready: Duration)], total: Duration) {
+        func milliseconds(_ duration: Duration) -> String {
+            "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) ms"
+        }
+        var lines = ["", "SERVICE    PID       PORT   READY IN"]
+        for row in rows {
+            lines.append(row.service.name.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + String(row.pid).padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(row.service.port).padding(toLength: 7, withPad: " ", startingAt: 0)
+                + milliseconds(row.ready))
+        }
+        lines.append("")
+        lines.append("stack ready in \(milliseconds(total))")
+        for row in rows {
+            lines.append("  \(row.service.name): http://127.0.0.1:\(row.service.port)  (API: /openapi.yaml, health: /health/ready)")
+        }
+        lines.append("Press Ctrl-C to stop.")
+        Console.print(lines.joined(separator: "\n"))
+    }
+}
