@@ -9,18 +9,13 @@ public struct KeysetCursor: Sendable, Equatable {
     public init(lastID: String) { self.lastID = lastID }
 
     public var encoded: String {
-        Data("v1:\(lastID)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data("v1:\(lastID)".utf8).base64URLEncodedString()
     }
 
     /// `nil` when the text is not a cursor this type produced.
     public init?(encoded: String) {
         guard encoded.count <= 512 else { return nil }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+        guard let data = Data(base64URLEncoded: encoded), let text = String(data: data, encoding: .utf8),
               text.hasPrefix("v1:"), text.count > 3
         else { return nil }
         self.init(lastID: String(text.dropFirst(3)))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TradewindKernel
 import UserApplication
 
 /// 256-bit random tokens, base64url; stored as their SHA-256 (a fast hash is right here: the tokens have
@@ -10,8 +11,7 @@ public struct RandomOpaqueTokenGenerator: OpaqueTokenGenerator {
     public func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Data(bytes).base64URLEncodedString()
     }
 
     public func hash(_ token: String) -> String {

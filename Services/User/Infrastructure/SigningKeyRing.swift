@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JWTKit
+import TradewindKernel
 import TradewindRuntime
 
 /// The issuer's ES256 keys: the current private key that signs, and earlier public keys that still verify
@@ -47,8 +48,7 @@ public struct SigningKeyRing: Sendable {
     static func thumbprint(of key: ES256PublicKey) throws -> String {
         guard let (x, y) = key.parameters else { throw KeyRingError("public key has no coordinates") }
         let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
-        return Data(SHA256.hash(data: Data(canonical.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Data(SHA256.hash(data: Data(canonical.utf8))).base64URLEncodedString()
     }
 }
 

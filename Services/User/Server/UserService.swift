@@ -36,6 +36,10 @@ public enum UserService {
         ids: any IdentifierGenerator = RandomIdentifierGenerator(), logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
+        logger.info("starting", metadata: [
+            "port": "\(configuration.runtime.port)", "database": "\(configuration.runtime.database)",
+            "issuer": "\(configuration.runtime.tokenIssuer)",
+        ])
         let keyRing = try configuration.keys.load()
         let store = try await DatabaseConnector.open(configuration.runtime.database, logger: logger)
         let components: UserComponents

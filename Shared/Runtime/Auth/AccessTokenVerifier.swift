@@ -74,17 +74,9 @@ public struct AccessTokenVerifier: Sendable {
 
     private static func header(of token: String) throws(TokenRejection) -> Header {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let data = Data(base64URL: parts[0]),
+        guard parts.count == 3, let data = Data(base64URLEncoded: parts[0]),
               let header = try? JSONDecoder().decode(Header.self, from: data)
         else { throw .malformed }
         return header
-    }
-}
-
-extension Data {
-    init?(base64URL text: some StringProtocol) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
     }
 }

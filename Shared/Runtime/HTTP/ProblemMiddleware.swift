@@ -94,8 +94,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let parent = path(context)
             return "missing required field '\(parent == "body" ? key.stringValue : "\(parent).\(key.stringValue)")'"
         case .dataCorrupted(let context):
-            let position = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "field '\(path(context))': \(position ?? context.debugDescription)"
+            // The parser's own message carries the position ("… around line 1, column 31").
+            let parserMessage = context.underlyingError.map { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\($0)" }
+            let message = [context.debugDescription, parserMessage].compactMap { $0 }.joined(separator: " ")
+            return context.codingPath.isEmpty ? message : "field '\(path(context))': \(message)"
         @unknown default:
             return "the body could not be decoded"
         }

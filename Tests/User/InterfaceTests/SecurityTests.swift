@@ -4,6 +4,7 @@ import HummingbirdTesting
 import JWTKit
 import NIOCore
 import Testing
+import TradewindKernel
 import TradewindRuntime
 import TradewindTesting
 
@@ -126,13 +127,7 @@ import TradewindTesting
         }
     }
 
-    static func decode(_ part: some StringProtocol) -> Data {
-        var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)!
-    }
+    static func decode(_ part: some StringProtocol) -> Data { Data(base64URLEncoded: part)! }
 
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func encode(_ data: Data) -> String { data.base64URLEncodedString() }
 }
