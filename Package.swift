@@ -32,56 +32,48 @@ extension Target.Dependency {
     static let testing: Self = "TradewindTesting"
 }
 
-/// Declares one bounded context: Domain, Application, Infrastructure, Interface (OpenAPI-generated server),
-/// the Server composition root, a thin `<name>-service` executable, and one test target per layer.
+/// Declares one bounded context: Domain, Application, Infrastructure, Interface, the Server composition root,
+/// a thin `<name>-service` executable, and one test target per layer.
 /// `folder` is the context's directory under `Services/`; target names start with it (`UserDomain`, …).
+/// `infrastructure: nil` leaves out the Infrastructure layer (a context with nothing to persist);
+/// `openAPI: true` generates the Interface's server code from its `openapi.yaml`.
 func boundedContext(
     _ folder: String,
     executable: String,
-    infrastructure: [Target.Dependency] = [],
-    interface: [Target.Dependency] = []
+    infrastructure: [Target.Dependency]? = [],
+    interface: [Target.Dependency] = [],
+    openAPI: Bool = true
 ) -> [Target] {
     let root = "Services/\(folder)"
     let domain = "\(folder)Domain", application = "\(folder)Application"
     let infrastructureName = "\(folder)Infrastructure", interfaceName = "\(folder)Interface"
     let server = "\(folder)Server"
-    return [
+    let infrastructureTargets: [Target.Dependency] = infrastructure == nil ? [] : [.byName(name: infrastructureName)]
+    var targets: [Target] = [
         .target(name: domain, dependencies: [.kernel], path: "\(root)/Domain"),
         .target(name: application, dependencies: [.kernel, .byName(name: domain)], path: "\(root)/Application"),
         .target(
-            name: infrastructureName,
-            dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + infrastructure,
-            path: "\(root)/Infrastructure"
-        ),
-        .target(
             name: interfaceName,
-            dependencies: [
-                .kernel, .runtime, .byName(name: domain), .byName(name: application),
-                .hummingbird, .openAPIRuntime, .openAPIHummingbird,
-            ] + interface,
+            dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .hummingbird]
+                + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + interface,
             path: "\(root)/Interface",
-            resources: [.copy("openapi.yaml")],
-            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+            resources: openAPI ? [.copy("openapi.yaml")] : nil,
+            plugins: openAPI ? [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")] : []
         ),
         .target(
             name: server,
             dependencies: [
-                .kernel, .runtime, .byName(name: domain), .byName(name: application),
-                .byName(name: infrastructureName), .byName(name: interfaceName), .hummingbird, .serviceLifecycle,
-            ],
+                .kernel, .runtime, .byName(name: domain), .byName(name: application), .byName(name: interfaceName),
+                .hummingbird, .serviceLifecycle,
+            ] + infrastructureTargets,
             path: "\(root)/Server"
         ),
         .executableTarget(name: executable, dependencies: [.byName(name: server)], path: "\(root)/Main"),
         .testTarget(name: "\(domain)Tests", dependencies: [.kernel, .byName(name: domain)], path: "Tests/\(folder)/DomainTests"),
         .testTarget(
             name: "\(application)Tests",
-            dependencies: [.kernel, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+            dependencies: [.kernel, .testing, .byName(name: domain), .byName(name: application)] + infrastructureTargets,
             path: "Tests/\(folder)/ApplicationTests"
-        ),
-        .testTarget(
-            name: "\(infrastructureName)Tests",
-            dependencies: [.kernel, .runtime, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
-            path: "Tests/\(folder)/InfrastructureTests"
         ),
         .testTarget(
             name: "\(interfaceName)Tests",
@@ -89,6 +81,21 @@ func boundedContext(
             path: "Tests/\(folder)/InterfaceTests"
         ),
     ]
+    if let infrastructure {
+        targets += [
+            .target(
+                name: infrastructureName,
+                dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + infrastructure,
+                path: "\(root)/Infrastructure"
+            ),
+            .testTarget(
+                name: "\(infrastructureName)Tests",
+                dependencies: [.kernel, .runtime, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+                path: "Tests/\(folder)/InfrastructureTests"
+            ),
+        ]
+    }
+    return targets
 }
 
 var targets: [Target] = [
@@ -108,7 +115,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -125,6 +132,7 @@ targets += boundedContext(
     infrastructure: [.bcrypt, .jwtKit, .crypto, .logging],
     interface: [.logging]
 )
+targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto], openAPI: false)
 
 for index in targets.indices {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
@@ -136,6 +144,7 @@ let package = Package(
     products: [
         .executable(name: "tradewind", targets: ["tradewind"]),
         .executable(name: "user-service", targets: ["user-service"]),
+        .executable(name: "registry", targets: ["registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RegistryServer
 import UserServer
 
 /// Runs one service in this process. `tradewind up` starts each service this way, as a child process.
@@ -16,6 +17,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         switch service {
+        case "registry": await RegistryService.main()
         case "user": await UserService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }

@@ -7,6 +7,7 @@ struct StackService: Sendable {
 
     /// Every service that exists so far, in start order.
     static let all: [StackService] = [
+        StackService(name: "registry", port: 8500, environment: [:]),
         StackService(name: "user", port: 8081, environment: [:]),
     ]
 

@@ -14,12 +14,21 @@ public struct RuntimeSettings: Sendable {
     public var jwksURL: String?
     public var tokenIssuer: String
     public var tokenAudience: String
+    /// Where to register this instance; `nil` runs without a registry.
+    public var registryURL: String?
+    public var registryToken: String?
+    /// The address other services reach this instance at.
+    public var advertisedAddress: String
 
     public init(
         serviceName: String, host: String = "127.0.0.1", port: Int, database: DatabaseURL, logFormat: LogFormat = .text,
         logLevel: Logger.Level = .info, maximumBodyBytes: Int = 1 << 20, jwksURL: String? = nil,
-        tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience
+        tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience,
+        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil
     ) {
+        self.registryURL = registryURL
+        self.registryToken = registryToken
+        self.advertisedAddress = advertisedAddress ?? (host == "0.0.0.0" || host == "::" ? ProcessInfo.processInfo.hostName : host)
         self.serviceName = serviceName
         self.host = host
         self.port = port
@@ -36,9 +45,12 @@ public struct RuntimeSettings: Sendable {
     public static let defaultAudience = "tradewind"
 
     /// Reads `HOST`, `PORT`, `DATABASE_URL`, `LOG_FORMAT`, `LOG_LEVEL`, `MAX_BODY_BYTES`, `JWKS_URL`,
-    /// `JWT_ISSUER`, `JWT_AUDIENCE`. The database defaults to `.tradewind/<service>.sqlite` in the working folder.
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (locally read
+    /// from `.tradewind/registry.token`), `ADVERTISE_ADDRESS`. The database defaults to `.tradewind/<service>.sqlite`.
     public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
         let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
+        let registry = environment.string("REGISTRY_URL", default: "http://127.0.0.1:8500")
+        let registryURL = registry == "none" ? nil : try environment.url("REGISTRY_URL", default: registry)?.absoluteString
         return RuntimeSettings(
             serviceName: serviceName,
             host: environment.string("HOST", default: "127.0.0.1"),
@@ -49,7 +61,10 @@ public struct RuntimeSettings: Sendable {
             maximumBodyBytes: try environment.int("MAX_BODY_BYTES", default: 1 << 20, in: 1024...(64 << 20)),
             jwksURL: try environment.url("JWKS_URL", default: defaultJWKSURL)?.absoluteString,
             tokenIssuer: environment.string("JWT_ISSUER", default: defaultIssuer),
-            tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience)
+            tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience),
+            registryURL: registryURL,
+            registryToken: environment.string("REGISTRY_TOKEN") ?? LocalRegistryToken.existing(),
+            advertisedAddress: environment.string("ADVERTISE_ADDRESS")
         )
     }
 }

@@ -76,6 +76,18 @@ public enum ServiceHost {
         router: Router<Context>, settings: RuntimeSettings, services: [any Service], logger: Logger,
         beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        var services = services
+        if let registryURL = settings.registryURL {
+            let instance = RegistryAgent.Instance(
+                id: "\(settings.serviceName)-\(settings.advertisedAddress)-\(settings.port)", service: settings.serviceName,
+                address: settings.advertisedAddress, port: settings.port, metadata: ["version": "1.0.0"]
+            )
+            if let token = settings.registryToken {
+                services.append(RegistryAgent(registryURL: registryURL, token: token, instance: instance, logger: logger))
+            } else {
+                logger.warning("not registering: no REGISTRY_TOKEN (and no .tradewind/registry.token)")
+            }
+        }
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.serviceName),

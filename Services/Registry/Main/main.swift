@@ -1,0 +1,3 @@
+import RegistryServer
+
+await RegistryService.main()
