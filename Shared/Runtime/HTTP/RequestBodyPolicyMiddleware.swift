@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OpenAPIRuntime
 
 /// Refuses request bodies over `maximumBytes` (413), whether announced by `Content-Length` or streamed,
 /// and bodies whose media type the service does not read (415).
@@ -29,41 +30,44 @@ public struct RequestBodyPolicyMiddleware<Context: RequestContext>: RouterMiddle
                     : "Content-Type '\(mediaType.prefix(80))' is not accepted; use one of \(acceptedMediaTypes.sorted().joined(separator: ", "))"
             )
         }
+        // Service APIs read whole JSON or form documents, so the body is collected here, bounded, once: the
+        // handler then reads it from memory, and a parse failure can be explained with a position.
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge()
+        }
         var request = request
-        let limit = maximumBytes, problem = tooLarge()
-        let limited = LimitedBody(base: request.body, limit: limit, error: problem)
-        request.body = RequestBody(asyncSequence: limited)
-        return try await next(request, context)
+        request.body = RequestBody(buffer: buffer)
+        do {
+            return try await next(request, context)
+        } catch let error where mediaType.hasSuffix("json") && Self.isSyntaxError(error) {
+            throw Problem.badRequest("the body is not valid JSON: \(Self.syntaxProblem(in: buffer))")
+        }
     }
 
     private func tooLarge() -> Problem {
         Problem("content-too-large", title: "Request body too large", status: .contentTooLarge,
                 detail: "the body must be at most \(maximumBytes) bytes")
     }
-}
 
-/// Passes the body through and fails as soon as more than `limit` bytes have arrived.
-struct LimitedBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: RequestBody
-    let limit: Int
-    let error: Problem
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: RequestBody.AsyncIterator
-        let limit: Int
-        let error: Problem
-        var seen = 0
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let buffer = try await base.next() else { return nil }
-            seen += buffer.readableBytes
-            if seen > limit { throw error }
-            return buffer
+    /// A decoding failure at the top level of the document: the bytes are not JSON at all.
+    static func isSyntaxError(_ error: any Error) -> Bool {
+        switch error {
+        case DecodingError.dataCorrupted(let context): context.codingPath.isEmpty
+        case let error as ServerError: isSyntaxError(error.underlyingError)
+        default: false
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), limit: limit, error: error)
+    /// Foundation's JSON parser says where it stopped ("Invalid value around character 10.").
+    static func syntaxProblem(in buffer: ByteBuffer) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+            return "it does not match the expected document"
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "it could not be parsed"
+        }
     }
 }

@@ -21,7 +21,8 @@ import Testing
 
     @Test func malformedJSONIsA400NamingTheProblem() async throws {
         try await UserServiceHarness().run { client in
-            try expectProblem(try await client.json(.post, "/users", #"{"email": "ann@example.com", "#), .badRequest, mentioning: "not valid JSON")
+            try expectProblem(try await client.json(.post, "/users", #"{"email": "ann@example.com", "#), .badRequest, mentioning: "Unexpected end of file")
+            try expectProblem(try await client.json(.post, "/users", #"{"email": ann}"#), .badRequest, mentioning: "around character 10")
             try expectProblem(try await client.json(.post, "/users", #"{"email": 5, "displayName": "A", "password": "x"}"#), .badRequest, mentioning: "'email'")
             try expectProblem(try await client.json(.post, "/users", #"{"displayName": "A", "password": "x"}"#), .badRequest, mentioning: "'email'")
             try await expectNoUsersStored(client)
@@ -56,8 +57,8 @@ import Testing
             try expectProblem(try await client.json(.post, "/users", huge), .contentTooLarge, mentioning: "4096")
             let invalidUTF8 = ByteBuffer(bytes: [0x7B, 0x22, 0x65, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
             let binary = try await client.execute(uri: "/users", method: .post, headers: [.contentType: "application/json"], body: invalidUTF8)
-            #expect(binary.status == .badRequest)
-            _ = try binary.problem()
+            // Foundation's decoder repairs the bytes, so what it reports is the missing field.
+            try expectProblem(binary, .badRequest, mentioning: "email")
             try expectProblem(
                 try await client.execute(uri: "/users", method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: "<x/>")),
                 .unsupportedMediaType, mentioning: "text/xml"
