@@ -15,8 +15,9 @@ public struct AccessPolicy: Sendable {
         self.rules = Self.operationalRoutes.merging(rules) { _, new in new }
     }
 
+    /// HEAD follows the rule of GET, which the router answers it with.
     public func rule(method: String, route: String) -> AccessRule {
-        rules["\(method) \(route)"] ?? .authenticated
+        rules["\(method == "HEAD" ? "GET" : method) \(route)"] ?? .authenticated
     }
 
     /// The same policy with these `METHOD /route` keys open.

@@ -31,11 +31,11 @@ public enum ServiceHost {
         let registry = MetricsSetup.bootstrap()
         // Hummingbird applies a middleware only to routes added after it, so the access policy must be complete
         // before any route exists: learn the route table on a scratch router first.
-        let scratch = Router(context: Context.self)
+        let scratch = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         try routes(scratch)
         let policy = options.accessPolicy.opening(answerWrongMethods(on: scratch))
 
-        let router = Router(context: Context.self)
+        let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
@@ -54,11 +54,12 @@ public enum ServiceHost {
     /// Returns the `METHOD /path` keys it added.
     @discardableResult
     static func answerWrongMethods(on router: Router<Context>) -> [String] {
-        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let candidates: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })
         var added: [String] = []
         for (path, routes) in byPath {
-            let served = Set(routes.map(\.method))
+            // HEAD is answered wherever GET is (the router generates it when building the responder).
+            let served = Set(routes.map(\.method)).union(routes.contains { $0.method == .get } ? [.head] : [])
             let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
             for method in candidates where !served.contains(method) {
                 router.on(routes[0].path, method: method) { _, _ -> Response in

@@ -9,6 +9,8 @@ import Testing
         #expect(policy.rule(method: "GET", route: "/users") == .anyRole(["admin"]))
         #expect(policy.rule(method: "GET", route: "/health/ready") == .open)
         #expect(policy.rule(method: "GET", route: "/metrics") == .open)
+        #expect(policy.rule(method: "HEAD", route: "/health/live") == .open)
+        #expect(policy.rule(method: "HEAD", route: "/users") == .anyRole(["admin"]))
     }
 
     @Test func requestIDsAreAcceptedOnlyWhenHarmless() {

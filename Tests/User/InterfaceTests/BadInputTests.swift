@@ -72,7 +72,7 @@ import Testing
             try expectProblem(try await client.get("/no/such/thing"), .notFound, mentioning: "no resource")
             let wrongMethod = try await client.execute(uri: "/users/me", method: .delete)
             #expect(wrongMethod.status == .methodNotAllowed)
-            #expect(wrongMethod.headers[.allow] == "GET, PATCH")
+            #expect(wrongMethod.headers[.allow] == "GET, HEAD, PATCH")
             _ = try wrongMethod.problem()
         }
     }
