@@ -132,7 +132,7 @@ targets += boundedContext(
     infrastructure: [.bcrypt, .jwtKit, .crypto, .logging],
     interface: [.logging]
 )
-targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto], openAPI: false)
+targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
 
 for index in targets.indices {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings

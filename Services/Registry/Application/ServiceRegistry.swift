@@ -31,6 +31,7 @@ public actor ServiceRegistry {
     private var catalog = Catalog()
     private let clock: any WallClock
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var isClosing = false
     /// Bounds how long one query may block, whatever the client asks for.
     public static let maximumWait: Duration = .seconds(600)
 
@@ -74,6 +75,13 @@ public actor ServiceRegistry {
 
     public func instance(_ id: String) -> ServiceInstance? { catalog.instance(id) }
 
+    /// Answers every blocked query now, and later ones at once: the registry is shutting down and must not hold
+    /// requests open.
+    public func releaseWaiters() {
+        isClosing = true
+        wakeWaiters()
+    }
+
     private func changing<T, Failure: Error>(_ change: (inout Catalog) throws(Failure) -> T) throws(Failure) -> T {
         let before = catalog.index
         let result = try change(&catalog)
@@ -82,7 +90,7 @@ public actor ServiceRegistry {
     }
 
     private func waitForChange(after index: UInt64, timeout: Duration) async {
-        guard catalog.index <= index, timeout > .zero else { return }
+        guard catalog.index <= index, timeout > .zero, !isClosing else { return }
         let id = UUID()
         await withCheckedContinuation { continuation in
             waiters[id] = continuation

@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import RegistryApplication
 import RegistryDomain
+import ServiceLifecycle
 import TradewindRuntime
 
 /// The registry's HTTP API: a subset of Consul's agent, catalog and health endpoints.
@@ -60,15 +61,28 @@ public enum RegistryRoutes {
 
         router.get("/v1/catalog/services") { request, _ -> Response in
             let (index, wait) = try blocking(request)
-            let answer = await registry.services(after: index, wait: wait)
+            let answer = await answeringOnShutdown(registry) { await registry.services(after: index, wait: wait) }
             return try json(answer.services, index: answer.index)
         }
 
         router.get("/v1/health/service/{name}") { request, context -> Response in
             let (index, wait) = try blocking(request)
             let passingOnly = request.uri.queryParameters["passing"].map { $0 != "false" } ?? false
-            let answer = await registry.instances(of: try context.parameters.require("name"), passingOnly: passingOnly, after: index, wait: wait)
+            let name = try context.parameters.require("name")
+            let answer = await answeringOnShutdown(registry) {
+                await registry.instances(of: name, passingOnly: passingOnly, after: index, wait: wait)
+            }
             return try json(answer.instances.map(HealthServiceEntry.init), index: answer.index)
+        }
+    }
+
+    /// Runs a blocking query, answering it at once when the server begins a graceful shutdown so that draining
+    /// does not wait out the query's wait time.
+    static func answeringOnShutdown<T: Sendable>(_ registry: ServiceRegistry, _ query: () async -> T) async -> T {
+        await withGracefulShutdownHandler {
+            await query()
+        } onGracefulShutdown: {
+            Task { await registry.releaseWaiters() }
         }
     }
 

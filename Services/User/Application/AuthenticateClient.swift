@@ -2,13 +2,13 @@ import UserDomain
 
 /// The OAuth2 `client_credentials` grant for machine clients. No refresh token is issued (RFC 6749 4.4.3).
 public struct AuthenticateClient: Sendable {
-    let clients: any ServiceClientRepository
+    let clients: any MachineClientRepository
     let hasher: any PasswordHasher
     let accessTokens: any AccessTokenIssuer
     let decoyHash: PasswordHash
 
     public init(
-        clients: any ServiceClientRepository, hasher: any PasswordHasher, accessTokens: any AccessTokenIssuer,
+        clients: any MachineClientRepository, hasher: any PasswordHasher, accessTokens: any AccessTokenIssuer,
         decoyHash: PasswordHash
     ) {
         self.clients = clients

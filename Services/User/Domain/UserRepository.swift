@@ -24,7 +24,7 @@ public protocol RefreshTokenRepository: Sendable {
 }
 
 /// A machine client allowed to use the `client_credentials` grant.
-public struct ServiceClient: Sendable, Equatable {
+public struct MachineClient: Sendable, Equatable {
     public let clientID: String
     public let secretHash: PasswordHash
     public let roles: Set<Role>
@@ -36,8 +36,8 @@ public struct ServiceClient: Sendable, Equatable {
     }
 }
 
-public protocol ServiceClientRepository: Sendable {
-    func client(withID clientID: String) async throws -> ServiceClient?
+public protocol MachineClientRepository: Sendable {
+    func client(withID clientID: String) async throws -> MachineClient?
     /// Creates or replaces the client.
-    func upsert(_ client: ServiceClient) async throws
+    func upsert(_ client: MachineClient) async throws
 }

@@ -92,14 +92,14 @@ public final class InMemoryRefreshTokenRepository: RefreshTokenRepository {
     }
 }
 
-public final class InMemoryServiceClientRepository: ServiceClientRepository {
-    private let clients = Mutex<[String: ServiceClient]>([:])
+public final class InMemoryMachineClientRepository: MachineClientRepository {
+    private let clients = Mutex<[String: MachineClient]>([:])
 
     public init() {}
 
-    public func client(withID clientID: String) async throws -> ServiceClient? { clients.withLock { $0[clientID] } }
+    public func client(withID clientID: String) async throws -> MachineClient? { clients.withLock { $0[clientID] } }
 
-    public func upsert(_ client: ServiceClient) async throws { clients.withLock { $0[client.clientID] = client } }
+    public func upsert(_ client: MachineClient) async throws { clients.withLock { $0[client.clientID] = client } }
 }
 
 extension RefreshToken {

@@ -11,12 +11,12 @@ import UserInterface
 struct UserComponents: Sendable {
     let useCases: UserAPI.UseCases
     let ensureAdmin: EnsureAdmin
-    let registerClient: RegisterServiceClient
+    let registerClient: RegisterMachineClient
 
     init(configuration: UserServiceConfiguration, store: any SQLStore, keyRing: SigningKeyRing, clock: any WallClock, ids: any IdentifierGenerator) async throws {
         let users = SQLUserRepository(store: store)
         let tokens = SQLRefreshTokenRepository(store: store)
-        let clients = SQLServiceClientRepository(store: store)
+        let clients = SQLMachineClientRepository(store: store)
         let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
         let generator = RandomOpaqueTokenGenerator()
         let issuer = await JWTAccessTokenIssuer(
@@ -45,7 +45,7 @@ struct UserComponents: Sendable {
             unlock: UnlockUser(users: users, clock: clock)
         )
         ensureAdmin = EnsureAdmin(users: users, hasher: hasher, clock: clock, ids: ids)
-        registerClient = RegisterServiceClient(clients: clients, hasher: hasher)
+        registerClient = RegisterMachineClient(clients: clients, hasher: hasher)
     }
 
     /// Creates the configured administrator and machine clients; safe to repeat at every start.

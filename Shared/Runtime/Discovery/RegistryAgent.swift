@@ -64,13 +64,15 @@ public struct RegistryAgent: Service {
                     logger.info("registered with the registry", metadata: ["registry": "\(registryURL)", "instance": "\(instance.id)"])
                 }
                 failures = 0
-                try? await Task.sleep(for: heartbeatEvery)
+                // Wake at once on graceful shutdown, so deregistration does not wait for the next heartbeat.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: heartbeatEvery) }
             } catch {
                 failures += 1
                 if failures == 1 || failures.isMultiple(of: 20) {
                     logger.warning("registry unreachable; will keep trying", metadata: ["error": "\(error)", "attempts": "\(failures)"])
                 }
-                try? await Task.sleep(for: min(.seconds(5), .milliseconds(250) * (1 << min(failures, 5))))
+                let backoff = min(Duration.seconds(5), .milliseconds(250) * (1 << min(failures, 5)))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: backoff) }
             }
         }
         if registered {

@@ -80,5 +80,4 @@ extension Problem {
 
 extension HTTPField.Name {
     public static let requestID = HTTPField.Name("x-request-id")!
-    public static let traceparent = HTTPField.Name("traceparent")!
 }

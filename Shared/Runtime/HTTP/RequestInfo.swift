@@ -8,5 +8,11 @@ public struct RequestInfo: Sendable {
     public let clientAddress: String?
     public let headers: HTTPFields
 
+    public init(requestID: String, clientAddress: String?, headers: HTTPFields) {
+        self.requestID = requestID
+        self.clientAddress = clientAddress
+        self.headers = headers
+    }
+
     @TaskLocal public static var current: RequestInfo?
 }

@@ -32,6 +32,16 @@ import TradewindTesting
         #expect(result.instances.count == 1)
     }
 
+    @Test func releasingWaitersAnswersBlockedAndLaterQueriesAtOnce() async throws {
+        let registry = ServiceRegistry(clock: TestClock())
+        let index = await registry.index
+        async let blocked = registry.services(after: index, wait: .seconds(60))
+        try await Task.sleep(for: .milliseconds(20))
+        await registry.releaseWaiters()
+        #expect(await blocked.index == index)
+        #expect(await registry.services(after: index, wait: .seconds(60)).index == index)
+    }
+
     @Test func aQueryBehindTheIndexAnswersAtOnce() async throws {
         let registry = ServiceRegistry(clock: TestClock())
         try await registry.register(registration())

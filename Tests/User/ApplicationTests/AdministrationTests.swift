@@ -78,7 +78,7 @@ import UserDomain
 
     @Test func clientCredentialsCheckTheHashedSecret() async throws {
         let fixture = Fixture()
-        try await RegisterServiceClient(clients: fixture.clients, hasher: fixture.hasher).execute(clientID: "order-service", secret: "a-long-enough-secret")
+        try await RegisterMachineClient(clients: fixture.clients, hasher: fixture.hasher).execute(clientID: "order-service", secret: "a-long-enough-secret")
         #expect(try await fixture.clients.client(withID: "order-service")?.secretHash == PasswordHash("plain:a-long-enough-secret"))
         let authenticate = AuthenticateClient(clients: fixture.clients, hasher: fixture.hasher, accessTokens: LabelIssuer(), decoyHash: fixture.decoy)
         let grant = try await authenticate.execute(clientID: "order-service", clientSecret: "a-long-enough-secret")

@@ -29,7 +29,7 @@ struct Fixture {
     let ids = SequentialIdentifiers()
     let users = InMemoryUserRepository()
     let tokens = InMemoryRefreshTokenRepository()
-    let clients = InMemoryServiceClientRepository()
+    let clients = InMemoryMachineClientRepository()
     let hasher = PlainHasher()
     let generator = RandomOpaqueTokenGenerator()
     let throttle: LoginThrottle

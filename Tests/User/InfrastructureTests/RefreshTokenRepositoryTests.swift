@@ -43,9 +43,9 @@ import UserInfrastructure
     func serviceClientsAreReplacedByUpsert(_ kind: TestDatabases.Kind) async throws {
         try await TestDatabases.withStore(kind) { store in
             try await UserSchema.migrator.migrate(store, logger: Logger(label: "test"))
-            let clients = SQLServiceClientRepository(store: store)
-            try await clients.upsert(ServiceClient(clientID: "cargo", secretHash: PasswordHash("one"), roles: [.service]))
-            try await clients.upsert(ServiceClient(clientID: "cargo", secretHash: PasswordHash("two"), roles: [.service, .operator]))
+            let clients = SQLMachineClientRepository(store: store)
+            try await clients.upsert(MachineClient(clientID: "cargo", secretHash: PasswordHash("one"), roles: [.service]))
+            try await clients.upsert(MachineClient(clientID: "cargo", secretHash: PasswordHash("two"), roles: [.service, .operator]))
             let stored = try #require(try await clients.client(withID: "cargo"))
             #expect(stored.secretHash == PasswordHash("two"))
             #expect(stored.roles == [.service, .operator])

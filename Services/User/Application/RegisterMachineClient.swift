@@ -1,11 +1,11 @@
 import UserDomain
 
 /// Stores a machine client's id and the hash of its secret, replacing an earlier secret.
-public struct RegisterServiceClient: Sendable {
-    let clients: any ServiceClientRepository
+public struct RegisterMachineClient: Sendable {
+    let clients: any MachineClientRepository
     let hasher: any PasswordHasher
 
-    public init(clients: any ServiceClientRepository, hasher: any PasswordHasher) {
+    public init(clients: any MachineClientRepository, hasher: any PasswordHasher) {
         self.clients = clients
         self.hasher = hasher
     }
@@ -21,6 +21,6 @@ public struct RegisterServiceClient: Sendable {
            existing.roles == roles, try await hasher.verify(secret, against: existing.secretHash) {
             return
         }
-        try await clients.upsert(ServiceClient(clientID: clientID, secretHash: try await hasher.hash(secret), roles: roles))
+        try await clients.upsert(MachineClient(clientID: clientID, secretHash: try await hasher.hash(secret), roles: roles))
     }
 }

@@ -1,0 +1,54 @@
+/// A reachable instance of a service.
+public struct ServiceEndpoint: Sendable, Hashable {
+    public let id: String
+    public let host: String
+    public let port: Int
+    public let scheme: String
+
+    public init(id: String, host: String, port: Int, scheme: String = "http") {
+        self.id = id
+        self.host = host
+        self.port = port
+        self.scheme = scheme
+    }
+
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
+}
+
+/// Where a service client finds the instances of a service.
+public protocol ServiceDiscovery: Sendable {
+    /// The healthy instances of `service` as currently known; empty when none is.
+    func endpoints(of service: String) async -> [ServiceEndpoint]
+}
+
+/// Fixed URLs, e.g. Kubernetes Services or docker-compose names: `USER_SERVICE_URL=http://user-service:8081`.
+public struct StaticDiscovery: ServiceDiscovery {
+    let endpoints: [String: [ServiceEndpoint]]
+
+    public init(_ urls: [String: [String]]) {
+        endpoints = urls.mapValues { list in
+            list.compactMap { raw in
+                guard let url = URLComponents(string: raw), let host = url.host else { return nil }
+                let scheme = url.scheme ?? "http"
+                return ServiceEndpoint(id: raw, host: host, port: url.port ?? (scheme == "https" ? 443 : 80), scheme: scheme)
+            }
+        }
+    }
+
+    /// `<NAME>_URL` variables for the given service names (`user-service` reads `USER_SERVICE_URL`); a variable may
+    /// list several URLs separated by commas.
+    public init(environment: ServiceEnvironment, services: [String]) {
+        var urls: [String: [String]] = [:]
+        for service in services {
+            let variable = service.uppercased().replacingOccurrences(of: "-", with: "_") + "_URL"
+            if let value = environment.string(variable) {
+                urls[service] = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        self.init(urls)
+    }
+
+    public func endpoints(of service: String) async -> [ServiceEndpoint] { endpoints[service] ?? [] }
+}
+
+import Foundation

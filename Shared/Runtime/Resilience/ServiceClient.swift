@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// What a cross-service call returned.
+public struct ServiceResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: ByteBuffer
+    /// The instance that answered.
+    public let instance: String
+}
+
+public enum ServiceCallError: Error, Equatable, Sendable {
+    case noInstances(service: String)
+    /// Every instance's breaker is open: failing fast instead of piling onto a broken service.
+    case circuitOpen(service: String)
+    case deadlineExceeded(service: String)
+    case unavailable(service: String, reason: String)
+}
+
+/// The one way services call each other: discovery, client-side load balancing, a circuit breaker per instance,
+/// retries (only when safe, on another instance, with backoff, jitter and a budget) within one deadline that
+/// shrinks as it propagates, and `x-request-id` / `traceparent` / service-token headers.
+public actor ServiceClient {
+    public struct Configuration: Sendable {
+        public var retry: RetryPolicy
+        public var breaker: CircuitBreaker.Policy
+        public var balancing: LoadBalancing
+        public var defaultTimeout: Duration
+        public var maximumResponseBytes: Int
+
+        public init(
+            retry: RetryPolicy = RetryPolicy(), breaker: CircuitBreaker.Policy = .init(), balancing: LoadBalancing = .leastOutstanding,
+            defaultTimeout: Duration = .seconds(5), maximumResponseBytes: Int = 8 << 20
+        ) {
+            self.retry = retry
+            self.breaker = breaker
+            self.balancing = balancing
+            self.defaultTimeout = defaultTimeout
+            self.maximumResponseBytes = maximumResponseBytes
+        }
+    }
+
+    /// The header carrying the caller's remaining time budget, in milliseconds.
+    public static let timeoutHeader = "x-request-timeout-ms"
+
+    private let discovery: any ServiceDiscovery
+    private let httpClient: HTTPClient
+    private let tokens: (any ServiceTokenProvider)?
+    private let configuration: Configuration
+    private let logger: Logger
+    private var breakers: [String: CircuitBreaker] = [:]
+    private var outstanding: [String: Int] = [:]
+    private var balancers: [String: LoadBalancer] = [:]
+    private var budget: RetryBudget
+    private var random = SystemRandomNumberGenerator()
+
+    /// An HTTP client that reports a refused or timed-out connection at once instead of retrying it until the
+    /// request's deadline: the service client itself retries, on another instance, and feeds the breakers.
+    public static let fastFailingHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(1)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(discovery: any ServiceDiscovery, httpClient: HTTPClient = ServiceClient.fastFailingHTTPClient, tokens: (any ServiceTokenProvider)? = nil, configuration: Configuration = .init(), logger: Logger) {
+        self.discovery = discovery
+        self.httpClient = httpClient
+        self.tokens = tokens
+        self.configuration = configuration
+        self.logger = logger
+        self.budget = RetryBudget()
+    }
+
+    /// Breaker phases by instance id, for admin pages.
+    public func breakerPhases() -> [String: CircuitBreaker.Phase] { breakers.mapValues(\.phase) }
+
+    public func execute(
+        service: String, method: HTTPRequest.Method, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
+        timeout: Duration? = nil
+    ) async throws -> ServiceResponse {
+        let deadline = Self.deadline(timeout: timeout ?? configuration.defaultTimeout)
+        budget.recordRequest(at: .now)
+        var tried: Set<String> = []
+        var attempt = 1
+        while true {
+            guard ContinuousClock.now < deadline else { throw ServiceCallError.deadlineExceeded(service: service) }
+            let endpoint = try await choose(service, excluding: tried)
+            tried.insert(endpoint.id)
+            outstanding[endpoint.id, default: 0] += 1
+            let result: Result<ServiceResponse, any Error>
+            do {
+                result = .success(try await send(method, endpoint, path, headers, body, deadline: deadline))
+            } catch {
+                result = .failure(error)
+            }
+            outstanding[endpoint.id, default: 1] -= 1
+
+            let outcome: RetryPolicy.Outcome
+            switch result {
+            case .success(let response):
+                let overloaded = [502, 503, 504].contains(response.status)
+                if overloaded { breakers[endpoint.id]?.onFailure(at: .now) } else { breakers[endpoint.id]?.onSuccess() }
+                if !overloaded { return response }
+                outcome = .response(status: response.status)
+            case .failure(let error):
+                breakers[endpoint.id]?.onFailure(at: .now)
+                outcome = Self.isConnectionFailure(error) ? .connectionFailed : .failedAfterSending
+            }
+
+            let pause = configuration.retry.delay(afterAttempt: attempt, using: &random)
+            let retry = configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
+                && ContinuousClock.now + pause < deadline && budget.tryRetry(at: .now)
+            guard retry else {
+                switch result {
+                case .success(let response): return response
+                case .failure(let error):
+                    let timedOut = ContinuousClock.now >= deadline || (error as? HTTPClientError) == .deadlineExceeded
+                    throw timedOut
+                        ? ServiceCallError.deadlineExceeded(service: service)
+                        : ServiceCallError.unavailable(service: service, reason: "\(error)")
+                }
+            }
+            logger.debug("retrying on another instance", metadata: ["service": "\(service)", "attempt": "\(attempt + 1)"])
+            try await Task.sleep(for: pause)
+            attempt += 1
+        }
+    }
+
+    /// A healthy instance whose breaker lets the call through, preferring ones not tried yet for this call.
+    private func choose(_ service: String, excluding tried: Set<String>) async throws -> ServiceEndpoint {
+        let endpoints = await discovery.endpoints(of: service)
+        guard !endpoints.isEmpty else { throw ServiceCallError.noInstances(service: service) }
+        var excluded = tried.count < endpoints.count ? tried : []
+        var balancer = balancers[service] ?? LoadBalancer(strategy: configuration.balancing)
+        defer { balancers[service] = balancer }
+        let now = ContinuousClock.now
+        while let id = balancer.pick(from: endpoints.map(\.id), excluding: excluded, outstanding: { self.outstanding[$0] ?? 0 }, using: &random) {
+            var breaker = breakers[id] ?? CircuitBreaker(policy: configuration.breaker)
+            let decision = breaker.onRequest(at: now)
+            breakers[id] = breaker
+            if decision == .allow, let endpoint = endpoints.first(where: { $0.id == id }) { return endpoint }
+            excluded.insert(id)
+        }
+        throw ServiceCallError.circuitOpen(service: service)
+    }
+
+    private func send(
+        _ method: HTTPRequest.Method, _ endpoint: ServiceEndpoint, _ path: String, _ headers: HTTPHeaders, _ body: ByteBuffer?,
+        deadline: ContinuousClock.Instant
+    ) async throws -> ServiceResponse {
+        var request = HTTPClientRequest(url: endpoint.baseURL + path)
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        request.headers = headers
+        let remaining = deadline - .now
+        let milliseconds = max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+        request.headers.replaceOrAdd(name: Self.timeoutHeader, value: String(milliseconds))
+        if let info = RequestInfo.current {
+            request.headers.replaceOrAdd(name: "x-request-id", value: info.requestID)
+            if let traceparent = info.headers[.traceparent] { request.headers.replaceOrAdd(name: "traceparent", value: traceparent) }
+        }
+        if let tokens, !request.headers.contains(name: "authorization") {
+            request.headers.add(name: "authorization", value: "Bearer \(try await tokens.token())")
+        }
+        if let body { request.body = .bytes(body) }
+        let response = try await httpClient.execute(request, timeout: .nanoseconds(max(1, Int64(milliseconds) * 1_000_000)))
+        let collected = try await response.body.collect(upTo: configuration.maximumResponseBytes)
+        return ServiceResponse(status: Int(response.status.code), headers: response.headers, body: collected, instance: endpoint.id)
+    }
+
+    /// The earlier of this call's timeout and the caller's own remaining budget, if the caller sent one.
+    static func deadline(timeout: Duration) -> ContinuousClock.Instant {
+        var deadline = ContinuousClock.now + timeout
+        if let raw = RequestInfo.current?.headers[HTTPField.Name(timeoutHeader)!], let inherited = Int64(raw), inherited > 0 {
+            deadline = min(deadline, ContinuousClock.now + .milliseconds(inherited))
+        }
+        return deadline
+    }
+
+    /// A failure before the request could have reached the instance.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        switch error {
+        case is NIOConnectionError:
+            return true
+        case let error as HTTPClientError:
+            return error == .connectTimeout
+        case let error as IOError:
+            return [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode)
+        case let error as ChannelError:
+            if case .connectTimeout = error { return true }
+            return false
+        default:
+            return false
+        }
+    }
+}
