@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import TradewindKernel
 import TradewindRuntime
 import UserApplication
@@ -48,5 +49,3 @@ public enum UserAdministration {
         }
     }
 }
-
-import ServiceLifecycle

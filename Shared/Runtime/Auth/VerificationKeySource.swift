@@ -1,3 +1,4 @@
+import Foundation
 import JWTKit
 
 /// A key collection and the key ids it holds. jwt-kit falls back to its default key for an unknown `kid`,
@@ -40,5 +41,3 @@ public struct LocalKeySource: VerificationKeySource {
     public func keys() async throws -> VerificationKeys { verificationKeys }
     public func refresh(forUnknownKeyID kid: String) async throws -> VerificationKeys { verificationKeys }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A reachable instance of a service.
 public struct ServiceEndpoint: Sendable, Hashable {
     public let id: String
@@ -50,5 +52,3 @@ public struct StaticDiscovery: ServiceDiscovery {
 
     public func endpoints(of service: String) async -> [ServiceEndpoint] { endpoints[service] ?? [] }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 import Testing
 import TradewindRuntime
 import TradewindTesting
@@ -71,5 +72,3 @@ import TradewindTesting
         #expect(source.refreshes.withLock { $0 } == 1)
     }
 }
-
-import Synchronization
