@@ -1,0 +1,45 @@
+import Testing
+import TradewindRuntime
+
+@Suite struct RateLimitTests {
+    let t0 = ContinuousClock.now
+
+    @Test func allowsABurstThenTheSustainedRate() {
+        var bucket = TokenBucket(limit: .init(ratePerSecond: 2, capacity: 3), now: t0)
+        let burst = (0..<4).map { _ in bucket.take(at: t0) }
+        #expect(burst.map(\.allowed) == [true, true, true, false])
+        #expect(burst.map(\.remaining) == [2, 1, 0, 0])
+        #expect(burst[3].retryAfterSeconds == 1)
+        #expect(burst[3].resetSeconds == 2)
+        let halfSecondLater = bucket.take(at: t0 + .milliseconds(500))
+        #expect(halfSecondLater.allowed)
+        let again = bucket.take(at: t0 + .milliseconds(500))
+        #expect(!again.allowed)
+    }
+
+    @Test func neverRefillsBeyondCapacity() {
+        var bucket = TokenBucket(limit: .init(ratePerSecond: 100, capacity: 2), now: t0)
+        let afterAnHour = (0..<3).map { _ in bucket.take(at: t0 + .seconds(3600)) }
+        #expect(afterAnHour.map(\.allowed) == [true, true, false])
+    }
+
+    @Test func keysAreLimitedSeparately() {
+        var limiter = KeyedRateLimiter(limit: .init(ratePerSecond: 1, capacity: 1))
+        let first = limiter.take("alice", at: t0)
+        let second = limiter.take("alice", at: t0)
+        let other = limiter.take("bob", at: t0)
+        #expect(first.allowed && !second.allowed && other.allowed)
+    }
+
+    @Test func aFloodOfKeysCannotGrowMemoryWithoutBound() {
+        var limiter = KeyedRateLimiter(limit: .init(ratePerSecond: 1, capacity: 5), maximumKeys: 10)
+        for index in 0..<10 { _ = limiter.take("address-\(index)", at: t0) }
+        let newcomer = limiter.take("address-new", at: t0)
+        #expect(!newcomer.allowed)
+        #expect(limiter.trackedKeys == 10)
+        // Once the earlier buckets have refilled, they are forgotten and room is made.
+        let later = limiter.take("address-new", at: t0 + .seconds(5))
+        #expect(later.allowed)
+        #expect(limiter.trackedKeys == 1)
+    }
+}
