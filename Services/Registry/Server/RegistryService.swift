@@ -36,21 +36,12 @@ public enum RegistryService {
         }
     }
 
+    /// Reads the process environment and runs until SIGTERM/SIGINT.
     public static func main(environment: ServiceEnvironment = .process()) async {
-        let configuration: Configuration
-        do {
-            configuration = try Configuration.load(from: environment)
-        } catch {
-            FileHandle.standardError.write(Data("registry: \(error)\n".utf8))
-            exit(78)
-        }
-        let logger = ServiceHost.makeLogger(configuration.runtime)
-        do {
-            try await buildApplication(configuration, logger: logger).runService()
-        } catch {
-            logger.critical("registry stopped", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        await ServiceHost.main(
+            "registry", load: { try Configuration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
     }
 
     public static func buildApplication(_ configuration: Configuration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws -> some ApplicationProtocol {

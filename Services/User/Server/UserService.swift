@@ -14,21 +14,10 @@ public enum UserService {
     /// Reads the process environment and runs until SIGTERM/SIGINT. A bad setting stops the process with
     /// a message naming the variable.
     public static func main(environment: ServiceEnvironment = .process()) async {
-        let configuration: UserServiceConfiguration
-        do {
-            configuration = try UserServiceConfiguration.load(from: environment)
-        } catch {
-            FileHandle.standardError.write(Data("user-service: \(error)\n".utf8))
-            exit(78)  // EX_CONFIG
-        }
-        let logger = ServiceHost.makeLogger(configuration.runtime)
-        do {
-            let app = try await buildApplication(configuration, logger: logger)
-            try await app.runService()
-        } catch {
-            logger.critical("user-service stopped", metadata: ["error": "\(error)"])
-            exit(1)
-        }
+        await ServiceHost.main(
+            "user-service", load: { try UserServiceConfiguration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
     }
 
     public static func buildApplication(
