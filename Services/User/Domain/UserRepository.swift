@@ -11,7 +11,6 @@ public protocol UserRepository: Sendable {
     func user(withEmail email: EmailAddress) async throws -> User?
     /// Users ordered by creation time then id.
     func list(_ request: PageRequest) async throws -> Page<User>
-    func count(withRole role: Role) async throws -> Int
 }
 
 public protocol RefreshTokenRepository: Sendable {

@@ -50,10 +50,6 @@ public final class InMemoryUserRepository: UserRepository {
         let next = remaining.count > request.limit ? page.last.map { KeysetCursor(lastID: $0.id.description).encoded } : nil
         return Page(items: page, nextCursor: next)
     }
-
-    public func count(withRole role: Role) async throws -> Int {
-        users.withLock { $0.values.filter { $0.has(role) }.count }
-    }
 }
 
 public final class InMemoryRefreshTokenRepository: RefreshTokenRepository {

@@ -76,12 +76,6 @@ public struct SQLUserRepository: UserRepository {
         return Page(items: users, nextCursor: next)
     }
 
-    public func count(withRole role: Role) async throws -> Int {
-        try await store.read { database in
-            try await database.select().columns("roles").from("users").all()
-        }.filter { row in (try? Self.decodeRoles(row.decode(column: "roles", as: String.self)).contains(role)) ?? false }.count
-    }
-
     static let columns = ["id", "email", "display_name", "password_hash", "roles", "status", "created_at", "updated_at", "version"]
 
     static func encode(_ roles: Set<Role>) -> String { roles.map(\.rawValue).sorted().joined(separator: ",") }
