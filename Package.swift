@@ -121,7 +121,7 @@ var targets: [Target] = [
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
     .testTarget(
         name: "RuntimeTests",
-        dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration],
+        dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration, .asyncHTTPClient],
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),

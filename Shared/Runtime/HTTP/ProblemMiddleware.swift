@@ -36,6 +36,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return .badRequest(Self.describe(error))
         case let error as HTTPError:
             return Self.problem(for: error)
+        case let error as any HTTPResponseError where error.status.code < 500:
+            // A framework error that already knows its client-side status (e.g. a body over a collect limit).
+            return Problem("http-\(error.status.code)", title: error.status.reasonPhrase, status: error.status, detail: nil)
         case is CancellationError:
             return Problem("unavailable", title: "Service unavailable", status: .serviceUnavailable, detail: "the server is shutting down")
         default:

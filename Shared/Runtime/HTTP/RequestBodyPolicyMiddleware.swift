@@ -35,7 +35,7 @@ public struct RequestBodyPolicyMiddleware<Context: RequestContext>: RouterMiddle
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maximumBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw tooLarge()
         }
         var request = request
