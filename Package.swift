@@ -115,7 +115,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -133,6 +133,7 @@ targets += boundedContext(
     interface: [.logging]
 )
 targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
+targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
@@ -145,6 +146,7 @@ let package = Package(
         .executable(name: "tradewind", targets: ["tradewind"]),
         .executable(name: "user-service", targets: ["user-service"]),
         .executable(name: "registry", targets: ["registry"]),
+        .executable(name: "gateway", targets: ["gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayServer
 import RegistryServer
 import UserServer
 
@@ -19,6 +20,7 @@ struct Serve: AsyncParsableCommand {
         switch service {
         case "registry": await RegistryService.main()
         case "user": await UserService.main()
+        case "gateway": await GatewayService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }
     }

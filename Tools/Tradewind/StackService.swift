@@ -9,6 +9,7 @@ struct StackService: Sendable {
     static let all: [StackService] = [
         StackService(name: "registry", port: 8500, environment: [:]),
         StackService(name: "user", port: 8081, environment: [:]),
+        StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import JWTKit
 import Logging
-import Logging
 
 /// Verifies the bearer token of every route that needs one, applies the route's role rule,
 /// and makes the caller available to handlers as ``Principal/current``.
@@ -22,22 +21,7 @@ public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddlewar
         let rule = policy.rule(method: request.method.rawValue, route: route)
         if rule == .open { return try await next(request, context) }
 
-        guard let header = request.headers[.authorization] else {
-            throw Problem.unauthorized("this operation needs a bearer access token")
-        }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'", challenge: #"Bearer error="invalid_request""#)
-        }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        let claims: AccessTokenClaims
-        do {
-            claims = try await verifier.verify(token)
-        } catch {
-            context.logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
-            let detail = error == .expired ? "the access token has expired" : "the access token is not valid"
-            throw Problem.unauthorized(detail, challenge: #"Bearer error="invalid_token""#)
-        }
-        let principal = Principal(subject: claims.sub.value, roles: Set(claims.roles), token: token)
+        let principal = try await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger)
         if case .anyRole(let required) = rule, principal.roles.isDisjoint(with: required) {
             throw Problem.forbidden("this operation needs one of the roles: \(required.sorted().joined(separator: ", "))")
         }
@@ -45,6 +29,28 @@ public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddlewar
         context.logger[metadataKey: "subject"] = .string(principal.subject)
         return try await Principal.$current.withValue(principal) {
             try await next(request, context)
+        }
+    }
+}
+
+/// Reading and verifying `Authorization: Bearer <token>`, shared by the services and the gateway.
+public enum BearerAuthentication {
+    /// The verified caller, or a 401 problem that says what is wrong (without revealing which check failed).
+    public static func principal(of headers: HTTPFields, verifier: AccessTokenVerifier, logger: Logger) async throws(Problem) -> Principal {
+        guard let header = headers[.authorization] else {
+            throw Problem.unauthorized("this operation needs a bearer access token")
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'", challenge: #"Bearer error="invalid_request""#)
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        do {
+            let claims = try await verifier.verify(token)
+            return Principal(subject: claims.sub.value, roles: Set(claims.roles), token: token)
+        } catch {
+            logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
+            let detail = error == .expired ? "the access token has expired" : "the access token is not valid"
+            throw Problem.unauthorized(detail, challenge: #"Bearer error="invalid_token""#)
         }
     }
 }

@@ -52,3 +52,19 @@ public struct StaticDiscovery: ServiceDiscovery {
 
     public func endpoints(of service: String) async -> [ServiceEndpoint] { endpoints[service] ?? [] }
 }
+
+/// Asks each source in turn and uses the first that knows instances of the service: static URLs from the
+/// environment override what the registry says.
+public struct LayeredDiscovery: ServiceDiscovery {
+    let sources: [any ServiceDiscovery]
+
+    public init(_ sources: [any ServiceDiscovery]) { self.sources = sources }
+
+    public func endpoints(of service: String) async -> [ServiceEndpoint] {
+        for source in sources {
+            let found = await source.endpoints(of: service)
+            if !found.isEmpty { return found }
+        }
+        return []
+    }
+}

@@ -19,7 +19,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let problem = self.problem(for: error)
-            if problem.status.code >= 500 {
+            // A problem a handler chose to answer (503 while a dependency is down) is not an unexpected failure.
+            if problem.status.code >= 500, !(error is Problem) {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             return problem.response(instance: request.uri.path, requestID: request.headers[.requestID])

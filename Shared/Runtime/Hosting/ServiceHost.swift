@@ -13,15 +13,19 @@ public enum ServiceHost {
         public var verifier: AccessTokenVerifier
         public var accessPolicy: AccessPolicy
         public var readiness: [ReadinessCheck]
-        public var maximumBodyBytes: Int
+        /// `nil` leaves request bodies untouched (streamed to the handler), as the gateway needs.
+        public var maximumBodyBytes: Int?
+        /// Adds middleware that must run before authentication (CORS answers preflights without credentials).
+        public var beforeAuthentication: @Sendable (Router<Context>) -> Void
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
-                    readiness: [ReadinessCheck], maximumBodyBytes: Int) {
+                    readiness: [ReadinessCheck], maximumBodyBytes: Int?, beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
             self.problemMapping = problemMapping
             self.verifier = verifier
             self.accessPolicy = accessPolicy
             self.readiness = readiness
             self.maximumBodyBytes = maximumBodyBytes
+            self.beforeAuthentication = beforeAuthentication
         }
     }
 
@@ -40,7 +44,10 @@ public enum ServiceHost {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
-        router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: options.maximumBodyBytes))
+        if let maximumBodyBytes = options.maximumBodyBytes {
+            router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: maximumBodyBytes))
+        }
+        options.beforeAuthentication(router)
         router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
         HealthRoutes.add(to: router, checks: options.readiness)
         MetricsSetup.addRoute(to: router, registry: registry)

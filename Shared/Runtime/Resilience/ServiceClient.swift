@@ -15,6 +15,27 @@ public struct ServiceResponse: Sendable {
     public let instance: String
 }
 
+/// What a streamed call returned: the head at once, the body as it arrives (read it or drop it).
+public struct StreamedServiceResponse: Sendable {
+    public let response: HTTPClientResponse
+    /// The instance that answered.
+    public let instance: String
+}
+
+/// The body of a streamed call.
+public enum RequestPayload: Sendable {
+    case none
+    /// In memory: can be sent again to another instance.
+    case buffered(ByteBuffer)
+    /// Passed through as it arrives: sent once.
+    case streamed(HTTPClientRequest.Body)
+
+    var isReplayable: Bool {
+        if case .streamed = self { return false }
+        return true
+    }
+}
+
 public enum ServiceCallError: Error, Equatable, Sendable {
     case noInstances(service: String)
     /// Every instance's breaker is open: failing fast instead of piling onto a broken service.
@@ -81,10 +102,47 @@ public actor ServiceClient {
     /// Breaker phases by instance id, for admin pages.
     public func breakerPhases() -> [String: CircuitBreaker.Phase] { breakers.mapValues(\.phase) }
 
+    /// A call whose response is collected (up to `maximumResponseBytes`). Retries are possible because the body,
+    /// if any, is in memory.
     public func execute(
         service: String, method: HTTPRequest.Method, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
         timeout: Duration? = nil
     ) async throws -> ServiceResponse {
+        let limit = configuration.maximumResponseBytes
+        return try await call(service: service, method: method, timeout: timeout, bodyIsReplayable: true) { endpoint, deadline in
+            var request = Self.request(method, endpoint, path, headers, deadline: deadline)
+            if let body { request.body = .bytes(body) }
+            let response = try await self.send(request, deadline: deadline)
+            let collected = try await response.body.collect(upTo: limit)
+            return (Int(response.status.code), ServiceResponse(status: Int(response.status.code), headers: response.headers, body: collected, instance: endpoint.id))
+        }
+    }
+
+    /// A call that hands back the response as soon as its head arrives, with the body still streaming, for
+    /// proxies. A buffered body (or none) can be sent again to another instance; a streamed one cannot, so
+    /// such a call is tried once.
+    public func stream(
+        service: String, method: HTTPRequest.Method, path: String, headers: HTTPHeaders = [:], body: RequestPayload = .none,
+        timeout: Duration? = nil
+    ) async throws -> StreamedServiceResponse {
+        try await call(service: service, method: method, timeout: timeout, bodyIsReplayable: body.isReplayable) { endpoint, deadline in
+            var request = Self.request(method, endpoint, path, headers, deadline: deadline)
+            switch body {
+            case .none: break
+            case .buffered(let buffer): request.body = .bytes(buffer)
+            case .streamed(let stream): request.body = stream
+            }
+            let response = try await self.send(request, deadline: deadline)
+            return (Int(response.status.code), StreamedServiceResponse(response: response, instance: endpoint.id))
+        }
+    }
+
+    /// The loop both kinds of call share: pick an instance, send, feed its breaker, and retry elsewhere when the
+    /// policy, the deadline and the budget allow.
+    private func call<Value: Sendable>(
+        service: String, method: HTTPRequest.Method, timeout: Duration?, bodyIsReplayable: Bool,
+        attempt send: @Sendable (ServiceEndpoint, ContinuousClock.Instant) async throws -> (status: Int, value: Value)
+    ) async throws -> Value {
         let deadline = Self.deadline(timeout: timeout ?? configuration.defaultTimeout)
         budget.recordRequest(at: .now)
         var tried: Set<String> = []
@@ -94,9 +152,9 @@ public actor ServiceClient {
             let endpoint = try await choose(service, excluding: tried)
             tried.insert(endpoint.id)
             outstanding[endpoint.id, default: 0] += 1
-            let result: Result<ServiceResponse, any Error>
+            let result: Result<(status: Int, value: Value), any Error>
             do {
-                result = .success(try await send(method, endpoint, path, headers, body, deadline: deadline))
+                result = .success(try await send(endpoint, deadline))
             } catch {
                 result = .failure(error)
             }
@@ -107,7 +165,7 @@ public actor ServiceClient {
             case .success(let response):
                 let overloaded = [502, 503, 504].contains(response.status)
                 if overloaded { breakers[endpoint.id]?.onFailure(at: .now) } else { breakers[endpoint.id]?.onSuccess() }
-                if !overloaded { return response }
+                if !overloaded { return response.value }
                 outcome = .response(status: response.status)
             case .failure(let error):
                 breakers[endpoint.id]?.onFailure(at: .now)
@@ -115,11 +173,12 @@ public actor ServiceClient {
             }
 
             let pause = configuration.retry.delay(afterAttempt: attempt, using: &random)
-            let retry = configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
+            let retry = bodyIsReplayable
+                && configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
                 && ContinuousClock.now + pause < deadline && budget.tryRetry(at: .now)
             guard retry else {
                 switch result {
-                case .success(let response): return response
+                case .success(let response): return response.value
                 case .failure(let error):
                     let timedOut = ContinuousClock.now >= deadline || (error as? HTTPClientError) == .deadlineExceeded
                     throw timedOut
@@ -151,27 +210,33 @@ public actor ServiceClient {
         throw ServiceCallError.circuitOpen(service: service)
     }
 
-    private func send(
-        _ method: HTTPRequest.Method, _ endpoint: ServiceEndpoint, _ path: String, _ headers: HTTPHeaders, _ body: ByteBuffer?,
-        deadline: ContinuousClock.Instant
-    ) async throws -> ServiceResponse {
+    /// The request with the headers every call carries: the remaining time budget, the request id and trace
+    /// context of the request being served, and the service token.
+    private static func request(
+        _ method: HTTPRequest.Method, _ endpoint: ServiceEndpoint, _ path: String, _ headers: HTTPHeaders, deadline: ContinuousClock.Instant
+    ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: endpoint.baseURL + path)
         request.method = HTTPMethod(rawValue: method.rawValue)
         request.headers = headers
-        let remaining = deadline - .now
-        let milliseconds = max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
-        request.headers.replaceOrAdd(name: Self.timeoutHeader, value: String(milliseconds))
+        request.headers.replaceOrAdd(name: Self.timeoutHeader, value: String(milliseconds(until: deadline)))
         if let info = RequestInfo.current {
             request.headers.replaceOrAdd(name: "x-request-id", value: info.requestID)
             if let traceparent = info.headers[.traceparent] { request.headers.replaceOrAdd(name: "traceparent", value: traceparent) }
         }
+        return request
+    }
+
+    private func send(_ request: HTTPClientRequest, deadline: ContinuousClock.Instant) async throws -> HTTPClientResponse {
+        var request = request
         if let tokens, !request.headers.contains(name: "authorization") {
             request.headers.add(name: "authorization", value: "Bearer \(try await tokens.token())")
         }
-        if let body { request.body = .bytes(body) }
-        let response = try await httpClient.execute(request, timeout: .nanoseconds(max(1, Int64(milliseconds) * 1_000_000)))
-        let collected = try await response.body.collect(upTo: configuration.maximumResponseBytes)
-        return ServiceResponse(status: Int(response.status.code), headers: response.headers, body: collected, instance: endpoint.id)
+        return try await httpClient.execute(request, timeout: .milliseconds(Self.milliseconds(until: deadline)))
+    }
+
+    private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
+        let remaining = deadline - .now
+        return max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The earlier of this call's timeout and the caller's own remaining budget, if the caller sent one.

@@ -1,0 +1,95 @@
+import Foundation
+import GatewayApplication
+import GatewayDomain
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TradewindRuntime
+
+/// The gateway's HTTP surface: every method under `/api/` is proxied; `/admin/routes` and `/admin/upstreams`
+/// show the route table, the instances the gateway knows and their breakers (admin role).
+public enum GatewayRoutes {
+    static let proxiedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+    static let proxiedPath = "/api/**"
+
+    /// The gateway decides access per route itself; only the admin pages go through the shared policy.
+    public static let accessPolicy = AccessPolicy(
+        ["GET /admin/routes": .anyRole(["admin"]), "GET /admin/upstreams": .anyRole(["admin"])]
+            .merging(proxiedMethods.map { ("\($0.rawValue) \(proxiedPath)", AccessRule.open) }) { $1 }
+    )
+
+    public static func register<Context: RequestContext>(_ proxy: GatewayProxy, admin: GatewayAdmin, on router: Router<Context>) {
+        router.get("/admin/routes") { _, _ in try json(admin.routes()) }
+        router.get("/admin/upstreams") { _, _ in try json(await admin.upstreams()) }
+        for method in proxiedMethods {
+            router.on(RouterPath(proxiedPath), method: method) { request, context in
+                try await proxy.forward(request, context: context)
+            }
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+/// What the admin pages report.
+public struct GatewayAdmin: Sendable {
+    public struct RouteView: Encodable, Sendable {
+        let name: String, prefix: String, service: String, rewrite: String, access: String
+        let rateLimit: RateLimitView?
+        let timeoutMs: Int, maxBodyBytes: Int
+    }
+
+    public struct RateLimitView: Encodable, Sendable {
+        let perSecond: Double, burst: Int, key: String
+    }
+
+    public struct UpstreamView: Encodable, Sendable {
+        let service: String
+        let instances: [InstanceView]
+    }
+
+    public struct InstanceView: Encodable, Sendable {
+        let id: String, url: String, breaker: String
+    }
+
+    let table: RouteTable
+    let discovery: any ServiceDiscovery
+    let client: ServiceClient
+
+    public init(table: RouteTable, discovery: any ServiceDiscovery, client: ServiceClient) {
+        self.table = table
+        self.discovery = discovery
+        self.client = client
+    }
+
+    func routes() -> [RouteView] {
+        table.routes.sorted { $0.prefix < $1.prefix }.map { route in
+            let access = switch route.access {
+            case .public: "public"
+            case .authenticated: "authenticated"
+            case .anyRole(let roles): "role:" + roles.sorted().joined(separator: ",")
+            }
+            return RouteView(
+                name: route.name, prefix: route.prefix, service: route.service, rewrite: route.rewrite, access: access,
+                rateLimit: route.rateLimit.map { RateLimitView(perSecond: $0.perSecond, burst: $0.burst, key: $0.key.rawValue) },
+                timeoutMs: route.timeoutMilliseconds, maxBodyBytes: route.maximumBodyBytes
+            )
+        }
+    }
+
+    func upstreams() async -> [UpstreamView] {
+        let phases = await client.breakerPhases()
+        var views: [UpstreamView] = []
+        for service in table.services {
+            let endpoints = await discovery.endpoints(of: service)
+            views.append(UpstreamView(service: service, instances: endpoints.map {
+                InstanceView(id: $0.id, url: $0.baseURL, breaker: (phases[$0.id] ?? .closed).rawValue)
+            }))
+        }
+        return views
+    }
+}

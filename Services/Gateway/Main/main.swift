@@ -1,0 +1,3 @@
+import GatewayServer
+
+await GatewayService.main()

@@ -1,0 +1,72 @@
+import Foundation
+import GatewayApplication
+import GatewayDomain
+import GatewayInterface
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TradewindRuntime
+
+/// The gateway's composition root: route table, edge token verification from the user service's JWKS,
+/// discovery (static URLs first, then the registry) and the streaming proxy.
+public enum GatewayService {
+    public static func main(environment: ServiceEnvironment = .process()) async {
+        await ServiceHost.main(
+            "gateway", load: { try GatewayConfiguration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
+    }
+
+    /// `keys` and `discovery` default to the JWKS URL and static URLs + registry of the configuration; tests pass
+    /// their own.
+    public static func buildApplication(
+        _ configuration: GatewayConfiguration, keys: (any VerificationKeySource)? = nil, discovery: (any ServiceDiscovery)? = nil,
+        clientConfiguration: ServiceClient.Configuration = .init(), logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let runtime = configuration.runtime
+        logger.info("starting", metadata: [
+            "port": "\(runtime.port)", "routes": "\(configuration.routes.routes.count)",
+            "services": "\(configuration.routes.services.joined(separator: ","))",
+        ])
+        var services: [any Service] = []
+        let resolvedDiscovery: any ServiceDiscovery
+        if let discovery {
+            resolvedDiscovery = discovery
+        } else if let registryURL = runtime.registryURL {
+            let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
+            services.append(registry)
+            resolvedDiscovery = LayeredDiscovery([configuration.staticDiscovery, registry])
+        } else {
+            resolvedDiscovery = configuration.staticDiscovery
+        }
+        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
+            throw ConfigurationError(variable: "JWKS_URL", reason: "the gateway needs the token issuer's JWKS URL")
+        }
+        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience)
+        let client = ServiceClient(discovery: resolvedDiscovery, configuration: clientConfiguration, logger: logger)
+        let admission = AdmitRequest(table: configuration.routes)
+        let proxy = GatewayProxy(admission: admission, verifier: verifier, client: client)
+        let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, client: client)
+        let origin = configuration.storefrontOrigin
+
+        let router = ServiceHost.makeRouter(.init(
+            problemMapping: { _ in nil }, verifier: verifier, accessPolicy: GatewayRoutes.accessPolicy,
+            readiness: [], maximumBodyBytes: nil,
+            beforeAuthentication: { router in
+                guard let origin else { return }
+                router.add(middleware: CORSMiddleware(
+                    allowOrigin: .custom(origin),
+                    allowHeaders: [.accept, .authorization, .contentType, .origin, .requestID],
+                    allowMethods: [.get, .head, .post, .put, .patch, .delete, .options],
+                    exposedHeaders: ["x-request-id", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "Location"],
+                    maxAge: .seconds(600)
+                ))
+            }
+        )) { router in GatewayRoutes.register(proxy, admin: admin, on: router) }
+
+        return ServiceHost.makeApplication(
+            router: router, settings: runtime, services: services, logger: logger, beforeStart: {}, onRunning: onRunning
+        )
+    }
+}
