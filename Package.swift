@@ -125,6 +125,7 @@ var targets: [Target] = [
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
+    .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient], path: "Tests/EndToEndTests"),
 ]
 targets += boundedContext(
     "User",

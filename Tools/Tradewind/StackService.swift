@@ -13,4 +13,17 @@ struct StackService: Sendable {
     ]
 
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }
+
+    /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
+    /// with each service told where the registry and the token issuer's keys are.
+    static func stack(portOffset offset: Int) -> [StackService] {
+        let registry = "http://127.0.0.1:\(8500 + offset)"
+        let jwks = "http://127.0.0.1:\(8081 + offset)/.well-known/jwks.json"
+        return all.map { service in
+            var environment = service.environment
+            if service.name != "registry" { environment["REGISTRY_URL"] = registry }
+            if service.name == "gateway" { environment["JWKS_URL"] = jwks }
+            return StackService(name: service.name, port: service.port + offset, environment: environment)
+        }
+    }
 }

@@ -13,6 +13,13 @@ struct Up: AsyncParsableCommand {
     @Option(help: "How long to wait for each service to become ready, in seconds.")
     var readyTimeout = 120
 
+    @Option(help: "Added to every port (registry 8500, user 8081, gateway 8080), to run a second stack beside the first.")
+    var portOffset = 0
+
+    func validate() throws {
+        guard (0...50_000).contains(portOffset) else { throw ValidationError("--port-offset must be between 0 and 50000") }
+    }
+
     func run() async throws {
         let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent(".tradewind"), withIntermediateDirectories: true)
@@ -21,7 +28,7 @@ struct Up: AsyncParsableCommand {
         let stackStart = ContinuousClock.now
 
         var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
-        for service in StackService.all {
+        for service in StackService.stack(portOffset: portOffset) {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {
@@ -64,7 +71,16 @@ struct Up: AsyncParsableCommand {
         lines.append("")
         lines.append("stack ready in \(milliseconds(total))")
         for row in rows {
-            lines.append("  \(row.service.name): http://127.0.0.1:\(row.service.port)  (API: /openapi.yaml, health: /health/ready)")
+            lines.append("  \(row.service.name): http://127.0.0.1:\(row.service.port)  (health: /health/ready, metrics: /metrics)")
+        }
+        if let gateway = rows.first(where: { $0.service.name == "gateway" }) {
+            let base = "http://127.0.0.1:\(gateway.service.port)"
+            lines.append("")
+            lines.append("Open the API through the gateway: \(base)/api/…  e.g.")
+            lines.append("  curl -X POST \(base)/api/users -H 'content-type: application/json' \\")
+            lines.append("       -d '{\"email\":\"ada@example.com\",\"password\":\"correct horse battery\",\"displayName\":\"Ada\"}'")
+            lines.append("  curl -X POST \(base)/api/oauth/token -d 'grant_type=password&username=ada@example.com&password=correct horse battery'")
+            lines.append("  curl \(base)/api/users/me -H 'authorization: Bearer <access_token>'")
         }
         lines.append("Press Ctrl-C to stop.")
         Console.print(lines.joined(separator: "\n"))

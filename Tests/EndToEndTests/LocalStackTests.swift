@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// `tradewind up` as a newcomer runs it: real registry, user service and gateway processes, driven through the
+/// gateway's public address. Ports are moved by an offset so the test can run beside a developer's own stack.
+@Suite(.serialized) struct LocalStackTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func tradewindBinary() -> URL? {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tradewind"),
+            repository.appendingPathComponent(".build/debug/tradewind"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    final class Output: Sendable {
+        private let text = Mutex("")
+        func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        var value: String { text.withLock { $0 } }
+
+        func waitFor(_ needle: String, within limit: Duration) async throws -> Bool {
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                if value.contains(needle) { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return value.contains(needle)
+        }
+    }
+
+    struct Call {
+        let status: Int
+        let body: String
+    }
+
+    static func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil) async throws -> Call {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return Call(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test func upStartsTheStackAndAUserSignsUpThroughTheGateway() async throws {
+        guard let binary = Self.tradewindBinary() else {
+            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
+            return
+        }
+        let offset = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let gateway = "http://127.0.0.1:\(8080 + offset)"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["GATEWAY_ROUTES_FILE"] = Self.repository.appendingPathComponent("Services/Gateway/routes.json").path
+        environment["BCRYPT_COST"] = "4"
+        environment["LOG_LEVEL"] = "warning"
+        environment.removeValue(forKey: "REGISTRY_TOKEN")
+        environment.removeValue(forKey: "DATABASE_URL")
+        process.environment = environment
+        let pipe = Pipe(), output = Output()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+        try process.run()
+        defer {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+
+        let ready = try await output.waitFor("stack ready in", within: .seconds(120))
+        try #require(ready, "the stack did not come up:\n\(output.value)")
+        for name in ["registry", "user", "gateway"] {
+            #expect(output.value.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "no status row for \(name)")
+        }
+
+        let email = "ada-\(offset)@example.com", password = "correct horse battery staple"
+        let registered = try await Self.call(.POST, "\(gateway)/api/users", headers: [("content-type", "application/json")],
+                                             body: #"{"email":"\#(email)","password":"\#(password)","displayName":"Ada"}"#)
+        #expect(registered.status == 201, "\(registered.body)")
+        let granted = try await Self.call(.POST, "\(gateway)/api/oauth/token", headers: [("content-type", "application/x-www-form-urlencoded")],
+                                          body: "grant_type=password&username=\(email)&password=\(password.replacingOccurrences(of: " ", with: "+"))")
+        try #require(granted.status == 200, "\(granted.body)")
+        let token = try #require((try JSONSerialization.jsonObject(with: Data(granted.body.utf8)) as? [String: Any])?["access_token"] as? String)
+        let me = try await Self.call(.GET, "\(gateway)/api/users/me", headers: [("authorization", "Bearer \(token)")])
+        #expect(me.status == 200)
+        #expect(me.body.contains(email))
+        #expect(try await Self.call(.GET, "\(gateway)/api/users/me").status == 401)
+
+        // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
+        let userRow = output.value.split(separator: "\n").first { $0.hasPrefix("user ") }
+        let pid = try #require(userRow.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) })
+        kill(pid, SIGKILL)
+        #expect(try await output.waitFor("exited with status", within: .seconds(10)))
+        var recovered = false
+        for _ in 0..<60 where !recovered {
+            try await Task.sleep(for: .milliseconds(500))
+            recovered = (try? await Self.call(.GET, "\(gateway)/api/users/me", headers: [("authorization", "Bearer \(token)")]).status) == 200
+        }
+        #expect(recovered, "the user service did not come back behind the gateway:\n\(output.value.suffix(3000))")
+
+        kill(process.processIdentifier, SIGINT)
+        #expect(try await output.waitFor("stopped", within: .seconds(20)))
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!process.isRunning)
+        #expect((try? await Self.call(.GET, "\(gateway)/health/live")) == nil, "the gateway still answers after Ctrl-C")
+    }
+}
