@@ -24,12 +24,35 @@ public struct RouteTable: Sendable, Equatable {
         return route
     }
 
+    /// One pass over the bytes, since it runs on every request.
     static func isUnambiguous(_ path: String) -> Bool {
-        guard path.hasPrefix("/"), path.utf8.count <= 4096 else { return false }
-        guard path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else { return false }
-        let lowered = path.lowercased()
-        if lowered.contains("%2f") || lowered.contains("%2e") || lowered.contains("%5c") || lowered.contains("%00") { return false }
-        return !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." }
+        let bytes = path.utf8
+        guard bytes.first == UInt8(ascii: "/"), bytes.count <= 4096 else { return false }
+        var segmentLength = 0, dotsInSegment = 0
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            guard byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return false }
+            if byte == UInt8(ascii: "/") {
+                if segmentLength > 0, segmentLength == dotsInSegment, dotsInSegment <= 2 { return false }
+                segmentLength = 0
+                dotsInSegment = 0
+            } else {
+                segmentLength += 1
+                if byte == UInt8(ascii: ".") { dotsInSegment += 1 }
+                if byte == UInt8(ascii: "%") {
+                    // Encoded slash, dot, backslash or NUL: the upstream might decode it into something else.
+                    let first = bytes.index(after: index)
+                    guard first != bytes.endIndex else { return false }
+                    let second = bytes.index(after: first)
+                    guard second != bytes.endIndex else { return false }
+                    let code = String(decoding: [bytes[first] | 0x20, bytes[second] | 0x20], as: UTF8.self)
+                    if ["2f", "2e", "5c", "00"].contains(code) { return false }
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        return !(segmentLength > 0 && segmentLength == dotsInSegment && dotsInSegment <= 2)
     }
 }
 

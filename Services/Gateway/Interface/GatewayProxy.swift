@@ -87,6 +87,10 @@ public struct GatewayProxy: Sendable {
         headers.append(contentsOf: rateLimitHeaders)
         let length = upstream.response.headers.first(name: "content-length").flatMap(Int.init)
         let body = upstream.response.body
+        if let length, length <= replayableBodyBytes {
+            // A small answer of known size is read whole and written at once, as proxies buffer by default.
+            return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: try await body.collect(upTo: length)))
+        }
         return Response(
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody(contentLength: length) { writer in

@@ -82,7 +82,7 @@ public struct GatewayAdmin: Sendable {
     }
 
     func upstreams() async -> [UpstreamView] {
-        let phases = await client.breakerPhases()
+        let phases = client.breakerPhases()
         var views: [UpstreamView] = []
         for service in table.services {
             let endpoints = await discovery.endpoints(of: service)

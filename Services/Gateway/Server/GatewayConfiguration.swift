@@ -14,8 +14,14 @@ public struct GatewayConfiguration: Sendable {
     public var storefrontOrigin: String?
     /// `<SERVICE>_URL` variables: fixed instances that take precedence over the registry (Kubernetes Services).
     public var staticDiscovery: StaticDiscovery
+    /// `UPSTREAM_CONNECTIONS`: kept-alive connections per upstream instance.
+    public var connectionsPerInstance: Int
 
-    public init(runtime: RuntimeSettings, routes: RouteTable, storefrontOrigin: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
+    public init(
+        runtime: RuntimeSettings, routes: RouteTable, storefrontOrigin: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:]),
+        connectionsPerInstance: Int = 64
+    ) {
+        self.connectionsPerInstance = connectionsPerInstance
         self.runtime = runtime
         self.routes = routes
         self.storefrontOrigin = storefrontOrigin
@@ -39,7 +45,8 @@ public struct GatewayConfiguration: Sendable {
         let origin = try environment.url("STOREFRONT_ORIGIN", default: nil).map { $0.absoluteString }
         return GatewayConfiguration(
             runtime: runtime, routes: routes, storefrontOrigin: origin,
-            staticDiscovery: StaticDiscovery(environment: environment, services: routes.services)
+            staticDiscovery: StaticDiscovery(environment: environment, services: routes.services),
+            connectionsPerInstance: try environment.int("UPSTREAM_CONNECTIONS", default: 64, in: 1...4096)
         )
     }
 }

@@ -44,7 +44,9 @@ public enum GatewayService {
             throw ConfigurationError(variable: "JWKS_URL", reason: "the gateway needs the token issuer's JWKS URL")
         }
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience)
-        let client = ServiceClient(discovery: resolvedDiscovery, configuration: clientConfiguration, logger: logger)
+        let httpClient = ServiceClient.makeHTTPClient(connectionsPerInstance: configuration.connectionsPerInstance)
+        services.append(HTTPClientShutdown(httpClient))
+        let client = ServiceClient(discovery: resolvedDiscovery, httpClient: httpClient, configuration: clientConfiguration, logger: logger)
         let admission = AdmitRequest(table: configuration.routes)
         let proxy = GatewayProxy(admission: admission, verifier: verifier, client: client)
         let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, client: client)

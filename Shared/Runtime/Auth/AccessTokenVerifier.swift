@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 import TradewindKernel
 
 /// Why a bearer token was refused. Deliberately coarse towards the client; precise in logs and tests.
@@ -23,6 +24,9 @@ public struct AccessTokenVerifier: Sendable {
     let clock: any WallClock
     /// Tolerated clock skew between issuer and verifier.
     let leeway: TimeInterval
+    /// Tokens whose signature checked out, so that a client sending the same token again costs a lookup instead
+    /// of an ECDSA verification. Their time claims are still checked on every use.
+    let recentlyVerified = VerifiedTokenCache()
 
     public init(keys: any VerificationKeySource, issuer: String, audience: String, clock: any WallClock = SystemWallClock(), leeway: TimeInterval = 30) {
         self.keys = keys
@@ -34,16 +38,27 @@ public struct AccessTokenVerifier: Sendable {
 
     public func verify(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
         guard token.utf8.count <= 8192 else { throw .malformed }
-        let header = try Self.header(of: token)
-        guard header.alg == "ES256" else { throw .unsupportedAlgorithm(header.alg ?? "missing") }
-        guard let kid = header.kid, !kid.isEmpty else { throw .unknownKey }
-        let claims = try await verifySignature(token, kid: kid)
+        let claims: AccessTokenClaims
+        if let known = recentlyVerified.claims(for: token) {
+            claims = known
+        } else {
+            let header = try Self.header(of: token)
+            guard header.alg == "ES256" else { throw .unsupportedAlgorithm(header.alg ?? "missing") }
+            guard let kid = header.kid, !kid.isEmpty else { throw .unknownKey }
+            claims = try await verifySignature(token, kid: kid)
+            recentlyVerified.remember(token, claims)
+        }
+        try checkClaims(claims)
+        return claims
+    }
+
+    /// Time, issuer and audience: checked on every use, also for a token whose signature was verified before.
+    private func checkClaims(_ claims: AccessTokenClaims) throws(TokenRejection) {
         let now = clock.now()
         guard now.timeIntervalSince(claims.exp.value) < leeway else { throw .expired }
         guard claims.nbf.value.timeIntervalSince(now) < leeway else { throw .notYetValid }
         guard claims.iss.value == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(audience) else { throw .wrongAudience }
-        return claims
     }
 
     private func verifySignature(_ token: String, kid: String) async throws(TokenRejection) -> AccessTokenClaims {
@@ -78,5 +93,26 @@ public struct AccessTokenVerifier: Sendable {
               let header = try? JSONDecoder().decode(Header.self, from: data)
         else { throw .malformed }
         return header
+    }
+}
+
+/// Signature-verified tokens and their claims, bounded: when full it starts over, which costs one verification per
+/// active token. A key withdrawn from the issuer's JWKS stops being accepted for new tokens at once and for tokens
+/// already seen when they expire (access tokens live minutes).
+final class VerifiedTokenCache: Sendable {
+    private let entries = Mutex<[String: AccessTokenClaims]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    func claims(for token: String) -> AccessTokenClaims? {
+        entries.withLock { $0[token] }
+    }
+
+    func remember(_ token: String, _ claims: AccessTokenClaims) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = claims
+        }
     }
 }

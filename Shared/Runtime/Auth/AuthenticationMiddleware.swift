@@ -40,10 +40,15 @@ public enum BearerAuthentication {
         guard let header = headers[.authorization] else {
             throw Problem.unauthorized("this operation needs a bearer access token")
         }
-        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+        // Byte-wise on purpose: this runs on every request, and Foundation's trimming goes through NSString.
+        let bytes = header.utf8
+        guard bytes.count > 7, zip(bytes.prefix(7), "bearer ".utf8).allSatisfy({ $0 | 0x20 == $1 }) else {
             throw Problem.unauthorized("the Authorization header must be 'Bearer <token>'", challenge: #"Bearer error="invalid_request""#)
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        var rest = bytes.dropFirst(7)
+        while rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\t") { rest = rest.dropFirst() }
+        while rest.last == UInt8(ascii: " ") || rest.last == UInt8(ascii: "\t") { rest = rest.dropLast() }
+        let token = String(Substring(rest))
         do {
             let claims = try await verifier.verify(token)
             return Principal(subject: claims.sub.value, roles: Set(claims.roles), token: token)

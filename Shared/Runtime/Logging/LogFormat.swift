@@ -27,7 +27,3 @@ public enum LogSetup {
         }
     }
 }
-
-extension Logger.Level: @retroactive CaseIterable {
-    public static var allCases: [Logger.Level] { [.trace, .debug, .info, .notice, .warning, .error, .critical] }
-}

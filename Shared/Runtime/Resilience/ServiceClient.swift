@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// What a cross-service call returned.
 public struct ServiceResponse: Sendable {
@@ -47,7 +48,7 @@ public enum ServiceCallError: Error, Equatable, Sendable {
 /// The one way services call each other: discovery, client-side load balancing, a circuit breaker per instance,
 /// retries (only when safe, on another instance, with backoff, jitter and a budget) within one deadline that
 /// shrinks as it propagates, and `x-request-id` / `traceparent` / service-token headers.
-public actor ServiceClient {
+public final class ServiceClient: Sendable {
     public struct Configuration: Sendable {
         public var retry: RetryPolicy
         public var breaker: CircuitBreaker.Policy
@@ -75,20 +76,30 @@ public actor ServiceClient {
     private let tokens: (any ServiceTokenProvider)?
     private let configuration: Configuration
     private let logger: Logger
-    private var breakers: [String: CircuitBreaker] = [:]
-    private var outstanding: [String: Int] = [:]
-    private var balancers: [String: LoadBalancer] = [:]
-    private var budget: RetryBudget
-    private var random = SystemRandomNumberGenerator()
+    /// Shared by every call in flight; held only for bookkeeping, never across a suspension.
+    private let state = Mutex(State())
+
+    private struct State {
+        var breakers: [String: CircuitBreaker] = [:]
+        var outstanding: [String: Int] = [:]
+        var balancers: [String: LoadBalancer] = [:]
+        var budget = RetryBudget()
+        var random = SystemRandomNumberGenerator()
+    }
 
     /// An HTTP client that reports a refused or timed-out connection at once instead of retrying it until the
     /// request's deadline: the service client itself retries, on another instance, and feeds the breakers.
-    public static let fastFailingHTTPClient: HTTPClient = {
+    public static let fastFailingHTTPClient = makeHTTPClient()
+
+    /// A fast-failing client with up to `connectionsPerInstance` kept-alive connections to each instance (a proxy
+    /// under load needs more than AsyncHTTPClient's default of 8). Run it with ``HTTPClientShutdown``.
+    public static func makeHTTPClient(connectionsPerInstance: Int = 8) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerInstance
         configuration.timeout.connect = .seconds(1)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    }
 
     public init(discovery: any ServiceDiscovery, httpClient: HTTPClient = ServiceClient.fastFailingHTTPClient, tokens: (any ServiceTokenProvider)? = nil, configuration: Configuration = .init(), logger: Logger) {
         self.discovery = discovery
@@ -96,11 +107,10 @@ public actor ServiceClient {
         self.tokens = tokens
         self.configuration = configuration
         self.logger = logger
-        self.budget = RetryBudget()
     }
 
     /// Breaker phases by instance id, for admin pages.
-    public func breakerPhases() -> [String: CircuitBreaker.Phase] { breakers.mapValues(\.phase) }
+    public func breakerPhases() -> [String: CircuitBreaker.Phase] { state.withLock { $0.breakers.mapValues(\.phase) } }
 
     /// A call whose response is collected (up to `maximumResponseBytes`). Retries are possible because the body,
     /// if any, is in memory.
@@ -144,38 +154,39 @@ public actor ServiceClient {
         attempt send: @Sendable (ServiceEndpoint, ContinuousClock.Instant) async throws -> (status: Int, value: Value)
     ) async throws -> Value {
         let deadline = Self.deadline(timeout: timeout ?? configuration.defaultTimeout)
-        budget.recordRequest(at: .now)
+        state.withLock { $0.budget.recordRequest(at: .now) }
         var tried: Set<String> = []
         var attempt = 1
         while true {
             guard ContinuousClock.now < deadline else { throw ServiceCallError.deadlineExceeded(service: service) }
             let endpoint = try await choose(service, excluding: tried)
             tried.insert(endpoint.id)
-            outstanding[endpoint.id, default: 0] += 1
             let result: Result<(status: Int, value: Value), any Error>
             do {
                 result = .success(try await send(endpoint, deadline))
             } catch {
                 result = .failure(error)
             }
-            outstanding[endpoint.id, default: 1] -= 1
 
             let outcome: RetryPolicy.Outcome
             switch result {
             case .success(let response):
                 let overloaded = [502, 503, 504].contains(response.status)
-                if overloaded { breakers[endpoint.id]?.onFailure(at: .now) } else { breakers[endpoint.id]?.onSuccess() }
+                finished(endpoint, failed: overloaded)
                 if !overloaded { return response.value }
                 outcome = .response(status: response.status)
             case .failure(let error):
-                breakers[endpoint.id]?.onFailure(at: .now)
+                finished(endpoint, failed: true)
                 outcome = Self.isConnectionFailure(error) ? .connectionFailed : .failedAfterSending
             }
 
-            let pause = configuration.retry.delay(afterAttempt: attempt, using: &random)
-            let retry = bodyIsReplayable
-                && configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
-                && ContinuousClock.now + pause < deadline && budget.tryRetry(at: .now)
+            let (retry, pause) = state.withLock { state in
+                let pause = configuration.retry.delay(afterAttempt: attempt, using: &state.random)
+                let retry = bodyIsReplayable
+                    && configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
+                    && ContinuousClock.now + pause < deadline && state.budget.tryRetry(at: .now)
+                return (retry, pause)
+            }
             guard retry else {
                 switch result {
                 case .success(let response): return response.value
@@ -192,22 +203,38 @@ public actor ServiceClient {
         }
     }
 
-    /// A healthy instance whose breaker lets the call through, preferring ones not tried yet for this call.
+    /// A healthy instance whose breaker lets the call through, preferring ones not tried yet for this call; it
+    /// counts as outstanding until ``finished(_:failed:)``.
     private func choose(_ service: String, excluding tried: Set<String>) async throws -> ServiceEndpoint {
         let endpoints = await discovery.endpoints(of: service)
         guard !endpoints.isEmpty else { throw ServiceCallError.noInstances(service: service) }
-        var excluded = tried.count < endpoints.count ? tried : []
-        var balancer = balancers[service] ?? LoadBalancer(strategy: configuration.balancing)
-        defer { balancers[service] = balancer }
-        let now = ContinuousClock.now
-        while let id = balancer.pick(from: endpoints.map(\.id), excluding: excluded, outstanding: { self.outstanding[$0] ?? 0 }, using: &random) {
-            var breaker = breakers[id] ?? CircuitBreaker(policy: configuration.breaker)
-            let decision = breaker.onRequest(at: now)
-            breakers[id] = breaker
-            if decision == .allow, let endpoint = endpoints.first(where: { $0.id == id }) { return endpoint }
-            excluded.insert(id)
+        let chosen: ServiceEndpoint? = state.withLock { state in
+            var excluded = tried.count < endpoints.count ? tried : []
+            var balancer = state.balancers[service] ?? LoadBalancer(strategy: configuration.balancing)
+            defer { state.balancers[service] = balancer }
+            let now = ContinuousClock.now
+            let outstanding = state.outstanding
+            while let id = balancer.pick(from: endpoints.map(\.id), excluding: excluded, outstanding: { outstanding[$0] ?? 0 }, using: &state.random) {
+                var breaker = state.breakers[id] ?? CircuitBreaker(policy: configuration.breaker)
+                let decision = breaker.onRequest(at: now)
+                state.breakers[id] = breaker
+                if decision == .allow, let endpoint = endpoints.first(where: { $0.id == id }) {
+                    state.outstanding[id, default: 0] += 1
+                    return endpoint
+                }
+                excluded.insert(id)
+            }
+            return nil
         }
-        throw ServiceCallError.circuitOpen(service: service)
+        guard let chosen else { throw ServiceCallError.circuitOpen(service: service) }
+        return chosen
+    }
+
+    private func finished(_ endpoint: ServiceEndpoint, failed: Bool) {
+        state.withLock { state in
+            state.outstanding[endpoint.id, default: 1] -= 1
+            if failed { state.breakers[endpoint.id]?.onFailure(at: .now) } else { state.breakers[endpoint.id]?.onSuccess() }
+        }
     }
 
     /// The request with the headers every call carries: the remaining time budget, the request id and trace

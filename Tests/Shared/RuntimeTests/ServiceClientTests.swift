@@ -82,7 +82,7 @@ import TradewindRuntime
                 let response = try await client.execute(service: "user-service", method: .post, path: "/echo", body: ByteBuffer(string: "x"))
                 #expect(String(buffer: response.body) == "a")
             }
-            #expect(await client.breakerPhases()["http://127.0.0.1:\(dead)"] == .open)
+            #expect(client.breakerPhases()["http://127.0.0.1:\(dead)"] == .open)
             #expect(a.hits.withLock { $0 } == 6)
         }
     }
