@@ -70,7 +70,7 @@ public struct GatewayProxy: Sendable {
         do {
             upstream = try await client.stream(
                 service: route.service, method: request.method, path: plan.upstreamTarget,
-                headers: Self.forwardedHeaders(request.headers, authority: request.head.authority, clientAddress: clientAddress), body: payload,
+                headers: Self.forwardedHeaders(request.headers, authority: request.head.authority, peerAddress: RequestInfo.current?.peerAddress), body: payload,
                 timeout: .milliseconds(route.timeoutMilliseconds)
             )
         } catch {
@@ -125,7 +125,7 @@ public struct GatewayProxy: Sendable {
         "transfer-encoding", "upgrade", "host", "content-length",
     ]
 
-    static func forwardedHeaders(_ fields: HTTPFields, authority: String?, clientAddress: String?) -> HTTPHeaders {
+    static func forwardedHeaders(_ fields: HTTPFields, authority: String?, peerAddress: String?) -> HTTPHeaders {
         let named = Set((fields[.connection] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count + 4)
@@ -134,10 +134,11 @@ public struct GatewayProxy: Sendable {
             guard !hopByHop.contains(name), !named.contains(name), !name.hasPrefix("x-forwarded-") else { continue }
             headers.add(name: name, value: field.value)
         }
-        // Earlier hops' claims are kept only as the start of the chain; the address this gateway saw is the last entry.
-        let chain = fields[values: HTTPField.Name("x-forwarded-for")!].joined(separator: ", ")
-        if let clientAddress {
-            headers.add(name: "x-forwarded-for", value: chain.isEmpty ? clientAddress : "\(chain), \(clientAddress)")
+        // The chain so far, plus the address this gateway's connection came from; services trust the gateway to
+        // have appended it and walk the chain back from there (see TrustedProxies).
+        let chain = fields[values: .xForwardedFor].joined(separator: ", ")
+        if let peerAddress {
+            headers.add(name: "x-forwarded-for", value: chain.isEmpty ? peerAddress : "\(chain), \(peerAddress)")
         }
         headers.add(name: "x-forwarded-proto", value: fields[HTTPField.Name("x-forwarded-proto")!] ?? "http")
         if let host = fields[HTTPField.Name("x-forwarded-host")!] ?? authority { headers.add(name: "x-forwarded-host", value: host) }

@@ -54,7 +54,7 @@ public enum GatewayService {
 
         let router = ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: GatewayRoutes.accessPolicy,
-            readiness: [], maximumBodyBytes: nil,
+            readiness: [], maximumBodyBytes: nil, trustedProxies: runtime.trustedProxies,
             beforeAuthentication: { router in
                 guard let origin else { return }
                 router.add(middleware: CORSMiddleware(

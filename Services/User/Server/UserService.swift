@@ -46,7 +46,8 @@ public enum UserService {
         let api = UserAPI(useCases: components.useCases, jwksDocument: try keyRing.jwksDocument())
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: UserProblems.map, verifier: verifier, accessPolicy: UserRoutes.accessPolicy,
-            readiness: readinessChecks(store), maximumBodyBytes: configuration.runtime.maximumBodyBytes
+            readiness: readinessChecks(store), maximumBodyBytes: configuration.runtime.maximumBodyBytes,
+            trustedProxies: configuration.runtime.trustedProxies
         )) { router in try UserRoutes.register(api, on: router) }
 
         return ServiceHost.makeApplication(

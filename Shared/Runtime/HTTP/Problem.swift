@@ -80,4 +80,5 @@ extension Problem {
 
 extension HTTPField.Name {
     public static let requestID = HTTPField.Name("x-request-id")!
+    public static let xForwardedFor = HTTPField.Name("x-forwarded-for")!
 }

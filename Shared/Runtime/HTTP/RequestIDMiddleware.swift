@@ -6,7 +6,9 @@ import Logging
 /// Accepts a well-formed `x-request-id` or makes one, puts it on the request (for handlers and outgoing calls),
 /// on the logger's metadata and on the response, and binds ``RequestInfo/current``.
 public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let trustedProxies: TrustedProxies
+
+    public init(trustedProxies: TrustedProxies = .none) { self.trustedProxies = trustedProxies }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = request.headers[.requestID].flatMap(Self.accept) ?? UUID().uuidString.lowercased()
@@ -14,8 +16,9 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         head.headerFields[.requestID] = requestID
         var context = context
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        let clientAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
-        let info = RequestInfo(requestID: requestID, clientAddress: clientAddress, headers: head.headerFields)
+        let peer = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
+        let clientAddress = trustedProxies.clientAddress(peer: peer, forwardedFor: request.headers[values: .xForwardedFor].joined(separator: ","))
+        let info = RequestInfo(requestID: requestID, clientAddress: clientAddress, peerAddress: peer, headers: head.headerFields)
         var response = try await RequestInfo.$current.withValue(info) {
             try await next(Request(head: head, body: request.body), context)
         }

@@ -19,13 +19,16 @@ public struct RuntimeSettings: Sendable {
     public var registryToken: String?
     /// The address other services reach this instance at.
     public var advertisedAddress: String
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client (default: this machine, where the local gateway runs).
+    public var trustedProxies: TrustedProxies
 
     public init(
         serviceName: String, host: String = "127.0.0.1", port: Int, database: DatabaseURL, logFormat: LogFormat = .text,
         logLevel: Logger.Level = .info, maximumBodyBytes: Int = 1 << 20, jwksURL: String? = nil,
         tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience,
-        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil
+        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil, trustedProxies: TrustedProxies = .loopback
     ) {
+        self.trustedProxies = trustedProxies
         self.registryURL = registryURL
         self.registryToken = registryToken
         self.advertisedAddress = advertisedAddress ?? (host == "0.0.0.0" || host == "::" ? ProcessInfo.processInfo.hostName : host)
@@ -41,12 +44,21 @@ public struct RuntimeSettings: Sendable {
         self.tokenAudience = tokenAudience
     }
 
+    static func trustedProxies(_ environment: ServiceEnvironment) throws -> TrustedProxies {
+        guard let list = environment.string("TRUSTED_PROXIES") else { return .loopback }
+        do {
+            return try TrustedProxies(parsing: list)
+        } catch {
+            throw ConfigurationError(variable: "TRUSTED_PROXIES", reason: "\(error)")
+        }
+    }
+
     public static let defaultIssuer = "tradewind-user-service"
     public static let defaultAudience = "tradewind"
 
     /// Reads `HOST`, `PORT`, `DATABASE_URL`, `LOG_FORMAT`, `LOG_LEVEL`, `MAX_BODY_BYTES`, `JWKS_URL`,
     /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (locally read
-    /// from `.tradewind/registry.token`), `ADVERTISE_ADDRESS`. The database defaults to `.tradewind/<service>.sqlite`.
+    /// from `.tradewind/registry.token`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`. The database defaults to `.tradewind/<service>.sqlite`.
     public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
         let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
         let registry = environment.string("REGISTRY_URL", default: "http://127.0.0.1:8500")
@@ -64,7 +76,8 @@ public struct RuntimeSettings: Sendable {
             tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience),
             registryURL: registryURL,
             registryToken: environment.string("REGISTRY_TOKEN") ?? LocalRegistryToken.existing(),
-            advertisedAddress: environment.string("ADVERTISE_ADDRESS")
+            advertisedAddress: environment.string("ADVERTISE_ADDRESS"),
+            trustedProxies: try trustedProxies(environment)
         )
     }
 }

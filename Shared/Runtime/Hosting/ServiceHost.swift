@@ -17,9 +17,13 @@ public enum ServiceHost {
         public var maximumBodyBytes: Int?
         /// Adds middleware that must run before authentication (CORS answers preflights without credentials).
         public var beforeAuthentication: @Sendable (Router<Context>) -> Void
+        /// Whose `X-Forwarded-For` gives the client address (for per-address limits and logs).
+        public var trustedProxies: TrustedProxies
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
-                    readiness: [ReadinessCheck], maximumBodyBytes: Int?, beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+                    readiness: [ReadinessCheck], maximumBodyBytes: Int?, trustedProxies: TrustedProxies = .none,
+                    beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+            self.trustedProxies = trustedProxies
             self.problemMapping = problemMapping
             self.verifier = verifier
             self.accessPolicy = accessPolicy
@@ -40,7 +44,7 @@ public enum ServiceHost {
         let policy = options.accessPolicy.opening(answerWrongMethods(on: scratch))
 
         let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: RequestIDMiddleware(trustedProxies: options.trustedProxies))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
