@@ -115,7 +115,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -134,6 +134,7 @@ targets += boundedContext(
     interface: [.logging]
 )
 targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
+targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
@@ -148,6 +149,7 @@ let package = Package(
         .executable(name: "user-service", targets: ["user-service"]),
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "product-service", targets: ["product-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 import TradewindKernel
 import TradewindRuntime
@@ -101,7 +102,9 @@ public struct UserAPI: APIProtocol {
     }
 
     func getJWKS(_ input: Operations.GetJWKS.Input) async throws -> Operations.GetJWKS.Output {
-        .ok(.init(headers: .init(cacheControl: "public, max-age=300"), body: .json(try JSONDecoder().decode(Components.Schemas.Jwks.self, from: jwks))))
+        // Set verbatim: the generated code would percent-encode the comma and spaces.
+        ResponseHeaders.set(.cacheControl, "public, max-age=300")
+        return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.Jwks.self, from: jwks))))
     }
 
     /// The verified caller; the authentication middleware guarantees one on every route that needs it.

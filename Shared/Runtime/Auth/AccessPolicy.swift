@@ -1,6 +1,8 @@
 /// Who may call a route.
 public enum AccessRule: Sendable, Equatable {
     case open
+    /// A token is checked if one is sent (a bad one is refused); without one the caller is anonymous.
+    case optional
     case authenticated
     /// The caller needs at least one of these roles.
     case anyRole(Set<String>)

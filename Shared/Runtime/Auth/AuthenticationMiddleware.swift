@@ -19,7 +19,7 @@ public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddlewar
         // No matched route: let the router answer 404/405 without asking for credentials first.
         guard let route = context.endpointPath else { return try await next(request, context) }
         let rule = policy.rule(method: request.method.rawValue, route: route)
-        if rule == .open { return try await next(request, context) }
+        if rule == .open || (rule == .optional && request.headers[.authorization] == nil) { return try await next(request, context) }
 
         let principal = try await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger)
         if case .anyRole(let required) = rule, principal.roles.isDisjoint(with: required) {

@@ -30,6 +30,13 @@ public final class PostgresStore: SQLStore, Service {
     }
 
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }
+        } catch let error as PostgresTransactionError {
+            // The closure's own error (a domain rule, a conflict) is what callers handle; once the rollback has
+            // succeeded, the wrapper adds nothing they can act on.
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
+        }
     }
 }

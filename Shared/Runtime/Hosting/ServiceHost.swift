@@ -48,6 +48,7 @@ public enum ServiceHost {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
+        router.add(middleware: ResponseHeadersMiddleware())
         if let maximumBodyBytes = options.maximumBodyBytes {
             router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: maximumBodyBytes))
         }

@@ -17,3 +17,29 @@ import TradewindKernel
         #expect(PageRequest(limit: 7).limit == 7)
     }
 }
+
+@Suite struct MoneyTests {
+    let euro = Currency("EUR")!, yen = Currency("JPY")!
+
+    @Test func currenciesAreThreeUpperCaseLetters() {
+        #expect(Currency("EUR") != nil)
+        #expect(Currency("eur") == nil)
+        #expect(Currency("EURO") == nil)
+        #expect(Currency("E1R") == nil)
+    }
+
+    @Test func arithmeticStaysInOneCurrencyAndNeverOverflowsSilently() throws {
+        let price = Money(minorUnits: 1250, currency: euro)
+        #expect(try price.multiplied(by: 3) == Money(minorUnits: 3750, currency: euro))
+        #expect(try Money.sum([price, price], in: euro) == Money(minorUnits: 2500, currency: euro))
+        #expect(throws: MoneyError.currencyMismatch(euro, yen)) { try price.adding(Money(minorUnits: 1, currency: yen)) }
+        #expect(throws: MoneyError.overflow) { try Money(minorUnits: .max, currency: euro).adding(price) }
+        #expect(throws: MoneyError.overflow) { try Money(minorUnits: .max / 2, currency: euro).multiplied(by: 3) }
+    }
+
+    @Test func describesWithTheCurrencysMinorUnits() {
+        #expect(Money(minorUnits: 1205, currency: euro).description == "12.05 EUR")
+        #expect(Money(minorUnits: -5, currency: euro).description == "-0.05 EUR")
+        #expect(Money(minorUnits: 1200, currency: yen).description == "1200 JPY")
+    }
+}

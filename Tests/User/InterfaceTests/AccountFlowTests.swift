@@ -25,6 +25,7 @@ import TradewindRuntime
             let tokens = try await client.signIn()
             let jwks = try await client.get("/.well-known/jwks.json")
             #expect(jwks.status == .ok)
+            #expect(jwks.headers[.cacheControl] == "public, max-age=300")
             let keys = try await JWTKeyCollection().add(jwksJSON: String(buffer: jwks.body))
             let claims = try await keys.verify(tokens.access, as: AccessTokenClaims.self)
             #expect(claims.iss.value == RuntimeSettings.defaultIssuer)

@@ -1,0 +1,223 @@
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+import ProductApplication
+import ProductDomain
+import TradewindKernel
+import TradewindRuntime
+
+/// The HTTP face of the product service: each operation generated from `openapi.yaml` calls one use case.
+/// Versions travel as `ETag` / `If-Match`; errors are thrown and rendered by the runtime's problem middleware.
+public struct ProductAPI: APIProtocol {
+    public struct UseCases: Sendable {
+        public var createCategory: CreateCategory
+        public var updateCategory: UpdateCategory
+        public var browseCategories: BrowseCategories
+        public var createProduct: CreateProduct
+        public var updateProduct: UpdateProduct
+        public var browseProducts: BrowseProducts
+        public var manageStock: ManageStock
+        public var reserveStock: ReserveStock
+        public var finishReservation: FinishReservation
+
+        public init(
+            createCategory: CreateCategory, updateCategory: UpdateCategory, browseCategories: BrowseCategories, createProduct: CreateProduct,
+            updateProduct: UpdateProduct, browseProducts: BrowseProducts, manageStock: ManageStock, reserveStock: ReserveStock,
+            finishReservation: FinishReservation
+        ) {
+            self.createCategory = createCategory
+            self.updateCategory = updateCategory
+            self.browseCategories = browseCategories
+            self.createProduct = createProduct
+            self.updateProduct = updateProduct
+            self.browseProducts = browseProducts
+            self.manageStock = manageStock
+            self.reserveStock = reserveStock
+            self.finishReservation = finishReservation
+        }
+    }
+
+    let useCases: UseCases
+
+    public init(useCases: UseCases) { self.useCases = useCases }
+
+    // MARK: Categories
+
+    func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output {
+        .ok(.init(body: .json(.init(items: try await useCases.browseCategories.all().map(Components.Schemas.Category.init)))))
+    }
+
+    func createCategory(_ input: Operations.CreateCategory.Input) async throws -> Operations.CreateCategory.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let category = try await useCases.createCategory.execute(name: body.name, slug: body.slug, parentID: try Self.parent(body.parentId))
+        ResponseHeaders.setETag(version: category.version)
+        ResponseHeaders.set(.location, "/categories/\(category.id)")
+        return .created(.init(body: .json(.init(category))))
+    }
+
+    func getCategory(_ input: Operations.GetCategory.Input) async throws -> Operations.GetCategory.Output {
+        guard let id = CategoryID(input.path.id) else { throw ProductError.categoryNotFound }
+        let category = try await useCases.browseCategories.category(id)
+        ResponseHeaders.setETag(version: category.version)
+        return .ok(.init(body: .json(.init(category))))
+    }
+
+    func updateCategory(_ input: Operations.UpdateCategory.Input) async throws -> Operations.UpdateCategory.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        guard let id = CategoryID(input.path.id) else { throw ProductError.categoryNotFound }
+        let version = try Self.expectedVersion(input.headers.ifMatch)
+        let category = try await useCases.updateCategory.execute(
+            id: id, expectedVersion: version, name: body.name, slug: body.slug, parentID: try Self.parent(body.parentId)
+        )
+        ResponseHeaders.setETag(version: category.version)
+        return .ok(.init(body: .json(.init(category))))
+    }
+
+    // MARK: Products
+
+    func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output {
+        let query = input.query
+        let limit = query.limit ?? 20
+        guard (1...PageRequest.maximumLimit).contains(limit) else {
+            throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)")
+        }
+        let sort: ProductSort = switch query.sort ?? .name {
+        case .name: .name
+        case .price: .price
+        case ._hyphen_price: .priceDescending
+        case .newest: .newest
+        }
+        let page = try await useCases.browseProducts.search(
+            .init(text: query.q, categorySlug: query.category, minimumPrice: query.minPrice, maximumPrice: query.maxPrice,
+                  currency: query.currency, includeInactive: query.includeInactive ?? false, sort: sort,
+                  page: PageRequest(limit: limit, cursor: query.cursor)),
+            caller: Self.caller()
+        )
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Product.init), nextCursor: page.nextCursor))))
+    }
+
+    func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let details = try Self.details(
+            name: body.name, description: body.description, price: body.price, categoryID: body.categoryId,
+            attributes: body.attributes, imageURLs: body.imageUrls, active: body.active ?? true
+        )
+        let product = try await useCases.createProduct.execute(sku: body.sku, details: details)
+        ResponseHeaders.setETag(version: product.version)
+        ResponseHeaders.set(.location, "/products/\(product.id)")
+        return .created(.init(body: .json(.init(product))))
+    }
+
+    func getProductBySKU(_ input: Operations.GetProductBySKU.Input) async throws -> Operations.GetProductBySKU.Output {
+        let product = try await useCases.browseProducts.product(sku: input.path.sku, caller: Self.caller())
+        ResponseHeaders.setETag(version: product.version)
+        return .ok(.init(body: .json(.init(product))))
+    }
+
+    func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output {
+        guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
+        let product = try await useCases.browseProducts.product(id, caller: Self.caller())
+        ResponseHeaders.setETag(version: product.version)
+        return .ok(.init(body: .json(.init(product))))
+    }
+
+    func updateProduct(_ input: Operations.UpdateProduct.Input) async throws -> Operations.UpdateProduct.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
+        let version = try Self.expectedVersion(input.headers.ifMatch)
+        let details = try Self.details(
+            name: body.name, description: body.description, price: body.price, categoryID: body.categoryId,
+            attributes: body.attributes, imageURLs: body.imageUrls, active: body.active
+        )
+        let product = try await useCases.updateProduct.execute(id: id, expectedVersion: version, details: details)
+        ResponseHeaders.setETag(version: product.version)
+        return .ok(.init(body: .json(.init(product))))
+    }
+
+    func deactivateProduct(_ input: Operations.DeactivateProduct.Input) async throws -> Operations.DeactivateProduct.Output {
+        guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
+        let product = try await useCases.updateProduct.deactivate(id: id, expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
+        ResponseHeaders.setETag(version: product.version)
+        return .ok(.init(body: .json(.init(product))))
+    }
+
+    // MARK: Inventory and reservations
+
+    func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
+        .ok(.init(body: .json(.init(try await useCases.manageStock.stock(of: input.path.sku)))))
+    }
+
+    func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        return .ok(.init(body: .json(.init(try await useCases.manageStock.setOnHand(body.onHand, of: input.path.sku)))))
+    }
+
+    func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        guard let order = OrderReference(body.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
+        let outcome = try await useCases.reserveStock.execute(
+            order: order, lines: body.lines.map { .init(sku: $0.sku, quantity: $0.quantity) }, lifetime: body.ttlSeconds.map(TimeInterval.init)
+        )
+        switch outcome {
+        case .created(let reservation): return .created(.init(body: .json(.init(reservation))))
+        case .existing(let reservation): return .ok(.init(body: .json(.init(reservation))))
+        }
+    }
+
+    func getReservation(_ input: Operations.GetReservation.Input) async throws -> Operations.GetReservation.Output {
+        .ok(.init(body: .json(.init(try await useCases.finishReservation.reservation(for: try Self.order(input.path.orderId))))))
+    }
+
+    func releaseReservation(_ input: Operations.ReleaseReservation.Input) async throws -> Operations.ReleaseReservation.Output {
+        .ok(.init(body: .json(.init(try await useCases.finishReservation.release(try Self.order(input.path.orderId))))))
+    }
+
+    func commitReservation(_ input: Operations.CommitReservation.Input) async throws -> Operations.CommitReservation.Output {
+        .ok(.init(body: .json(.init(try await useCases.finishReservation.commit(try Self.order(input.path.orderId))))))
+    }
+
+    // MARK: Helpers
+
+    static func caller() -> Caller {
+        guard let principal = Principal.current else { return .anonymous }
+        return Caller(subject: principal.subject, roles: principal.roles)
+    }
+
+    /// `If-Match` is required for changes (428 without it); it must name a version as a strong tag.
+    static func expectedVersion(_ header: String?) throws -> Int {
+        guard let header else {
+            throw Problem("precondition-required", title: "Precondition required", status: .preconditionRequired,
+                          detail: "send If-Match with the ETag of the version you are changing")
+        }
+        guard let version = ResponseHeaders.version(fromIfMatch: header) else {
+            throw Problem("precondition-failed", title: "Precondition failed", status: .preconditionFailed,
+                          detail: "If-Match must be a strong entity tag such as \"3\"")
+        }
+        return version
+    }
+
+    static func parent(_ raw: String?) throws -> CategoryID? {
+        guard let raw else { return nil }
+        guard let id = CategoryID(raw) else { throw ProductError.parentCategoryNotFound }
+        return id
+    }
+
+    static func order(_ raw: String) throws -> OrderReference {
+        guard let order = OrderReference(raw) else { throw ProductError.reservationNotFound }
+        return order
+    }
+
+    static func details(
+        name: String, description: String?, price: Components.Schemas.Money, categoryID: String,
+        attributes: Components.Schemas.Attributes?, imageURLs: [String]?, active: Bool
+    ) throws -> Product.Details {
+        guard let currency = Currency(price.currency) else {
+            throw ProductError.invalid(field: "price.currency", reason: "must be an ISO 4217 code such as EUR")
+        }
+        guard let category = CategoryID(categoryID) else { throw ProductError.categoryNotFound }
+        return Product.Details(
+            name: name, description: description ?? "", price: Money(minorUnits: price.amount, currency: currency), categoryID: category,
+            attributes: attributes?.additionalProperties ?? [:], imageURLs: imageURLs ?? [], active: active
+        )
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OpenAPIHummingbird
+import TradewindRuntime
+
+public enum ProductRoutes {
+    /// Reading the catalog needs no token (one is checked if sent, so administrators see inactive products);
+    /// changing it needs the admin role; reservations are made by services on behalf of orders.
+    public static let accessPolicy = AccessPolicy([
+        "GET /categories": .open,
+        "GET /categories/{id}": .open,
+        "POST /categories": .anyRole(["admin"]),
+        "PUT /categories/{id}": .anyRole(["admin"]),
+        "GET /products": .optional,
+        "GET /products/{id}": .optional,
+        "GET /products/by-sku/{sku}": .optional,
+        "POST /products": .anyRole(["admin"]),
+        "PUT /products/{id}": .anyRole(["admin"]),
+        "POST /products/{id}/deactivate": .anyRole(["admin"]),
+        "GET /inventory/{sku}": .open,
+        "PUT /inventory/{sku}": .anyRole(["admin"]),
+        "POST /reservations": .anyRole(["service", "admin"]),
+        "GET /reservations/{orderId}": .anyRole(["service", "admin"]),
+        "POST /reservations/{orderId}/release": .anyRole(["service", "admin"]),
+        "POST /reservations/{orderId}/commit": .anyRole(["service", "admin"]),
+    ])
+
+    /// The service's published contract, served as `GET /openapi.yaml`.
+    public static func specification() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw CocoaError(.fileNoSuchFile) }
+        return try Data(contentsOf: url)
+    }
+
+    public static func register(_ api: ProductAPI, on router: Router<ServiceRequestContext>) throws {
+        try api.registerHandlers(on: router)
+        let specification = try specification()
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import ProductServer
+
+await ProductService.main()

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Logging
+import ProductApplication
+import ProductDomain
+import ProductInfrastructure
+import ProductInterface
+import ServiceLifecycle
+import TradewindKernel
+import TradewindRuntime
+
+/// The composition root of the product service: configuration → wiring → a runnable application.
+public enum ProductService {
+    public static func main(environment: ServiceEnvironment = .process()) async {
+        await ServiceHost.main(
+            "product-service", load: { try ProductServiceConfiguration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
+    }
+
+    /// `keys` defaults to the issuer's JWKS (`JWKS_URL`); tests pass their own.
+    public static func buildApplication(
+        _ configuration: ProductServiceConfiguration, keys: (any VerificationKeySource)? = nil, clock: any WallClock = SystemWallClock(),
+        ids: any IdentifierGenerator = RandomIdentifierGenerator(), logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let runtime = configuration.runtime
+        logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
+        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
+            throw ConfigurationError(variable: "JWKS_URL", reason: "the product service needs the token issuer's JWKS URL")
+        }
+        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
+        let categories = SQLCategoryRepository(store: store)
+        let products = SQLProductRepository(store: store)
+        let inventory = SQLInventoryRepository(store: store)
+        let finish = FinishReservation(inventory: inventory, clock: clock)
+        let useCases = ProductAPI.UseCases(
+            createCategory: CreateCategory(categories: categories, ids: ids),
+            updateCategory: UpdateCategory(categories: categories),
+            browseCategories: BrowseCategories(categories: categories),
+            createProduct: CreateProduct(products: products, categories: categories, clock: clock, ids: ids),
+            updateProduct: UpdateProduct(products: products, categories: categories, clock: clock),
+            browseProducts: BrowseProducts(products: products, categories: categories),
+            manageStock: ManageStock(inventory: inventory),
+            reserveStock: ReserveStock(inventory: inventory, products: products, clock: clock),
+            finishReservation: finish
+        )
+        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
+        let router = try ServiceHost.makeRouter(.init(
+            problemMapping: ProductProblems.map, verifier: verifier, accessPolicy: ProductRoutes.accessPolicy,
+            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
+        )) { router in try ProductRoutes.register(ProductAPI(useCases: useCases), on: router) }
+
+        let sweeper = ReservationSweeper(finish: finish, interval: configuration.reservationSweepInterval, logger: logger)
+        let seeder = SampleCatalog(categories: categories, products: products, inventory: inventory, clock: clock, ids: ids)
+        return ServiceHost.makeApplication(
+            router: router, settings: runtime, services: [store, sweeper], logger: logger,
+            beforeStart: {
+                try await ProductSchema.migrator.migrate(store, logger: logger)
+                if configuration.seedSampleData {
+                    let created = try await seeder.seed()
+                    if created > 0 { logger.info("seeded the sample catalog", metadata: ["products": "\(created)"]) }
+                }
+            },
+            onRunning: onRunning
+        )
+    }
+
+    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
+        [
+            ReadinessCheck("database") {
+                (try? await ProductSchema.migrator.appliedVersion(store)) == nil ? "database unreachable" : nil
+            },
+            ReadinessCheck("migrations") {
+                let applied = (try? await ProductSchema.migrator.appliedVersion(store)) ?? 0
+                let latest = ProductSchema.migrator.latestVersion
+                return applied == latest ? nil : "schema at version \(applied) of \(latest)"
+            },
+        ]
+    }
+}
+
+/// Gives the stock of overdue reservations back, every `interval`, until shutdown.
+struct ReservationSweeper: Service {
+    let finish: FinishReservation
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let expired = try await finish.expireOverdue()
+                if expired > 0 { logger.info("expired overdue reservations", metadata: ["count": "\(expired)"]) }
+            } catch {
+                logger.warning("reservation sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

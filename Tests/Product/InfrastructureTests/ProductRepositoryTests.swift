@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import ProductDomain
+import ProductInfrastructure
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// The same cases on SQLite and on a real PostgreSQL.
+@Suite struct ProductRepositoryTests {
+    let logger = Logger(label: "test")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let euro = Currency("EUR")!
+
+    struct Repositories {
+        let categories: SQLCategoryRepository
+        let products: SQLProductRepository
+        let inventory: SQLInventoryRepository
+    }
+
+    func migrated(_ kind: TestDatabases.Kind, _ body: (Repositories) async throws -> Void) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await ProductSchema.migrator.migrate(store, logger: logger)
+            try await body(Repositories(categories: SQLCategoryRepository(store: store), products: SQLProductRepository(store: store),
+                                        inventory: SQLInventoryRepository(store: store)))
+        }
+    }
+
+    func id<T: EntityIdentifier>(_ number: Int) -> T { T(rawValue: UUID(uuidString: String(format: "00000000-0000-0000-0000-%012d", number))!) }
+
+    func product(_ number: Int, sku: String, name: String, cents: Int64, category: CategoryID, active: Bool = true, age: TimeInterval = 0) throws -> Product {
+        try Product(id: id(100 + number), sku: try SKU(sku),
+                    details: .init(name: name, description: "about \(name)", price: Money(minorUnits: cents, currency: euro), categoryID: category,
+                                   attributes: ["n": "\(number)"], imageURLs: ["https://img.example/\(number).png"], active: active),
+                    createdAt: now.addingTimeInterval(age), updatedAt: now.addingTimeInterval(age))
+    }
+
+    func catalog(_ repositories: Repositories) async throws {
+        try await repositories.categories.add(try Category(id: id(1), name: "Electronics", slug: try Slug("electronics"), parentID: nil))
+        try await repositories.categories.add(try Category(id: id(2), name: "Audio", slug: try Slug("audio"), parentID: id(1)))
+        try await repositories.categories.add(try Category(id: id(3), name: "Books", slug: try Slug("books"), parentID: nil))
+        let items: [(String, String, Int64, Int, Bool)] = [
+            ("AUD-1", "Headphones", 12_900, 2, true), ("AUD-2", "Earbuds 100% wireless", 7_990, 2, true), ("CMP-1", "Laptop", 109_900, 1, true),
+            ("BOK-1", "Domain-Driven Design", 5_490, 3, true), ("BOK-2", "Old catalogue", 990, 3, false),
+        ]
+        for (index, item) in items.enumerated() {
+            try await repositories.products.add(try product(index, sku: item.0, name: item.1, cents: item.2, category: id(item.3), active: item.4, age: Double(index)))
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func productsRoundTripAndSKUsAreUnique(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let stored = try #require(try await repositories.products.product(withSKU: try SKU("AUD-1")))
+            #expect(stored == (try product(0, sku: "AUD-1", name: "Headphones", cents: 12_900, category: id(2))))
+            await #expect(throws: ProductError.skuTaken("AUD-1")) {
+                try await repositories.products.add(try product(9, sku: "AUD-1", name: "Copy", cents: 1, category: id(2)))
+            }
+            #expect(try await repositories.inventory.stock(of: try SKU("AUD-1")) == StockLevel(sku: try SKU("AUD-1"), onHand: 0, reserved: 0))
+            #expect(try await repositories.products.count() == 5)
+            await #expect(throws: ProductError.slugTaken("audio")) {
+                try await repositories.categories.add(try Category(id: id(7), name: "Sound", slug: try Slug("audio"), parentID: nil))
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func savesUseTheVersionForOptimisticConcurrency(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let original = try #require(try await repositories.products.product(withSKU: try SKU("CMP-1")))
+            var details = original.details
+            details.price = Money(minorUnits: 99_900, currency: euro)
+            let saved = try await repositories.products.save(try original.updated(details, at: now))
+            #expect(saved.version == 2)
+            #expect(try await repositories.products.product(withID: original.id)?.details.price.minorUnits == 99_900)
+            // A second writer still holding version 1 loses.
+            await #expect(throws: ProductError.staleVersion(current: 2)) {
+                try await repositories.products.save(try original.deactivated(at: now))
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func searchFiltersSortsAndPagesWithoutGapsOrRepeats(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            func names(_ query: ProductQuery) async throws -> [String] { try await repositories.products.search(query).items.map(\.details.name) }
+            #expect(try await names(ProductQuery()) == ["Domain-Driven Design", "Earbuds 100% wireless", "Headphones", "Laptop"])
+            #expect(try await names(ProductQuery(includeInactive: true)).count == 5)
+            #expect(try await names(ProductQuery(text: "HEAD")) == ["Headphones"])
+            #expect(try await names(ProductQuery(text: "design")) == ["Domain-Driven Design"])
+            // LIKE wildcards in the search text match literally.
+            #expect(try await names(ProductQuery(text: "100%")) == ["Earbuds 100% wireless"])
+            #expect(try await names(ProductQuery(text: "_")) == [])
+            #expect(try await names(ProductQuery(categories: [id(1), id(2)])) == ["Earbuds 100% wireless", "Headphones", "Laptop"])
+            #expect(try await names(ProductQuery(minimumPrice: 5_000, maximumPrice: 10_000)) == ["Domain-Driven Design", "Earbuds 100% wireless"])
+            #expect(try await names(ProductQuery(currency: Currency("USD")!)) == [])
+            #expect(try await names(ProductQuery(sort: .price)) == ["Domain-Driven Design", "Earbuds 100% wireless", "Headphones", "Laptop"])
+            #expect(try await names(ProductQuery(sort: .priceDescending)).first == "Laptop")
+            #expect(try await names(ProductQuery(sort: .newest)).first == "Domain-Driven Design")
+
+            for sort in ProductSort.allCases {
+                var seen: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await repositories.products.search(ProductQuery(sort: sort, page: PageRequest(limit: 1, cursor: cursor)))
+                    seen += page.items.map(\.sku.value)
+                    cursor = page.nextCursor
+                } while cursor != nil && seen.count < 10
+                #expect(seen.count == 4, "\(sort)")
+                #expect(Set(seen).count == 4, "\(sort)")
+                #expect(seen == (try await repositories.products.search(ProductQuery(sort: sort))).items.map(\.sku.value), "\(sort)")
+            }
+            await #expect(throws: ProductError.invalidCursor) { try await repositories.products.search(ProductQuery(page: PageRequest(cursor: "garbage"))) }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func reservationsTakeAllLinesOrNoneAndFinishOnce(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let headphones = try SKU("AUD-1"), laptop = try SKU("CMP-1")
+            _ = try await inventory.setOnHand(5, of: headphones)
+            _ = try await inventory.setOnHand(1, of: laptop)
+
+            let tooMuch = try Reservation(orderID: id(50), lines: [try .init(sku: headphones, quantity: 2), try .init(sku: laptop, quantity: 2)],
+                                          createdAt: now, expiresAt: now.addingTimeInterval(900))
+            await #expect(throws: ProductError.insufficientStock(["CMP-1"])) { try await inventory.reserve(tooMuch) }
+            #expect(try await inventory.stock(of: headphones)?.reserved == 0)
+            #expect(try await inventory.reservation(for: id(50)) == nil)
+
+            let order = try Reservation(orderID: id(51), lines: [try .init(sku: headphones, quantity: 2), try .init(sku: laptop, quantity: 1)],
+                                        createdAt: now, expiresAt: now.addingTimeInterval(900))
+            #expect(try await inventory.reserve(order) == .created(order))
+            #expect(try await inventory.reserve(order) == .existing(order))
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 5, reserved: 2))
+            await #expect(throws: ProductError.stockBelowReserved(reserved: 2)) { try await inventory.setOnHand(1, of: headphones) }
+
+            let committed = try await inventory.finish(id(51), as: .committed, at: now)
+            #expect(committed.status == .committed)
+            #expect(try await inventory.finish(id(51), as: .committed, at: now).status == .committed)
+            await #expect(throws: ProductError.reservationNotHeld(.committed)) { try await inventory.finish(id(51), as: .released, at: now) }
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 3, reserved: 0))
+            #expect(try await inventory.stock(of: laptop) == StockLevel(sku: laptop, onHand: 0, reserved: 0))
+            await #expect(throws: ProductError.reservationNotFound) { try await inventory.finish(id(99), as: .released, at: now) }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func overdueReservationsReturnTheirStock(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let sku = try SKU("BOK-1")
+            _ = try await inventory.setOnHand(3, of: sku)
+            _ = try await inventory.reserve(try Reservation(orderID: id(60), lines: [try .init(sku: sku, quantity: 2)], createdAt: now, expiresAt: now.addingTimeInterval(60)))
+            _ = try await inventory.reserve(try Reservation(orderID: id(61), lines: [try .init(sku: sku, quantity: 1)], createdAt: now, expiresAt: now.addingTimeInterval(600)))
+            #expect(try await inventory.expireOverdue(at: now.addingTimeInterval(59)) == 0)
+            #expect(try await inventory.expireOverdue(at: now.addingTimeInterval(60)) == 1)
+            #expect(try await inventory.reservation(for: id(60))?.status == .expired)
+            #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 3, reserved: 1))
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func concurrentReservationsNeverOversell(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let sku = try SKU("AUD-2")
+            _ = try await inventory.setOnHand(10, of: sku)
+            let start = now
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for number in 0..<50 {
+                    group.addTask {
+                        let reservation = try Reservation(orderID: self.id(1000 + number), lines: [try .init(sku: sku, quantity: 1)],
+                                                          createdAt: start, expiresAt: start.addingTimeInterval(900))
+                        do {
+                            _ = try await inventory.reserve(reservation)
+                            return true
+                        } catch ProductError.insufficientStock {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 10)
+            #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 10, reserved: 10))
+        }
+    }
+}

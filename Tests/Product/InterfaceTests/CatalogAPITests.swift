@@ -1,0 +1,125 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TradewindRuntime
+
+@Suite struct CatalogAPITests {
+    @Test func administratorsBuildTheCatalogWithVersionedUpdates() async throws {
+        try await ProductServiceHarness().run { client in
+            let admin = try await ProductServiceHarness.token(["admin"])
+            let customer = try await ProductServiceHarness.token(["customer"])
+
+            let refused = try await client.send(.post, "/categories", json: #"{"name":"Audio","slug":"audio"}"#, token: customer)
+            #expect(refused.status == .forbidden)
+            let category = try await client.send(.post, "/categories", json: #"{"name":"Audio","slug":"audio"}"#, token: admin)
+            #expect(category.status == .created)
+            #expect(category.headers[.eTag] == #""1""#)
+            let categoryID = try #require(try category.object()["id"] as? String)
+            #expect(category.headers[.location] == "/categories/\(categoryID)")
+
+            let body = #"{"sku":"AUD-1","name":"Headphones","price":{"amount":12900,"currency":"EUR"},"categoryId":"\#(categoryID)","attributes":{"colour":"black"}}"#
+            let created = try await client.send(.post, "/products", json: body, token: admin)
+            #expect(created.status == .created, "\(created.text)")
+            let productID = try #require(try created.object()["id"] as? String)
+            #expect(try await client.send(.post, "/products", json: body, token: admin).status == .conflict)
+
+            let update = #"{"name":"Headphones","price":{"amount":9900,"currency":"EUR"},"categoryId":"\#(categoryID)","active":true}"#
+            let missing = try await client.send(.put, "/products/\(productID)", json: update, token: admin)
+            #expect(missing.status == .preconditionRequired)
+            let changed = try await client.send(.put, "/products/\(productID)", json: update, token: admin, ifMatch: #""1""#)
+            #expect(changed.status == .ok)
+            #expect(changed.headers[.eTag] == #""2""#)
+            let stale = try await client.send(.put, "/products/\(productID)", json: update, token: admin, ifMatch: #""1""#)
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.headers[.contentType] == "application/problem+json")
+            #expect(stale.headers[.eTag] == #""2""#)
+
+            let fetched = try await client.send(.get, "/products/by-sku/AUD-1")
+            #expect(fetched.status == .ok)
+            #expect((try fetched.object()["price"] as? [String: Any])?["amount"] as? Int == 9900)
+
+            let hidden = try await client.send(.post, "/products/\(productID)/deactivate", token: admin, ifMatch: #""2""#)
+            #expect(hidden.status == .ok)
+            #expect(try await client.send(.get, "/products/\(productID)").status == .notFound)
+            #expect(try await client.send(.get, "/products/\(productID)", token: admin).status == .ok)
+            #expect(try await client.send(.get, "/products?includeInactive=true").status == .forbidden)
+            let all = try await client.send(.get, "/products?includeInactive=true", token: admin)
+            #expect((try all.object()["items"] as? [Any])?.count == 1)
+            #expect(try await client.send(.get, "/products", token: "not-a-token").status == .unauthorized)
+        }
+    }
+
+    @Test func badInputIsA4xxProblemAndChangesNothing() async throws {
+        try await ProductServiceHarness().run { client in
+            let admin = try await ProductServiceHarness.token(["admin"])
+            let category = try await client.send(.post, "/categories", json: #"{"name":"Books","slug":"books"}"#, token: admin)
+            let categoryID = try #require(try category.object()["id"] as? String)
+            let cases: [(String, String)] = [
+                (#"{"sku":"bad sku","name":"X","price":{"amount":1,"currency":"EUR"},"categoryId":"\#(categoryID)"}"#, "lowercase SKU"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":-5,"currency":"EUR"},"categoryId":"\#(categoryID)"}"#, "negative price"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":1,"currency":"euro"},"categoryId":"\#(categoryID)"}"#, "bad currency"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":1.5,"currency":"EUR"},"categoryId":"\#(categoryID)"}"#, "fractional amount"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":1,"currency":"EUR"},"categoryId":"00000000-0000-0000-0000-000000000000"}"#, "unknown category"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":1,"currency":"EUR"},"categoryId":"\#(categoryID)","imageUrls":["file:///etc/passwd"]}"#, "file URL"),
+                (#"{"sku":"OK-1","name":"   ","price":{"amount":1,"currency":"EUR"},"categoryId":"\#(categoryID)"}"#, "blank name"),
+                (#"{"sku":"OK-1","name":"X","price":{"amount":1,"currency":"EUR"}"#, "truncated JSON"),
+            ]
+            for (body, label) in cases {
+                let response = try await client.send(.post, "/products", json: body, token: admin)
+                #expect((400..<500).contains(response.status.code), "\(label): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(label)")
+            }
+            let listed = try await client.send(.get, "/products?includeInactive=true", token: admin)
+            #expect((try listed.object()["items"] as? [Any])?.isEmpty == true)
+            for query in ["limit=0", "limit=1000", "minPrice=-1", "minPrice=10&maxPrice=5", "sort=cheapest", "currency=eu", "cursor=zzz", "category=Not%20A%20Slug"] {
+                let response = try await client.send(.get, "/products?\(query)")
+                #expect((400..<500).contains(response.status.code), "\(query): \(response.status)")
+            }
+        }
+    }
+
+    @Test func theSampleCatalogCanBeBrowsedBySearchCategoryAndPrice() async throws {
+        try await ProductServiceHarness(seed: true).run { client in
+            let audio = try await client.send(.get, "/products?category=electronics&maxPrice=10000&sort=price&limit=3")
+            #expect(audio.status == .ok)
+            let items = try #require(try audio.object()["items"] as? [[String: Any]])
+            let prices = items.compactMap { ($0["price"] as? [String: Any])?["amount"] as? Int }
+            #expect(prices == prices.sorted())
+            #expect(prices.allSatisfy { $0 <= 10000 })
+            #expect(try audio.object()["nextCursor"] as? String != nil)
+            let search = try await client.send(.get, "/products?q=headphones")
+            #expect((try search.object()["items"] as? [Any])?.count == 2)
+            let stock = try await client.send(.get, "/inventory/AUD-HP-100")
+            #expect(try stock.object()["available"] as? Int == 40)
+            let categories = try await client.send(.get, "/categories")
+            #expect((try categories.object()["items"] as? [Any])?.count == 7)
+        }
+    }
+
+    @Test func reservationsThroughTheAPI() async throws {
+        try await ProductServiceHarness(seed: true).run { client in
+            let service = try await ProductServiceHarness.token(["service"], subject: "order-service")
+            let customer = try await ProductServiceHarness.token(["customer"])
+            let order = UUID().uuidString.lowercased()
+            let body = #"{"orderId":"\#(order)","lines":[{"sku":"OUT-TN-2P","quantity":10},{"sku":"OUT-HL-01","quantity":1}]}"#
+            #expect(try await client.send(.post, "/reservations", json: body, token: customer).status == .forbidden)
+            let first = try await client.send(.post, "/reservations", json: body, token: service)
+            #expect(first.status == .created, "\(first.text)")
+            #expect(try await client.send(.post, "/reservations", json: body, token: service).status == .ok)
+            let short = try await client.send(.post, "/reservations", json: #"{"orderId":"\#(UUID().uuidString)","lines":[{"sku":"OUT-TN-2P","quantity":5}]}"#, token: service)
+            #expect(short.status == .conflict)
+            #expect(try short.object()["detail"] as? String == "not enough stock for: OUT-TN-2P")
+            let unknown = try await client.send(.post, "/reservations", json: #"{"orderId":"\#(UUID().uuidString)","lines":[{"sku":"NOPE-1","quantity":1}]}"#, token: service)
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try await client.send(.get, "/inventory/OUT-TN-2P").object()["available"] as? Int == 4)
+
+            let committed = try await client.send(.post, "/reservations/\(order)/commit", token: service)
+            #expect(try committed.object()["status"] as? String == "committed")
+            #expect(try await client.send(.post, "/reservations/\(order)/release", token: service).status == .conflict)
+            let stock = try await client.send(.get, "/inventory/OUT-TN-2P").object()
+            #expect(stock["onHand"] as? Int == 4 && stock["reserved"] as? Int == 0)
+            #expect(try await client.send(.get, "/reservations/\(UUID().uuidString)", token: service).status == .notFound)
+        }
+    }
+}
