@@ -80,7 +80,7 @@ import Testing
 
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
-        for name in ["registry", "user", "gateway"] {
+        for name in ["registry", "user", "product", "gateway"] {
             #expect(output.value.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "no status row for \(name)")
         }
 
@@ -96,6 +96,17 @@ import Testing
         #expect(me.status == 200)
         #expect(me.body.contains(email))
         #expect(try await Self.call(.GET, "\(gateway)/api/users/me").status == 401)
+
+        // The sample catalog is browsable through the gateway without a token.
+        let audio = try await Self.call(.GET, "\(gateway)/api/products?category=audio&sort=price")
+        #expect(audio.status == 200)
+        #expect(audio.body.contains("AUD-HP-100"))
+        let stock = try await Self.call(.GET, "\(gateway)/api/inventory/AUD-HP-100")
+        #expect(stock.body.contains(#""available":40"#) || stock.body.contains(#""available" : 40"#))
+        // Reservations are for services and administrators: a customer's token is refused at the edge.
+        let reserve = try await Self.call(.POST, "\(gateway)/api/reservations", headers: [("authorization", "Bearer \(token)"), ("content-type", "application/json")],
+                                          body: #"{"orderId":"\#(UUID().uuidString)","lines":[{"sku":"AUD-HP-100","quantity":1}]}"#)
+        #expect(reserve.status == 403)
 
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
         let userRow = output.value.split(separator: "\n").first { $0.hasPrefix("user ") }

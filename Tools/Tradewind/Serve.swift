@@ -1,5 +1,6 @@
 import ArgumentParser
 import GatewayServer
+import ProductServer
 import RegistryServer
 import UserServer
 
@@ -20,6 +21,7 @@ struct Serve: AsyncParsableCommand {
         switch service {
         case "registry": await RegistryService.main()
         case "user": await UserService.main()
+        case "product": await ProductService.main()
         case "gateway": await GatewayService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }

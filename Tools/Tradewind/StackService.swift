@@ -9,6 +9,7 @@ struct StackService: Sendable {
     static let all: [StackService] = [
         StackService(name: "registry", port: 8500, environment: [:]),
         StackService(name: "user", port: 8081, environment: [:]),
+        StackService(name: "product", port: 8082, environment: ["SEED_SAMPLE_DATA": "true"]),
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
@@ -22,7 +23,7 @@ struct StackService: Sendable {
         return all.map { service in
             var environment = service.environment
             if service.name != "registry" { environment["REGISTRY_URL"] = registry }
-            if service.name == "gateway" { environment["JWKS_URL"] = jwks }
+            if !["registry", "user"].contains(service.name) { environment["JWKS_URL"] = jwks }
             return StackService(name: service.name, port: service.port + offset, environment: environment)
         }
     }

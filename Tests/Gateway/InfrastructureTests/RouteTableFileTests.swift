@@ -9,7 +9,8 @@ import Testing
         let table = try RouteTableFile.load(contentsOf: file)
         #expect(try table.route(for: "/api/users/me").access == .authenticated)
         #expect(try table.route(for: "/api/oauth/token").upstreamPath(for: "/api/oauth/token") == "/oauth/token")
-        #expect(table.services == ["user-service"])
+        #expect(table.services.contains("user-service"))
+        #expect(try table.route(for: "/api/reservations").access == .anyRole(["service", "admin"]))
     }
 
     @Test func readsEveryField() throws {
