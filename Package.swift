@@ -115,7 +115,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -135,6 +135,7 @@ targets += boundedContext(
 )
 targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
+targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
@@ -150,6 +151,7 @@ let package = Package(
         .executable(name: "registry", targets: ["registry"]),
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "product-service", targets: ["product-service"]),
+        .executable(name: "cart-service", targets: ["cart-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -1,0 +1,68 @@
+import CartDomain
+import Foundation
+import SQLKit
+import TradewindKernel
+import TradewindRuntime
+
+/// Carts in SQL, lines as a JSON document in the cart's row (a cart is always read and written whole).
+/// One cart per owner is a UNIQUE constraint; updates compare the version.
+public struct SQLCartRepository: CartRepository {
+    let store: any SQLStore
+
+    public init(store: any SQLStore) { self.store = store }
+
+    public func cart(of owner: CartOwner) async throws -> Cart? {
+        let (kind, key) = Self.columns(of: owner)
+        return try await store.read { database in
+            try await database.select().columns("id", "lines", "version", "updated_at").from("carts")
+                .where("owner_kind", .equal, kind).where("owner_key", .equal, key).first()
+        }.map { row in
+            guard let id = CartID(try row.decode(column: "id", as: String.self)) else { throw StoredCartError() }
+            let lines = try JSONDecoder().decode([CartLine].self, from: Data(try row.decode(column: "lines", as: String.self).utf8))
+            return Cart(id: id, owner: owner, lines: lines, updatedAt: try row.decode(column: "updated_at", as: Date.self),
+                        version: try row.decode(column: "version", as: Int.self))
+        }
+    }
+
+    public func save(_ cart: Cart) async throws -> Cart {
+        let (kind, key) = Self.columns(of: cart.owner)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let lines = String(decoding: try encoder.encode(cart.lines), as: UTF8.self)
+        let stored = try await store.transaction { database in
+            if cart.version == 0 {
+                return try await database.insert(into: "carts").columns("id", "owner_kind", "owner_key", "lines", "version", "updated_at")
+                    .values(SQLBind(cart.id.description), SQLBind(kind), SQLBind(key), SQLBind(lines), SQLBind(1), SQLBind(cart.updatedAt))
+                    .ignoringConflicts(with: ["owner_kind", "owner_key"])
+                    .returning("id").all()
+            }
+            return try await database.update("carts")
+                .set("lines", to: lines).set("version", to: cart.version + 1).set("updated_at", to: cart.updatedAt)
+                .where("id", .equal, cart.id.description).where("version", .equal, cart.version)
+                .returning("id").all()
+        }
+        guard !stored.isEmpty else { throw CartError.concurrentUpdate }
+        return Cart(id: cart.id, owner: cart.owner, lines: cart.lines, updatedAt: cart.updatedAt, version: cart.version + 1)
+    }
+
+    public func delete(_ id: CartID) async throws {
+        try await store.transaction { database in try await database.delete(from: "carts").where("id", .equal, id.description).run() }
+    }
+
+    public func deleteInactive(since cutoff: Date) async throws -> Int {
+        try await store.transaction { database in
+            try await database.delete(from: "carts").where("updated_at", .lessThan, cutoff).returning("id").all().count
+        }
+    }
+
+    static func columns(of owner: CartOwner) -> (kind: String, key: String) {
+        switch owner {
+        case .user(let subject): ("user", subject)
+        case .guest(let hash): ("guest", hash)
+        }
+    }
+}
+
+struct StoredCartError: Error, CustomStringConvertible {
+    var description: String { "a carts row has a malformed id" }
+}

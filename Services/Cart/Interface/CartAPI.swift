@@ -1,0 +1,94 @@
+import CartApplication
+import CartDomain
+import Foundation
+import OpenAPIRuntime
+import TradewindKernel
+import TradewindRuntime
+
+/// The HTTP face of the cart service. Each operation finds the caller's cart (user by token, guest by
+/// `X-Cart-Token`) and calls one use case.
+public struct CartAPI: APIProtocol {
+    public struct UseCases: Sendable {
+        let open: OpenGuestCart
+        let view: ViewCart
+        let add: AddItem
+        let change: ChangeCart
+        let merge: MergeGuestCart
+        let access: CartAccess
+
+        public init(open: OpenGuestCart, view: ViewCart, add: AddItem, change: ChangeCart, merge: MergeGuestCart, access: CartAccess) {
+            self.open = open
+            self.view = view
+            self.add = add
+            self.change = change
+            self.merge = merge
+            self.access = access
+        }
+    }
+
+    let useCases: UseCases
+
+    public init(useCases: UseCases) { self.useCases = useCases }
+
+    func createGuestCart(_ input: Operations.CreateGuestCart.Input) async throws -> Operations.CreateGuestCart.Output {
+        let (token, cart) = try await useCases.open.execute()
+        return .created(.init(body: .json(.init(cartToken: token, cart: .init(cart)))))
+    }
+
+    func getCart(_ input: Operations.GetCart.Input) async throws -> Operations.GetCart.Output {
+        .ok(.init(body: .json(.init(try await useCases.view.execute(try owner(input.headers.xCartToken))))))
+    }
+
+    func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
+        .ok(.init(body: .json(.init(try await useCases.change.clear(try owner(input.headers.xCartToken))))))
+    }
+
+    func addItem(_ input: Operations.AddItem.Input) async throws -> Operations.AddItem.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let cart = try await useCases.add.execute(try owner(input.headers.xCartToken), sku: body.sku, quantity: body.quantity)
+        return .ok(.init(body: .json(.init(cart))))
+    }
+
+    func changeQuantity(_ input: Operations.ChangeQuantity.Input) async throws -> Operations.ChangeQuantity.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let cart = try await useCases.change.setQuantity(try owner(input.headers.xCartToken), sku: input.path.sku, quantity: body.quantity)
+        return .ok(.init(body: .json(.init(cart))))
+    }
+
+    func removeItem(_ input: Operations.RemoveItem.Input) async throws -> Operations.RemoveItem.Output {
+        .ok(.init(body: .json(.init(try await useCases.change.remove(try owner(input.headers.xCartToken), sku: input.path.sku)))))
+    }
+
+    func mergeGuestCart(_ input: Operations.MergeGuestCart.Input) async throws -> Operations.MergeGuestCart.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        guard let subject = Principal.current?.subject else { throw CartError.identificationRequired }
+        return .ok(.init(body: .json(.init(try await useCases.merge.execute(user: subject, guestToken: body.cartToken)))))
+    }
+
+    private func owner(_ cartToken: String?) throws -> CartOwner {
+        try useCases.access.owner(subject: Principal.current?.subject, cartToken: cartToken)
+    }
+}
+
+extension Components.Schemas.Money {
+    init(_ money: Money) { self.init(amount: money.minorUnits, currency: money.currency.code) }
+}
+
+extension Components.Schemas.Cart {
+    init(_ view: CartView) {
+        let owner: Components.Schemas.CartOwner = switch view.cart.owner {
+        case .user: .user
+        case .guest: .guest
+        }
+        self.init(
+            id: view.cart.id.description, owner: owner,
+            lines: view.lines.map { line in
+                .init(sku: line.sku, name: line.name, quantity: line.quantity, unitPriceWhenAdded: .init(line.unitPriceWhenAdded),
+                      unitPriceNow: .init(line.unitPriceNow), lineTotal: .init(line.lineTotal), priceChanged: line.priceChanged,
+                      available: line.available, availableQuantity: line.availableQuantity)
+            },
+            total: view.total.map(Components.Schemas.Money.init), itemCount: view.itemCount, pricesAreStale: view.pricesAreStale,
+            priceChanges: view.priceChanges, updatedAt: view.cart.updatedAt, expiresAt: view.expiresAt
+        )
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OpenAPIHummingbird
+import TradewindRuntime
+
+public enum CartRoutes {
+    /// Carts are reached with a bearer token (the user's cart) or, without one, an `X-Cart-Token` (a guest's cart):
+    /// the token is checked when sent, and the handlers decide which cart the request means.
+    public static let accessPolicy = AccessPolicy([
+        "POST /carts": .open,
+        "GET /carts/current": .optional,
+        "DELETE /carts/current": .optional,
+        "POST /carts/current/items": .optional,
+        "PUT /carts/current/items/{sku}": .optional,
+        "DELETE /carts/current/items/{sku}": .optional,
+        "POST /carts/current/merge": .authenticated,
+    ])
+
+    public static func specification() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw CocoaError(.fileNoSuchFile) }
+        return try Data(contentsOf: url)
+    }
+
+    public static func register(_ api: CartAPI, on router: Router<ServiceRequestContext>) throws {
+        try api.registerHandlers(on: router)
+        let specification = try specification()
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
+        }
+    }
+}

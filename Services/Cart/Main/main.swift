@@ -1,0 +1,3 @@
+import CartServer
+
+await CartService.main()

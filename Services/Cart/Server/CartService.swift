@@ -1,0 +1,94 @@
+import CartApplication
+import CartDomain
+import CartInfrastructure
+import CartInterface
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TradewindKernel
+import TradewindRuntime
+
+/// The composition root of the cart service: configuration → wiring (the product catalog through the runtime's
+/// service client, or a catalog a test passes) → a runnable application.
+public enum CartService {
+    public static func main(environment: ServiceEnvironment = .process()) async {
+        await ServiceHost.main(
+            "cart-service", load: { try CartServiceConfiguration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
+    }
+
+    public static func buildApplication(
+        _ configuration: CartServiceConfiguration, keys: (any VerificationKeySource)? = nil, catalog: (any ProductCatalog)? = nil,
+        clock: any WallClock = SystemWallClock(), logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let runtime = configuration.runtime
+        logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
+        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
+            throw ConfigurationError(variable: "JWKS_URL", reason: "the cart service needs the token issuer's JWKS URL")
+        }
+        var services: [any Service] = []
+        let resolvedCatalog: any ProductCatalog
+        if let catalog {
+            resolvedCatalog = catalog
+        } else {
+            let discovery: any ServiceDiscovery
+            if let registryURL = runtime.registryURL {
+                let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
+                services.append(registry)
+                discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
+            } else {
+                discovery = configuration.staticDiscovery
+            }
+            resolvedCatalog = ProductCatalogClient(client: ServiceClient(discovery: discovery, logger: logger))
+        }
+        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
+        services.insert(store, at: 0)
+        let access = CartAccess(
+            carts: SQLCartRepository(store: store), catalog: resolvedCatalog, tokens: RandomCartTokens(), clock: clock,
+            ids: RandomIdentifierGenerator(), lifetime: configuration.cartLifetime
+        )
+        let api = CartAPI(useCases: .init(
+            open: OpenGuestCart(access: access), view: ViewCart(access: access), add: AddItem(access: access),
+            change: ChangeCart(access: access), merge: MergeGuestCart(access: access), access: access
+        ))
+        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
+        let router = try ServiceHost.makeRouter(.init(
+            problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,
+            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
+        )) { router in try CartRoutes.register(api, on: router) }
+        services.append(CartSweeper(expire: ExpireCarts(access: access), logger: logger))
+        return ServiceHost.makeApplication(
+            router: router, settings: runtime, services: services, logger: logger,
+            beforeStart: { try await CartSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
+        )
+    }
+
+    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
+        [
+            ReadinessCheck("migrations") {
+                guard let applied = try? await CartSchema.migrator.appliedVersion(store) else { return "database unreachable" }
+                return applied == CartSchema.migrator.latestVersion ? nil : "schema at version \(applied) of \(CartSchema.migrator.latestVersion)"
+            },
+        ]
+    }
+}
+
+/// Deletes expired carts hourly until shutdown.
+struct CartSweeper: Service {
+    let expire: ExpireCarts
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let removed = try await expire.execute()
+                if removed > 0 { logger.info("deleted expired carts", metadata: ["count": "\(removed)"]) }
+            } catch {
+                logger.warning("cart sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

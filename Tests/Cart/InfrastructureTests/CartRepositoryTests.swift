@@ -1,0 +1,41 @@
+import CartDomain
+import CartInfrastructure
+import Foundation
+import Logging
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+@Suite struct CartRepositoryTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let euro = Currency("EUR")!
+
+    func migrated(_ kind: TestDatabases.Kind, _ body: (SQLCartRepository) async throws -> Void) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await CartSchema.migrator.migrate(store, logger: Logger(label: "test"))
+            try await body(SQLCartRepository(store: store))
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func cartsRoundTripOnePerOwnerWithOptimisticVersions(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { carts in
+            var cart = Cart(id: CartID(rawValue: UUID()), owner: .user("u1"), updatedAt: now)
+            try cart.add(CatalogEntry(sku: "A-1", name: "Kettle", price: Money(minorUnits: 3990, currency: euro), active: true, available: 5), quantity: 2, at: now)
+            let stored = try await carts.save(cart)
+            #expect(stored.version == 1)
+            #expect(try await carts.cart(of: .user("u1")) == stored)
+            // A second new cart for the same owner (a race) loses.
+            await #expect(throws: CartError.concurrentUpdate) { try await carts.save(Cart(id: CartID(rawValue: UUID()), owner: .user("u1"), updatedAt: now)) }
+            var changed = stored
+            try changed.setQuantity(3, of: "A-1", at: now)
+            #expect(try await carts.save(changed).version == 2)
+            await #expect(throws: CartError.concurrentUpdate) { try await carts.save(changed) }
+            #expect(try await carts.cart(of: .guest(tokenHash: "u1")) == nil)
+            #expect(try await carts.deleteInactive(since: now) == 0)
+            #expect(try await carts.deleteInactive(since: now.addingTimeInterval(1)) == 1)
+            #expect(try await carts.cart(of: .user("u1")) == nil)
+        }
+    }
+}
