@@ -65,6 +65,8 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_ROUTES_FILE"] = Self.repository.appendingPathComponent("Services/Gateway/routes.json").path
         environment["BCRYPT_COST"] = "4"
+        environment["ADMIN_EMAIL"] = "admin@example.com"
+        environment["ADMIN_PASSWORD"] = "e2e admin password"
         environment["LOG_LEVEL"] = "warning"
         environment.removeValue(forKey: "REGISTRY_TOKEN")
         environment.removeValue(forKey: "DATABASE_URL")
@@ -80,7 +82,7 @@ import Testing
 
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
-        for name in ["registry", "user", "product", "gateway"] {
+        for name in ["registry", "user", "product", "cart", "gateway"] {
             #expect(output.value.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "no status row for \(name)")
         }
 
@@ -107,6 +109,28 @@ import Testing
         let reserve = try await Self.call(.POST, "\(gateway)/api/reservations", headers: [("authorization", "Bearer \(token)"), ("content-type", "application/json")],
                                           body: #"{"orderId":"\#(UUID().uuidString)","lines":[{"sku":"AUD-HP-100","quantity":1}]}"#)
         #expect(reserve.status == 403)
+
+        // Browse → add to cart → an administrator changes the price → the cart shows it.
+        let cartHeaders = [("authorization", "Bearer \(token)"), ("content-type", "application/json")]
+        let added = try await Self.call(.POST, "\(gateway)/api/carts/current/items", headers: cartHeaders, body: #"{"sku":"AUD-HP-100","quantity":2}"#)
+        #expect(added.status == 200, "\(added.body)")
+        let admin = try await Self.call(.POST, "\(gateway)/api/oauth/token", headers: [("content-type", "application/x-www-form-urlencoded")],
+                                        body: "grant_type=password&username=admin@example.com&password=e2e+admin+password")
+        let adminToken = try #require((try JSONSerialization.jsonObject(with: Data(admin.body.utf8)) as? [String: Any])?["access_token"] as? String)
+        let product = try await Self.call(.GET, "\(gateway)/api/products/by-sku/AUD-HP-100")
+        let productObject = try #require(try JSONSerialization.jsonObject(with: Data(product.body.utf8)) as? [String: Any])
+        let productID = try #require(productObject["id"] as? String), version = try #require(productObject["version"] as? Int)
+        let categoryID = try #require(productObject["categoryId"] as? String)
+        let repriced = try await Self.call(
+            .PUT, "\(gateway)/api/products/\(productID)",
+            headers: [("authorization", "Bearer \(adminToken)"), ("content-type", "application/json"), ("if-match", "\"\(version)\"")],
+            body: #"{"name":"Over-ear headphones","price":{"amount":9900,"currency":"EUR"},"categoryId":"\#(categoryID)","active":true}"#
+        )
+        #expect(repriced.status == 200, "\(repriced.body)")
+        let cart = try await Self.call(.GET, "\(gateway)/api/carts/current", headers: cartHeaders)
+        let cartObject = try #require(try JSONSerialization.jsonObject(with: Data(cart.body.utf8)) as? [String: Any])
+        #expect(cartObject["priceChanges"] as? Int == 1)
+        #expect((cartObject["total"] as? [String: Any])?["amount"] as? Int == 19800)
 
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
         let userRow = output.value.split(separator: "\n").first { $0.hasPrefix("user ") }

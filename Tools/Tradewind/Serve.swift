@@ -1,4 +1,5 @@
 import ArgumentParser
+import CartServer
 import GatewayServer
 import ProductServer
 import RegistryServer
@@ -22,6 +23,7 @@ struct Serve: AsyncParsableCommand {
         case "registry": await RegistryService.main()
         case "user": await UserService.main()
         case "product": await ProductService.main()
+        case "cart": await CartService.main()
         case "gateway": await GatewayService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }

@@ -10,6 +10,7 @@ struct StackService: Sendable {
         StackService(name: "registry", port: 8500, environment: [:]),
         StackService(name: "user", port: 8081, environment: [:]),
         StackService(name: "product", port: 8082, environment: ["SEED_SAMPLE_DATA": "true"]),
+        StackService(name: "cart", port: 8083, environment: [:]),
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
