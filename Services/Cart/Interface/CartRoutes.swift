@@ -23,7 +23,7 @@ public enum CartRoutes {
     }
 
     public static func register(_ api: CartAPI, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router)
+        try api.registerHandlers(on: router, configuration: .tradewind)
         let specification = try specification()
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
