@@ -27,6 +27,7 @@ extension Target.Dependency {
     static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
     static let unixSignals: Self = .product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let heap: Self = .product(name: "HeapModule", package: "swift-collections")
     static let kernel: Self = "TradewindKernel"
     static let runtime: Self = "TradewindRuntime"
     static let testing: Self = "TradewindTesting"
@@ -136,6 +137,7 @@ targets += boundedContext(
 targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
+targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
@@ -168,6 +170,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),

@@ -10,7 +10,9 @@ public struct RequestBodyPolicyMiddleware<Context: RequestContext>: RouterMiddle
     let maximumBytes: Int
     let acceptedMediaTypes: Set<String>
 
-    public init(maximumBytes: Int, acceptedMediaTypes: Set<String> = ["application/json", "application/x-www-form-urlencoded"]) {
+    public static var standardMediaTypes: Set<String> { ["application/json", "application/x-www-form-urlencoded"] }
+
+    public init(maximumBytes: Int, acceptedMediaTypes: Set<String> = standardMediaTypes) {
         self.maximumBytes = maximumBytes
         self.acceptedMediaTypes = acceptedMediaTypes
     }

@@ -19,11 +19,14 @@ public enum ServiceHost {
         public var beforeAuthentication: @Sendable (Router<Context>) -> Void
         /// Whose `X-Forwarded-For` gives the client address (for per-address limits and logs).
         public var trustedProxies: TrustedProxies
+        /// Request body media types accepted besides JSON and forms (e.g. `text/csv` for an upload).
+        public var additionalMediaTypes: Set<String>
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
                     readiness: [ReadinessCheck], maximumBodyBytes: Int?, trustedProxies: TrustedProxies = .none,
-                    beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+                    additionalMediaTypes: Set<String> = [], beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
             self.trustedProxies = trustedProxies
+            self.additionalMediaTypes = additionalMediaTypes
             self.problemMapping = problemMapping
             self.verifier = verifier
             self.accessPolicy = accessPolicy
@@ -50,7 +53,9 @@ public enum ServiceHost {
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
         router.add(middleware: ResponseHeadersMiddleware())
         if let maximumBodyBytes = options.maximumBodyBytes {
-            router.add(middleware: RequestBodyPolicyMiddleware(maximumBytes: maximumBodyBytes))
+            router.add(middleware: RequestBodyPolicyMiddleware(
+                maximumBytes: maximumBodyBytes, acceptedMediaTypes: RequestBodyPolicyMiddleware<Context>.standardMediaTypes.union(options.additionalMediaTypes)
+            ))
         }
         options.beforeAuthentication(router)
         router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))

@@ -1,0 +1,29 @@
+import Foundation
+import TradewindKernel
+
+public protocol CargoRepository: Sendable {
+    func cargo(_ id: TrackingID) async throws -> Cargo?
+    func all() async throws -> [Cargo]
+    /// Stores a new cargo (version 0) or a changed one whose stored version is `cargo.version`, with the handling
+    /// event that changed it (if any) and the events the change caused, all in one transaction; fails with
+    /// ``CargoError/concurrentUpdate`` when someone else changed the cargo first.
+    func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws
+    func history(of cargo: TrackingID) async throws -> HandlingHistory
+}
+
+public protocol LocationRepository: Sendable {
+    func all() async throws -> [Location]
+    func location(_ code: UnLocode) async throws -> Location?
+}
+
+public protocol VoyageRepository: Sendable {
+    func all() async throws -> [Voyage]
+    func voyage(_ number: VoyageNumber) async throws -> Voyage?
+}
+
+/// Finds itineraries for a route specification; implemented over the voyage network in Infrastructure.
+public protocol RoutingService: Sendable {
+    /// At most `limit` itineraries that satisfy `specification` and depart no earlier than `earliestDeparture`,
+    /// ordered by arrival; the same network gives the same answer.
+    func candidates(for specification: RouteSpecification, earliestDeparture: Date, limit: Int) async throws -> [Itinerary]
+}

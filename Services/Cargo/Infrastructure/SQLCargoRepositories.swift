@@ -1,0 +1,171 @@
+import CargoDomain
+import Foundation
+import SQLKit
+import TradewindKernel
+import TradewindRuntime
+
+public struct SQLCargoRepository: CargoRepository {
+    let store: any SQLStore
+    let ids: any IdentifierGenerator
+
+    public init(store: any SQLStore, ids: any IdentifierGenerator) {
+        self.store = store
+        self.ids = ids
+    }
+
+    public func cargo(_ id: TrackingID) async throws -> Cargo? {
+        try await store.read { database in
+            guard let row = try await database.select().columns(Self.columns).from("cargos").where("tracking_id", .equal, id.value).first() else { return nil }
+            let history = try await Self.history(of: id, in: database)
+            return try Self.decode(row, lastEvent: history.lastEvent)
+        }
+    }
+
+    public func all() async throws -> [Cargo] {
+        try await store.read { database in
+            let rows = try await database.select().columns(Self.columns).from("cargos").orderBy("tracking_id").limit(1000).all()
+            var cargos: [Cargo] = []
+            for row in rows {
+                guard let id = TrackingID(try row.decode(column: "tracking_id", as: String.self)) else { throw StoredCargoError("tracking id") }
+                cargos.append(try Self.decode(row, lastEvent: try await Self.history(of: id, in: database).lastEvent))
+            }
+            return cargos
+        }
+    }
+
+    public func history(of cargo: TrackingID) async throws -> HandlingHistory {
+        try await store.read { database in try await Self.history(of: cargo, in: database) }
+    }
+
+    public func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
+        let spec = cargo.routeSpecification
+        let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
+        let eventRows = try events.map { event in (id: ids.makeUUID().uuidString.lowercased(), event: event, payload: try Documents.payload(event)) }
+        let handlingID = ids.makeUUID().uuidString.lowercased()
+        let occurred = cargo.delivery.calculatedAt
+        try await store.transaction { database in
+            let stored: [any SQLRow]
+            if cargo.version == 0 {
+                stored = try await database.insert(into: "cargos")
+                    .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version")
+                    .values(SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
+                            SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1))
+                    .ignoringConflicts(with: ["tracking_id"]).returning("tracking_id").all()
+            } else {
+                stored = try await database.update("cargos")
+                    .set("spec_origin", to: spec.origin.value).set("spec_destination", to: spec.destination.value)
+                    .set("spec_deadline", to: spec.arrivalDeadline).set("itinerary", to: itinerary)
+                    .set("calculated_at", to: occurred).set("version", to: cargo.version + 1)
+                    .where("tracking_id", .equal, cargo.trackingID.value).where("version", .equal, cargo.version)
+                    .returning("tracking_id").all()
+            }
+            guard !stored.isEmpty else { throw CargoError.concurrentUpdate }
+            if let handling {
+                try await database.insert(into: "handling_events")
+                    .columns("id", "tracking_id", "type", "location", "voyage", "completion_time", "registration_time")
+                    .values(SQLBind(handlingID), SQLBind(handling.trackingID.value), SQLBind(handling.type.rawValue), SQLBind(handling.location.value),
+                            SQLBind(handling.voyage?.value), SQLBind(handling.completionTime), SQLBind(handling.registrationTime))
+                    .run()
+            }
+            for row in eventRows {
+                try await database.insert(into: "cargo_events").columns("id", "type", "tracking_id", "occurred_at", "payload")
+                    .values(SQLBind(row.id), SQLBind(row.event.name), SQLBind(row.event.trackingID.value), SQLBind(occurred), SQLBind(row.payload))
+                    .run()
+            }
+        }
+    }
+
+    static let columns = ["tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version"]
+
+    static func history(of id: TrackingID, in database: any SQLDatabase) async throws -> HandlingHistory {
+        let rows = try await database.select().columns("type", "location", "voyage", "completion_time", "registration_time").from("handling_events")
+            .where("tracking_id", .equal, id.value).orderBy("completion_time").all()
+        return HandlingHistory(try rows.map { row in
+            guard let type = HandlingEventType(rawValue: try row.decode(column: "type", as: String.self)),
+                  let location = UnLocode(try row.decode(column: "location", as: String.self))
+            else { throw StoredCargoError("handling event") }
+            let voyage = try row.decodeNil(column: "voyage") ? nil : VoyageNumber(try row.decode(column: "voyage", as: String.self))
+            return try HandlingEvent(trackingID: id, type: type, location: location, voyage: voyage,
+                                     completionTime: try row.decode(column: "completion_time", as: Date.self),
+                                     registrationTime: try row.decode(column: "registration_time", as: Date.self))
+        })
+    }
+
+    static func decode(_ row: any SQLRow, lastEvent: HandlingEvent?) throws -> Cargo {
+        guard let id = TrackingID(try row.decode(column: "tracking_id", as: String.self)),
+              let origin = UnLocode(try row.decode(column: "origin", as: String.self)),
+              let specOrigin = UnLocode(try row.decode(column: "spec_origin", as: String.self)),
+              let destination = UnLocode(try row.decode(column: "spec_destination", as: String.self))
+        else { throw StoredCargoError("cargo row") }
+        let itinerary = try row.decodeNil(column: "itinerary") ? nil : try Documents.itinerary(try row.decode(column: "itinerary", as: String.self))
+        return Cargo(
+            trackingID: id, origin: origin,
+            routeSpecification: try RouteSpecification(origin: specOrigin, destination: destination, arrivalDeadline: try row.decode(column: "spec_deadline", as: Date.self)),
+            itinerary: itinerary, lastEvent: lastEvent, calculatedAt: try row.decode(column: "calculated_at", as: Date.self),
+            version: try row.decode(column: "version", as: Int.self)
+        )
+    }
+}
+
+public struct SQLLocationRepository: LocationRepository {
+    let store: any SQLStore
+
+    public init(store: any SQLStore) { self.store = store }
+
+    public func all() async throws -> [Location] {
+        try await store.read { database in
+            try await database.select().columns("unlocode", "name").from("locations").orderBy("unlocode").all()
+        }.map(Self.decode)
+    }
+
+    public func location(_ code: UnLocode) async throws -> Location? {
+        try await store.read { database in
+            try await database.select().columns("unlocode", "name").from("locations").where("unlocode", .equal, code.value).first()
+        }.map(Self.decode)
+    }
+
+    /// Adds the locations not stored yet; returns how many.
+    public func addMissing(_ locations: [Location]) async throws -> Int {
+        try await store.transaction { database in
+            var added = 0
+            for location in locations {
+                added += try await database.insert(into: "locations").columns("unlocode", "name")
+                    .values(SQLBind(location.unLocode.value), SQLBind(location.name))
+                    .ignoringConflicts(with: ["unlocode"]).returning("unlocode").all().count
+            }
+            return added
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Location {
+        guard let code = UnLocode(try row.decode(column: "unlocode", as: String.self)) else { throw StoredCargoError("location") }
+        return Location(unLocode: code, name: try row.decode(column: "name", as: String.self))
+    }
+}
+
+public struct SQLVoyageRepository: VoyageRepository {
+    let store: any SQLStore
+
+    public init(store: any SQLStore) { self.store = store }
+
+    public func all() async throws -> [Voyage] {
+        try await store.read { database in
+            try await database.select().columns("number", "movements").from("voyages").orderBy("number").all()
+        }.map { try Documents.voyage(try $0.decode(column: "number", as: String.self), try $0.decode(column: "movements", as: String.self)) }
+    }
+
+    public func voyage(_ number: VoyageNumber) async throws -> Voyage? {
+        try await store.read { database in
+            try await database.select().columns("number", "movements").from("voyages").where("number", .equal, number.value).first()
+        }.map { try Documents.voyage(try $0.decode(column: "number", as: String.self), try $0.decode(column: "movements", as: String.self)) }
+    }
+
+    /// Stores the voyage, replacing a stored schedule of the same number.
+    public func store(_ voyage: Voyage) async throws {
+        let movements = try Documents.text(Documents.movements(voyage))
+        try await store.transaction { database in
+            try await database.delete(from: "voyages").where("number", .equal, voyage.number.value).run()
+            try await database.insert(into: "voyages").columns("number", "movements").values(SQLBind(voyage.number.value), SQLBind(movements)).run()
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import CargoServer
+
+await CargoService.main()

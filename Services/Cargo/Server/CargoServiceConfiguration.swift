@@ -1,0 +1,24 @@
+import Foundation
+import TradewindRuntime
+
+/// Everything the cargo service reads from its environment, on top of the shared ``RuntimeSettings``.
+public struct CargoServiceConfiguration: Sendable {
+    public static let defaultPort = 8084
+
+    public var runtime: RuntimeSettings
+    /// `SEED_SAMPLE_DATA`: the sample locations and voyages (on by default: routing needs a network).
+    public var seedSampleData: Bool
+
+    public init(runtime: RuntimeSettings, seedSampleData: Bool = true) {
+        self.runtime = runtime
+        self.seedSampleData = seedSampleData
+    }
+
+    public static func load(from environment: ServiceEnvironment) throws -> CargoServiceConfiguration {
+        let runtime = try RuntimeSettings.load(
+            serviceName: "cargo-service", defaultPort: defaultPort, from: environment,
+            defaultJWKSURL: "http://127.0.0.1:8081/.well-known/jwks.json"
+        )
+        return CargoServiceConfiguration(runtime: runtime, seedSampleData: try environment.bool("SEED_SAMPLE_DATA", default: true))
+    }
+}

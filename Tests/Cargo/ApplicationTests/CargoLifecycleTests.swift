@@ -1,0 +1,159 @@
+import CargoApplication
+import CargoDomain
+import CargoInfrastructure
+import Foundation
+import Logging
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// The whole life of a cargo over the real repositories and routing (in-memory SQLite), checking the delivery
+/// after every step: book Hongkong → Stockholm, route, receive, load, unload where the itinerary does not expect
+/// it, reroute from there, travel on, claim.
+@Suite struct CargoLifecycleTests {
+    let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+
+    struct Services {
+        let booking: Booking
+        let handling: Handling
+        let tracking: Tracking
+    }
+
+    func withServices(_ body: (Services) async throws -> Void) async throws {
+        let store = try await SQLiteStore.open(path: nil, logger: Logger(label: "test"))
+        try await CargoSchema.migrator.migrate(store, logger: Logger(label: "test"))
+        let ids = SequentialIdentifiers()
+        let cargos = SQLCargoRepository(store: store, ids: ids), locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
+        try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
+        try await body(Services(
+            booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
+            handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
+        ))
+        try await store.close()
+    }
+
+    /// A report of something that happened at `time`, made a minute later (the clock moves on to then).
+    func report(_ id: TrackingID, _ type: String, _ location: String, _ voyage: String? = nil, at time: Date) -> Handling.Report {
+        if clock.now() < time.addingTimeInterval(60) { clock.advance(by: time.addingTimeInterval(60).timeIntervalSince(clock.now())) }
+        return Handling.Report(completionTime: time, trackingID: id.value, type: type, location: location, voyage: voyage)
+    }
+
+    @Test func hongkongToStockholmWithAMisdirectionOnTheWay() async throws {
+        try await withServices { services in
+            let deadline = clock.now().addingTimeInterval(120 * 86_400)
+            let booked = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline)
+            let id = booked.trackingID
+            #expect(booked.delivery.transportStatus == .notReceived)
+            #expect(booked.delivery.routingStatus == .notRouted)
+            #expect(booked.delivery.nextExpectedActivity == nil)
+            #expect(booked.delivery.estimatedTimeOfArrival == nil)
+
+            // Routing: candidates satisfy the specification, in arrival order.
+            let candidates = try await services.booking.candidateRoutes(for: id.value)
+            #expect(!candidates.isEmpty)
+            #expect(candidates.allSatisfy { booked.routeSpecification.isSatisfied(by: $0) })
+            #expect(candidates.map(\.finalArrivalTime) == candidates.map(\.finalArrivalTime).sorted())
+            #expect(try await services.booking.candidateRoutes(for: id.value) == candidates, "the same network gives the same answer")
+            // The plan used below goes through Tokyo first, so that unloading elsewhere is a misdirection.
+            let viaTokyo = try #require(candidates.first { $0.legs.count > 1 } ?? candidates.first)
+            var cargo = try await services.booking.assign(viaTokyo, to: id.value)
+            #expect(cargo.delivery.routingStatus == .routed)
+            #expect(cargo.delivery.estimatedTimeOfArrival == viaTokyo.finalArrivalTime)
+            #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.receive, at: UnLocode("CNHKG")!))
+
+            let first = viaTokyo.legs[0]
+            cargo = try await services.handling.register(report(id, "RECEIVE", "CNHKG", at: first.loadTime.addingTimeInterval(-3600)))
+            #expect(cargo.delivery.transportStatus == .inPort)
+            #expect(cargo.delivery.lastKnownLocation == UnLocode("CNHKG"))
+            #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.load, at: first.loadLocation, voyage: first.voyage))
+
+            cargo = try await services.handling.register(report(id, "LOAD", "CNHKG", first.voyage.value, at: first.loadTime))
+            #expect(cargo.delivery.transportStatus == .onboardCarrier)
+            #expect(cargo.delivery.currentVoyage == first.voyage)
+            #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.unload, at: first.unloadLocation, voyage: first.voyage))
+
+            // Unloaded somewhere the plan does not say: misdirected, no ETA, no next activity.
+            let wrongPort = first.unloadLocation == UnLocode("CNHGH")! ? "JNTKO" : "CNHGH"
+            clock.advance(by: 86_400)
+            cargo = try await services.handling.register(report(id, "UNLOAD", wrongPort, first.voyage.value, at: clock.now()))
+            #expect(cargo.delivery.isMisdirected)
+            #expect(cargo.delivery.transportStatus == .inPort)
+            #expect(cargo.delivery.lastKnownLocation == UnLocode(wrongPort))
+            #expect(cargo.delivery.currentVoyage == nil)
+            #expect(cargo.delivery.estimatedTimeOfArrival == nil)
+            #expect(cargo.delivery.nextExpectedActivity == nil)
+
+            // Reroute from there: the old itinerary no longer fits (MISROUTED) until a new one is assigned.
+            cargo = try await services.booking.rerouteFromCurrentLocation(id.value)
+            #expect(cargo.routeSpecification.origin == UnLocode(wrongPort))
+            #expect(cargo.delivery.routingStatus == .misrouted)
+            #expect(cargo.delivery.nextExpectedActivity == nil)
+            let fromHere = try await services.booking.candidateRoutes(for: id.value)
+            let newPlan = try #require(fromHere.first)
+            #expect(newPlan.initialDepartureLocation == UnLocode(wrongPort))
+            cargo = try await services.booking.assign(newPlan, to: id.value)
+            #expect(cargo.delivery.routingStatus == .routed)
+            #expect(!cargo.delivery.isMisdirected, "the cargo waits where the new plan starts")
+            #expect(cargo.delivery.estimatedTimeOfArrival == newPlan.finalArrivalTime)
+            #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.load, at: newPlan.legs[0].loadLocation, voyage: newPlan.legs[0].voyage))
+
+            // Travel the new plan to the end.
+            for leg in newPlan.legs {
+                cargo = try await services.handling.register(report(id, "LOAD", leg.loadLocation.value, leg.voyage.value, at: leg.loadTime))
+                #expect(cargo.delivery.transportStatus == .onboardCarrier)
+                #expect(cargo.delivery.currentVoyage == leg.voyage)
+                #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.unload, at: leg.unloadLocation, voyage: leg.voyage))
+                cargo = try await services.handling.register(report(id, "UNLOAD", leg.unloadLocation.value, leg.voyage.value, at: leg.unloadTime))
+                #expect(cargo.delivery.transportStatus == .inPort)
+                #expect(!cargo.delivery.isMisdirected)
+            }
+            #expect(cargo.delivery.isUnloadedAtDestination)
+            #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.claim, at: UnLocode("SESTO")!))
+            cargo = try await services.handling.register(report(id, "CLAIM", "SESTO", at: newPlan.finalArrivalTime.addingTimeInterval(3600)))
+            #expect(cargo.delivery.transportStatus == .claimed)
+            #expect(cargo.delivery.nextExpectedActivity == nil)
+
+            let view = try await services.tracking.track(id.value)
+            #expect(view.events.count == 4 + 2 * newPlan.legs.count)
+            #expect(view.events.filter { !$0.expected }.map(\.event.type) == [.receive, .load], "the first plan's events no longer fit the new one")
+        }
+    }
+
+    @Test func badReportsAreRejectedAndChangeNothing() async throws {
+        try await withServices { services in
+            let cargo = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400))
+            let id = cargo.trackingID
+            await #expect(throws: CargoError.unknownCargo("FFFFFFFF")) { try await services.handling.register(report(TrackingID("FFFFFFFF")!, "RECEIVE", "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.unknownLocation("XXXXX")) { try await services.handling.register(report(id, "RECEIVE", "XXXXX", at: clock.now())) }
+            await #expect(throws: CargoError.unknownVoyage("NOPE")) { try await services.handling.register(report(id, "LOAD", "CNHKG", "NOPE", at: clock.now())) }
+            await #expect(throws: CargoError.voyageRequired(.load)) { try await services.handling.register(report(id, "LOAD", "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.voyageNotAllowed(.receive)) { try await services.handling.register(report(id, "RECEIVE", "CNHKG", "V100", at: clock.now())) }
+            await #expect(throws: CargoError.self) { try await services.handling.register(report(id, "DROP", "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.self) { try await services.booking.book(origin: "CNHKG", destination: "CNHKG", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
+            await #expect(throws: CargoError.unknownLocation("ZZZZZ")) { try await services.booking.book(origin: "CNHKG", destination: "ZZZZZ", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
+            #expect(try await services.tracking.track(id.value).events.isEmpty)
+
+            let time = clock.now().addingTimeInterval(-3600).formatted(Date.ISO8601FormatStyle())
+            let batch = """
+                completionTime,trackingId,eventType,location,voyage
+                \(time),\(id.value),RECEIVE,CNHKG,
+                \(time),\(id.value),LOAD,CNHKG,
+                not-a-time,\(id.value),RECEIVE,CNHKG,
+                \(time),\(id.value),RECEIVE,XXXXX,
+                \(time),\(id.value),RECEIVE
+                """
+            do {
+                _ = try await services.handling.registerBatch(csv: batch)
+                Issue.record("a batch with bad lines was accepted")
+            } catch let rejected as Handling.BatchRejected {
+                #expect(rejected.problems.map(\.line) == [3, 4, 5, 6])
+                #expect(rejected.problems[0].reason == "a LOAD event needs a voyage")
+            }
+            #expect(try await services.tracking.track(id.value).events.isEmpty, "nothing of a rejected batch is stored")
+            #expect(try await services.handling.registerBatch(csv: "\(time),\(id.value),RECEIVE,CNHKG,\n") == 1)
+            #expect(try await services.tracking.cargo(id.value).delivery.transportStatus == .inPort)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import CargoServer
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JWTKit
+import Logging
+import NIOCore
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// The cargo lifecycle over HTTP, as the booking desk (admin), port staff (operator) and the public see it.
+@Suite struct CargoAPITests {
+    static let key = ES256PrivateKey()
+    let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "cargo-test")
+        logger.logLevel = .warning
+        let app = try await CargoService.buildApplication(
+            CargoServiceConfiguration(runtime: RuntimeSettings(serviceName: "cargo-service", port: 0, database: .sqliteInMemory)),
+            keys: LocalKeySource(await .ecdsa([("k1", Self.key.publicKey)])), clock: clock, logger: logger
+        )
+        try await app.test(.router, test)
+    }
+
+    /// A token issued at the service's (test) clock time.
+    static func headers(_ roles: [String], json: Bool = true, at now: Date = Date(timeIntervalSince1970: 1_800_000_000)) async throws -> HTTPFields {
+        let token = try await JWTKeyCollection().add(ecdsa: key, kid: "k1").sign(AccessTokenClaims(
+            subject: "someone", issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles,
+            issuedAt: now, lifetime: 365 * 86_400, id: UUID().uuidString
+        ), kid: "k1")
+        var fields: HTTPFields = [.authorization: "Bearer \(token)"]
+        if json { fields[.contentType] = "application/json" }
+        return fields
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:]
+    }
+
+    static func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    @Test func bookRouteHandleAndTrackOverHTTP() async throws {
+        let clock = self.clock
+        try await run { client in
+            let admin = try await Self.headers(["admin"]), operatorHeaders = try await Self.headers(["operator"])
+            let deadline = Self.time(clock.now().addingTimeInterval(100 * 86_400))
+            let refused = try await client.execute(uri: "/cargos", method: .post, headers: operatorHeaders,
+                                                   body: ByteBuffer(string: #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"\#(deadline)"}"#))
+            #expect(refused.status == .forbidden)
+            let booked = try await client.execute(uri: "/cargos", method: .post, headers: admin,
+                                                  body: ByteBuffer(string: #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"\#(deadline)"}"#))
+            #expect(booked.status == .created)
+            let id = try #require(try Self.object(booked)["trackingId"] as? String)
+
+            let publicView = try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))
+            #expect(publicView["statusText"] as? String == "Not received")
+            #expect(publicView["nextExpectedActivity"] == nil)
+
+            let routes = try Self.object(try await client.execute(uri: "/cargos/\(id)/routes", method: .get, headers: admin))
+            let first = try #require((routes["items"] as? [[String: Any]])?.first)
+            let itinerary = try JSONSerialization.data(withJSONObject: first)
+            let assigned = try await client.execute(uri: "/cargos/\(id)/itinerary", method: .put, headers: admin, body: ByteBuffer(bytes: itinerary))
+            #expect(assigned.status == .ok)
+            #expect((try Self.object(assigned)["delivery"] as? [String: Any])?["routingStatus"] as? String == "ROUTED")
+            let legs = try #require(first["legs"] as? [[String: Any]])
+            let loadTime = try #require(legs[0]["loadTime"] as? String), voyage = try #require(legs[0]["voyage"] as? String)
+
+            let received = try await client.execute(uri: "/handling/events", method: .post, headers: operatorHeaders, body: ByteBuffer(string:
+                #"{"completionTime":"\#(Self.time(clock.now()))","trackingId":"\#(id)","eventType":"RECEIVE","location":"CNHKG"}"#))
+            #expect(received.status == .created)
+            #expect(try Self.object(received)["statusText"] as? String == "In port Hongkong")
+            #expect((try Self.object(received)["nextExpectedActivity"] as? String)?.contains("load cargo onto voyage \(voyage) in Hongkong") == true)
+
+            let loadDate = try Date.ISO8601FormatStyle().parse(loadTime)
+            clock.advance(by: loadDate.timeIntervalSince(clock.now()) + 60)
+            let loaded = try await client.execute(uri: "/handling/events", method: .post, headers: operatorHeaders, body: ByteBuffer(string:
+                #"{"completionTime":"\#(loadTime)","trackingId":"\#(id)","eventType":"LOAD","location":"CNHKG","voyage":"\#(voyage)"}"#))
+            #expect(try Self.object(loaded)["statusText"] as? String == "Onboard voyage \(voyage)")
+
+            // Port staff upload a batch with mistakes: nothing is stored and every bad line is named.
+            var csvHeaders = operatorHeaders
+            csvHeaders[.contentType] = "text/csv"
+            let batch = "completionTime,trackingId,eventType,location,voyage\n\(Self.time(clock.now())),\(id),UNLOAD,XXXXX,\(voyage)\n\(Self.time(clock.now())),\(id),CLAIM,SESTO,\(voyage)\n"
+            let rejected = try await client.execute(uri: "/handling/events/batch", method: .post, headers: csvHeaders, body: ByteBuffer(string: batch))
+            #expect(rejected.status == .unprocessableContent)
+            #expect((try Self.object(rejected)["lines"] as? [[String: Any]])?.compactMap { $0["line"] as? Int } == [2, 3])
+            #expect((try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))["events"] as? [Any])?.count == 2)
+
+            // Unloaded where the plan does not say: misdirected in the public view.
+            let wrong = try await client.execute(uri: "/handling/events", method: .post, headers: operatorHeaders, body: ByteBuffer(string:
+                #"{"completionTime":"\#(Self.time(clock.now()))","trackingId":"\#(id)","eventType":"UNLOAD","location":"AUMEL","voyage":"\#(voyage)"}"#))
+            #expect(try Self.object(wrong)["misdirected"] as? Bool == true)
+            #expect(try Self.object(wrong)["nextExpectedActivity"] == nil)
+            let rerouted = try await client.execute(uri: "/cargos/\(id)/reroute", method: .post, headers: admin)
+            #expect((try Self.object(rerouted)["delivery"] as? [String: Any])?["routingStatus"] as? String == "MISROUTED")
+            #expect(try await client.execute(uri: "/cargos/\(id)/reroute", method: .post, headers: operatorHeaders).status == .forbidden)
+        }
+    }
+
+    @Test func badInputIsA4xxProblem() async throws {
+        try await run { client in
+            let admin = try await Self.headers(["admin"]), operatorHeaders = try await Self.headers(["operator"])
+            #expect(try await client.execute(uri: "/tracking/NOTANID", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/tracking/0000ABCD", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/cargos", method: .get).status == .unauthorized)
+            for body in [#"{"origin":"CNHKG","destination":"CNHKG","arrivalDeadline":"2030-01-01T00:00:00Z"}"#,
+                         #"{"origin":"XXXXX","destination":"SESTO","arrivalDeadline":"2030-01-01T00:00:00Z"}"#,
+                         #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"2000-01-01T00:00:00Z"}"#,
+                         #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"tomorrow"}"#,
+                         #"{"origin":"CNHKG"}"#] {
+                let response = try await client.execute(uri: "/cargos", method: .post, headers: admin, body: ByteBuffer(string: body))
+                #expect((400..<500).contains(response.status.code), "\(body)")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(body)")
+            }
+            #expect((try Self.object(try await client.execute(uri: "/cargos", method: .get, headers: admin))["items"] as? [Any])?.isEmpty == true)
+            let report = try await client.execute(uri: "/handling/events", method: .post, headers: operatorHeaders, body: ByteBuffer(string:
+                #"{"completionTime":"2027-01-01T00:00:00Z","trackingId":"0000ABCD","eventType":"RECEIVE","location":"CNHKG"}"#))
+            #expect(report.status == .notFound || report.status == .unprocessableContent)
+            let locations = try Self.object(try await client.execute(uri: "/locations", method: .get))
+            #expect((locations["items"] as? [Any])?.count == 13)
+            let voyages = try Self.object(try await client.execute(uri: "/voyages", method: .get))
+            #expect((voyages["items"] as? [Any])?.count == 9)
+        }
+    }
+}
