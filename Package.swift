@@ -116,7 +116,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -154,6 +154,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "product-service", targets: ["product-service"]),
         .executable(name: "cart-service", targets: ["cart-service"]),
+        .executable(name: "cargo-service", targets: ["cargo-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -82,7 +82,7 @@ import Testing
 
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
-        for name in ["registry", "user", "product", "cart", "gateway"] {
+        for name in ["registry", "user", "product", "cart", "cargo", "gateway"] {
             #expect(output.value.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "no status row for \(name)")
         }
 
@@ -132,6 +132,8 @@ import Testing
         #expect(cartObject["priceChanges"] as? Int == 1)
         #expect((cartObject["total"] as? [String: Any])?["amount"] as? Int == 19800)
 
+        try await cargoLifecycle(gateway: gateway, adminToken: adminToken)
+
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
         let userRow = output.value.split(separator: "\n").first { $0.hasPrefix("user ") }
         let pid = try #require(userRow.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) })
@@ -149,5 +151,70 @@ import Testing
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!process.isRunning)
         #expect((try? await Self.call(.GET, "\(gateway)/health/live")) == nil, "the gateway still answers after Ctrl-C")
+    }
+
+    /// The cargo scenario through the gateway: book Hongkong → Stockholm, route, receive, load, unload where the
+    /// plan does not say (misdirected), reroute from there, follow the new plan, claim; the public tracking view
+    /// (no token) after every step.
+    func cargoLifecycle(gateway: String, adminToken: String) async throws {
+        let admin = [("authorization", "Bearer \(adminToken)"), ("content-type", "application/json")]
+        func json(_ call: Call) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any] ?? [:] }
+        func now() -> String { Date().formatted(Date.ISO8601FormatStyle()) }
+        func report(_ id: String, _ type: String, _ location: String, _ voyage: String? = nil) async throws -> [String: Any] {
+            let voyageField = voyage.map { #","voyage":"\#($0)""# } ?? ""
+            let call = try await Self.call(.POST, "\(gateway)/api/handling/events", headers: admin,
+                                           body: #"{"completionTime":"\#(now())","trackingId":"\#(id)","eventType":"\#(type)","location":"\#(location)"\#(voyageField)}"#)
+            #expect(call.status == 201, "\(type) at \(location): \(call.body)")
+            let tracked = try await Self.call(.GET, "\(gateway)/api/tracking/\(id)")
+            #expect(tracked.status == 200)
+            return try json(tracked)
+        }
+        func assignFirstRoute(_ id: String) async throws -> [[String: Any]] {
+            let routes = try json(try await Self.call(.GET, "\(gateway)/api/cargos/\(id)/routes", headers: admin))
+            let plan = try #require((routes["items"] as? [[String: Any]])?.first, "no route for \(id)")
+            let assigned = try await Self.call(.PUT, "\(gateway)/api/cargos/\(id)/itinerary", headers: admin,
+                                               body: String(decoding: try JSONSerialization.data(withJSONObject: plan), as: UTF8.self))
+            #expect(assigned.status == 200)
+            #expect((try json(assigned)["delivery"] as? [String: Any])?["routingStatus"] as? String == "ROUTED")
+            return try #require(plan["legs"] as? [[String: Any]])
+        }
+
+        let deadline = Date().addingTimeInterval(150 * 86_400).formatted(Date.ISO8601FormatStyle())
+        let booked = try await Self.call(.POST, "\(gateway)/api/cargos", headers: admin,
+                                         body: #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"\#(deadline)"}"#)
+        #expect(booked.status == 201, "\(booked.body)")
+        let id = try #require(try json(booked)["trackingId"] as? String)
+        #expect(try await Self.call(.GET, "\(gateway)/api/cargos/\(id)").status == 401, "booking data is not public")
+        let legs = try await assignFirstRoute(id)
+        let firstVoyage = try #require(legs[0]["voyage"] as? String), firstUnload = try #require(legs[0]["unloadLocation"] as? String)
+
+        var view = try await report(id, "RECEIVE", "CNHKG")
+        #expect(view["statusText"] as? String == "In port Hongkong")
+        view = try await report(id, "LOAD", "CNHKG", firstVoyage)
+        #expect(view["statusText"] as? String == "Onboard voyage \(firstVoyage)")
+        #expect((view["nextExpectedActivity"] as? String)?.contains("unload") == true)
+        let wrongPort = firstUnload == "AUMEL" ? "CNHGH" : "AUMEL"
+        view = try await report(id, "UNLOAD", wrongPort, firstVoyage)
+        #expect(view["misdirected"] as? Bool == true)
+        #expect(view["nextExpectedActivity"] == nil)
+        #expect(view["estimatedTimeOfArrival"] == nil)
+
+        let rerouted = try await Self.call(.POST, "\(gateway)/api/cargos/\(id)/reroute", headers: admin)
+        #expect((try json(rerouted)["delivery"] as? [String: Any])?["routingStatus"] as? String == "MISROUTED")
+        let newLegs = try await assignFirstRoute(id)
+        view = try json(try await Self.call(.GET, "\(gateway)/api/tracking/\(id)"))
+        #expect(view["misdirected"] as? Bool == false)
+        #expect(view["estimatedTimeOfArrival"] != nil)
+        for leg in newLegs {
+            let voyage = try #require(leg["voyage"] as? String)
+            view = try await report(id, "LOAD", try #require(leg["loadLocation"] as? String), voyage)
+            #expect(view["statusText"] as? String == "Onboard voyage \(voyage)")
+            view = try await report(id, "UNLOAD", try #require(leg["unloadLocation"] as? String), voyage)
+            #expect(view["misdirected"] as? Bool == false)
+        }
+        #expect((view["nextExpectedActivity"] as? String)?.contains("claim cargo in Stockholm") == true)
+        view = try await report(id, "CLAIM", "SESTO")
+        #expect(view["statusText"] as? String == "Claimed")
+        #expect(view["nextExpectedActivity"] == nil)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CargoServer
 import CartServer
 import GatewayServer
 import ProductServer
@@ -24,6 +25,7 @@ struct Serve: AsyncParsableCommand {
         case "user": await UserService.main()
         case "product": await ProductService.main()
         case "cart": await CartService.main()
+        case "cargo": await CargoService.main()
         case "gateway": await GatewayService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }

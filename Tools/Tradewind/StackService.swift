@@ -11,6 +11,7 @@ struct StackService: Sendable {
         StackService(name: "user", port: 8081, environment: [:]),
         StackService(name: "product", port: 8082, environment: ["SEED_SAMPLE_DATA": "true"]),
         StackService(name: "cart", port: 8083, environment: [:]),
+        StackService(name: "cargo", port: 8084, environment: [:]),
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 

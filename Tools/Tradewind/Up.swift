@@ -13,7 +13,7 @@ struct Up: AsyncParsableCommand {
     @Option(help: "How long to wait for each service to become ready, in seconds.")
     var readyTimeout = 120
 
-    @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, gateway 8080), to run a second stack beside the first.")
+    @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, cargo 8084, gateway 8080), to run a second stack beside the first.")
     var portOffset = 0
 
     func validate() throws {
@@ -79,6 +79,7 @@ struct Up: AsyncParsableCommand {
             lines.append("Open the API through the gateway: \(base)/api/…  e.g.")
             lines.append("  curl '\(base)/api/products?category=audio&sort=price'")
             lines.append("  curl -X POST \(base)/api/carts      # a guest cart; send its cartToken as X-Cart-Token")
+            lines.append("  curl \(base)/api/voyages            # the cargo network; /api/tracking/<id> tracks a cargo")
             lines.append("  curl -X POST \(base)/api/users -H 'content-type: application/json' \\")
             lines.append("       -d '{\"email\":\"ada@example.com\",\"password\":\"correct horse battery\",\"displayName\":\"Ada\"}'")
             lines.append("  curl -X POST \(base)/api/oauth/token -d 'grant_type=password&username=ada@example.com&password=correct horse battery'")
