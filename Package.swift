@@ -116,7 +116,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "CargoInfrastructure", "CargoDomain", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),

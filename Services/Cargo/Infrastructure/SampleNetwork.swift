@@ -53,7 +53,7 @@ public struct SampleNetwork: Sendable {
     }
 
     /// The loop sailed back to back from the anchor on; the movements falling between `start` and `end`.
-    static func schedule(_ number: VoyageNumber, stops: [String], hours: Double, from start: Date, until end: Date) throws -> Voyage {
+    public static func schedule(_ number: VoyageNumber, stops: [String], hours: Double, from start: Date, until end: Date) throws -> Voyage {
         let codes = stops.map { UnLocode($0)! }
         let hop = hours * 3600, stay = portHours * 3600
         let loop = Double(codes.count) * (hop + stay)
