@@ -139,3 +139,46 @@ enum Sample {
         #expect(Delivery(specification: spec, itinerary: itinerary, lastEvent: try Sample.event(.unload, Sample.stockholm, "V200", on: 12), at: Sample.t0).isUnloadedAtDestination)
     }
 }
+
+@Suite struct CargoAggregateTests {
+    @Test func changesRecomputeTheDeliveryAndReportTheirEvents() throws {
+        var (cargo, events) = Cargo.book(Sample.id, specification: try Sample.specification(), at: Sample.t0)
+        #expect(events.map(\.name) == ["CargoBooked"])
+        events = cargo.assign(try Sample.itinerary(), at: Sample.t0)
+        #expect(events.map(\.name) == ["CargoRouted"])
+        #expect(cargo.delivery.routingStatus == .routed)
+
+        var history: [HandlingEvent] = []
+        func handle(_ event: HandlingEvent) -> [String] {
+            history.append(event)
+            return cargo.handled(event, history: HandlingHistory(history), at: event.registrationTime).map(\.name)
+        }
+        #expect(handle(try Sample.event(.receive, Sample.hongkong, on: 0)) == ["CargoHandled"])
+        #expect(handle(try Sample.event(.load, Sample.hongkong, "V100", on: 1)) == ["CargoHandled"])
+        #expect(handle(try Sample.event(.unload, Sample.tokyo, "V100", on: 3)) == ["CargoHandled", "CargoMisdirected"])
+        _ = try cargo.rerouteFromCurrentLocation(at: Sample.day(3))
+        #expect(cargo.routeSpecification.origin == Sample.tokyo)
+        #expect(cargo.delivery.routingStatus == .misrouted)
+        let fromTokyo = try Itinerary(legs: [
+            try Leg(voyage: Sample.voyage("V200"), loadLocation: Sample.tokyo, unloadLocation: Sample.stockholm, loadTime: Sample.day(4), unloadTime: Sample.day(9)),
+        ])
+        _ = cargo.assign(fromTokyo, at: Sample.day(3))
+        #expect(cargo.delivery.isOnTrack)
+        #expect(handle(try Sample.event(.load, Sample.tokyo, "V200", on: 4)) == ["CargoHandled"])
+        #expect(handle(try Sample.event(.unload, Sample.stockholm, "V200", on: 9)) == ["CargoHandled", "CargoArrived"])
+        #expect(handle(try Sample.event(.claim, Sample.stockholm, on: 10)) == ["CargoHandled", "CargoClaimed"])
+        #expect(throws: CargoError.self) { try cargo.rerouteFromCurrentLocation(at: Sample.day(10)) }
+    }
+
+    @Test func aNewDestinationKeepsOriginAndDeadlineAndMayMisrouteThePlan() throws {
+        var (cargo, _) = Cargo.book(Sample.id, specification: try Sample.specification(), at: Sample.t0)
+        _ = cargo.assign(try Sample.itinerary(), at: Sample.t0)
+        _ = try cargo.changeDestination(to: Sample.helsinki, at: Sample.t0)
+        #expect(cargo.routeSpecification.origin == Sample.hongkong)
+        #expect(cargo.routeSpecification.arrivalDeadline == Sample.day(20))
+        #expect(cargo.delivery.routingStatus == .misrouted)
+        #expect(cargo.delivery.estimatedTimeOfArrival == nil)
+        #expect(throws: CargoError.self) { try cargo.changeDestination(to: Sample.hongkong, at: Sample.t0) }
+        #expect(throws: CargoError.notReroutable("only a cargo waiting in port can be rerouted from where it is")) { try cargo.rerouteFromCurrentLocation(at: Sample.t0) }
+    }
+}
