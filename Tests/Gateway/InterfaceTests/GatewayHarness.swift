@@ -10,6 +10,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TradewindRuntime
+import TradewindTesting
 
 /// A stand-in for a service instance: echoes what reached it as JSON, can be slowed down, and can be stopped.
 final class Upstream: Sendable {
@@ -117,13 +118,8 @@ enum GatewayHarness {
         try await app.test(.live) { client in try await body(client) }
     }
 
-    /// A port that refuses connections: bound, then released.
-    static func closedPort() throws -> Int {
-        let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = socket.localAddress!.port!
-        try socket.close().wait()
-        return port
-    }
+    /// A port that refuses connections (see ``DeadPorts``).
+    static func closedPort() throws -> Int { try DeadPorts.reserve() }
 
     static func echo(_ response: TestResponse) throws -> Upstream.Echo {
         try JSONDecoder().decode(Upstream.Echo.self, from: Data(response.body.readableBytesView))

@@ -9,6 +9,7 @@ import NIOPosix
 import Synchronization
 import Testing
 import TradewindRuntime
+import TradewindTesting
 
 /// The service client against real HTTP instances on 127.0.0.1.
 @Suite struct ServiceClientTests {
@@ -38,13 +39,8 @@ import TradewindRuntime
         }
     }
 
-    /// A port that refuses connections: bound, then released.
-    static func closedPort() throws -> Int {
-        let socket = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = socket.localAddress!.port!
-        try socket.close().wait()
-        return port
-    }
+    /// A port that refuses connections (see ``DeadPorts``).
+    static func closedPort() throws -> Int { try DeadPorts.reserve() }
 
     static func client(_ urls: [String], retry: RetryPolicy = RetryPolicy(maximumAttempts: 3, baseDelay: .milliseconds(1)), breaker: CircuitBreaker.Policy = .init(failureThreshold: 2, openDuration: .seconds(30)), balancing: LoadBalancing = .roundRobin) -> ServiceClient {
         ServiceClient(
