@@ -138,6 +138,12 @@ targets += boundedContext("Registry", executable: "registry", infrastructure: ni
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
+// The order context is being built layer by layer: its domain exists; the other layers join through
+// boundedContext(...) as they are written.
+targets += [
+    .target(name: "OrderDomain", dependencies: [.kernel], path: "Services/Order/Domain"),
+    .testTarget(name: "OrderDomainTests", dependencies: [.kernel, "OrderDomain"], path: "Tests/Order/DomainTests"),
+]
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {

@@ -1,7 +1,7 @@
 import TradewindRuntime
 
-/// The cargo service's tables. `cargo_events` holds the integration events each change causes, written in the same
-/// transaction as the change, for the outbox relay to publish (`published_at` stays empty until then).
+/// The cargo service's tables. The integration events each change causes go to the runtime's outbox, in the same
+/// transaction as the change, and its relay publishes them.
 public enum CargoSchema {
     public static let migrator = Migrator([
         Migration(version: 1, name: "create locations, voyages, cargos, handling events and cargo events") { dialect in
@@ -46,5 +46,7 @@ public enum CargoSchema {
                 "CREATE INDEX cargo_events_unpublished ON cargo_events (published_at, occurred_at)",
             ]
         },
+        Outbox.migration(version: 2),
+        Migration(version: 3, name: "events move to the outbox") { _ in ["DROP TABLE cargo_events"] },
     ])
 }

@@ -52,7 +52,8 @@ enum Documents {
         })
     }
 
-    /// An integration event as the rest of the system reads it: `{type, version, trackingId, data}`.
+    /// The data of an integration event (the cargo context's published language): `trackingId` and the facts of
+    /// the event, as strings.
     static func payload(_ event: CargoEvent) throws -> String {
         var data: [String: String] = [:]
         switch event {
@@ -67,7 +68,8 @@ enum Documents {
         case .misdirected(_, let location), .arrived(_, let location), .claimed(_, let location):
             data = ["location": location.value]
         }
-        return try text(["type": event.name, "version": "1", "trackingId": event.trackingID.value, "data": try text(data)])
+        data["trackingId"] = event.trackingID.value
+        return try text(data)
     }
 }
 

@@ -40,7 +40,11 @@ public struct SQLCargoRepository: CargoRepository {
     public func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
         let spec = cargo.routeSpecification
         let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
-        let eventRows = try events.map { event in (id: ids.makeUUID().uuidString.lowercased(), event: event, payload: try Documents.payload(event)) }
+        let occurredAt = cargo.delivery.calculatedAt
+        let integrationEvents = try events.map { event in
+            IntegrationEvent(id: ids.makeUUID().uuidString.lowercased(), type: event.name, occurredAt: occurredAt, source: "cargo-service",
+                             aggregateID: event.trackingID.value, data: try Documents.payload(event))
+        }
         let handlingID = ids.makeUUID().uuidString.lowercased()
         let occurred = cargo.delivery.calculatedAt
         try await store.transaction { database in
@@ -67,11 +71,7 @@ public struct SQLCargoRepository: CargoRepository {
                             SQLBind(handling.voyage?.value), SQLBind(handling.completionTime), SQLBind(handling.registrationTime))
                     .run()
             }
-            for row in eventRows {
-                try await database.insert(into: "cargo_events").columns("id", "type", "tracking_id", "occurred_at", "payload")
-                    .values(SQLBind(row.id), SQLBind(row.event.name), SQLBind(row.event.trackingID.value), SQLBind(occurred), SQLBind(row.payload))
-                    .run()
-            }
+            for event in integrationEvents { try await Outbox.append(event, in: database) }
         }
     }
 

@@ -35,15 +35,21 @@ public enum CargoService {
             handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         )
+        // No context subscribes to cargo events yet: the relay still runs, so the outbox drains and its metrics show.
+        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(subscriptions: [:], client: ServiceClient(discovery: StaticDiscovery([:]), logger: logger)),
+                                logger: logger)
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
-            problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy,
+            problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy.adding(OutboxAdminRoutes.accessRules),
             readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies,
             additionalMediaTypes: ["text/csv"]
-        )) { router in try CargoRoutes.register(api, on: router) }
+        )) { router in
+            try CargoRoutes.register(api, on: router)
+            OutboxAdminRoutes.register(on: router, store: store)
+        }
         let network = SampleNetwork(locations: locations, voyages: voyages)
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: [store], logger: logger,
+            router: router, settings: runtime, services: [store, relay], logger: logger,
             beforeStart: {
                 try await CargoSchema.migrator.migrate(store, logger: logger)
                 if configuration.seedSampleData {

@@ -22,6 +22,13 @@ public struct AccessPolicy: Sendable {
         rules["\(method == "HEAD" ? "GET" : method) \(route)"] ?? .authenticated
     }
 
+    /// The same policy with more rules (shared routes such as the outbox admin pages).
+    public func adding(_ extra: [String: AccessRule]) -> AccessPolicy {
+        var copy = self
+        copy.rules.merge(extra) { _, new in new }
+        return copy
+    }
+
     /// The same policy with these `METHOD /route` keys open.
     public func opening(_ keys: [String]) -> AccessPolicy {
         var copy = self

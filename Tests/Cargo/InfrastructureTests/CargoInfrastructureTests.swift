@@ -52,7 +52,7 @@ import TradewindTesting
             #expect(stored.delivery.routingStatus == .routed)
             #expect(try await repository.history(of: id).events == [handling])
             let recorded = try await store.read { database in
-                try await database.raw("SELECT type FROM cargo_events ORDER BY type").all().map { try $0.decode(column: "type", as: String.self) }
+                try await database.raw("SELECT type FROM outbox ORDER BY type").all().map { try $0.decode(column: "type", as: String.self) }
             }
             #expect(recorded == ["CargoBooked", "CargoHandled", "CargoRouted"])
         }

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+
+/// An event one context publishes for the others: the envelope every service reads the same way, with the
+/// event's own data as a JSON document.
+public struct IntegrationEvent: Sendable, Codable, Equatable {
+    public let id: String
+    /// `CargoBooked`, `OrderPlaced`, … as listed in the publishing context's published language.
+    public let type: String
+    public let version: Int
+    public let occurredAt: Date
+    /// The publishing service (`cargo-service`).
+    public let source: String
+    public let aggregateID: String
+    /// W3C trace context of the change that caused the event, so consumers continue the same trace.
+    public let traceparent: String?
+    /// The event's data, a JSON object.
+    public let data: String
+
+    public init(id: String, type: String, version: Int = 1, occurredAt: Date, source: String, aggregateID: String,
+                traceparent: String? = RequestInfo.current?.headers[.traceparent], data: String) {
+        self.id = id
+        self.type = type
+        self.version = version
+        self.occurredAt = occurredAt
+        self.source = source
+        self.aggregateID = aggregateID
+        self.traceparent = traceparent
+        self.data = data
+    }
+
+    /// An event whose data is `payload` encoded as JSON.
+    public init(id: String, type: String, version: Int = 1, occurredAt: Date, source: String, aggregateID: String,
+                payload: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        self.init(id: id, type: type, version: version, occurredAt: occurredAt, source: source, aggregateID: aggregateID,
+                  data: String(decoding: try encoder.encode(payload), as: UTF8.self))
+    }
+
+    /// The data decoded as `type`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(type, from: Data(data.utf8))
+    }
+}
+
+/// Where the outbox relay hands events: HTTP to subscribers today, a broker adapter later.
+public protocol EventPublisher: Sendable {
+    /// Returns once every subscriber acknowledged the event; throws to have it retried later.
+    func publish(_ event: IntegrationEvent) async throws
+}

@@ -1,0 +1,255 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Logging
+import Metrics
+import SQLKit
+import ServiceLifecycle
+
+/// The transactional outbox: a service writes its integration events into its own database in the same transaction
+/// as the change they announce (`Outbox.append(_:in:)`), and ``OutboxRelay`` delivers them afterwards, at least once.
+/// An event is in the outbox if and only if its change committed.
+public enum Outbox {
+    /// The outbox table, for a service's migration list (add it as one of its migrations).
+    public static func migration(version: Int) -> Migration {
+        Migration(version: version, name: "create the outbox") { dialect in
+            let timestamp = dialect == .postgres ? "TIMESTAMPTZ" : "REAL"
+            let sequence = dialect == .postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+            return [
+                """
+                CREATE TABLE outbox (
+                    sequence \(sequence),
+                    id TEXT NOT NULL UNIQUE,
+                    aggregate_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    occurred_at \(timestamp) NOT NULL,
+                    source TEXT NOT NULL,
+                    traceparent TEXT,
+                    data TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at \(timestamp) NOT NULL,
+                    last_error TEXT,
+                    delivered_at \(timestamp)
+                )
+                """,
+                "CREATE INDEX outbox_pending ON outbox (status, sequence)",
+            ]
+        }
+    }
+
+    /// Writes `event` as pending; call it inside the transaction of the change.
+    public static func append(_ event: IntegrationEvent, in database: any SQLDatabase) async throws {
+        try await database.insert(into: "outbox")
+            .columns("id", "aggregate_id", "type", "version", "occurred_at", "source", "traceparent", "data", "status", "attempts", "next_attempt_at")
+            .values(SQLBind(event.id), SQLBind(event.aggregateID), SQLBind(event.type), SQLBind(event.version), SQLBind(event.occurredAt),
+                    SQLBind(event.source), SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0),
+                    SQLBind(event.occurredAt))
+            .run()
+    }
+
+    public enum Status: String, Sendable {
+        case pending, delivered, dead
+    }
+
+    /// A stored row: the event and its delivery state.
+    public struct Entry: Sendable, Equatable {
+        public let sequence: Int
+        public let event: IntegrationEvent
+        public let status: Status
+        public let attempts: Int
+        public let lastError: String?
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Entry {
+        let event = IntegrationEvent(
+            id: try row.decode(column: "id", as: String.self), type: try row.decode(column: "type", as: String.self),
+            version: try row.decode(column: "version", as: Int.self), occurredAt: try row.decode(column: "occurred_at", as: Date.self),
+            source: try row.decode(column: "source", as: String.self), aggregateID: try row.decode(column: "aggregate_id", as: String.self),
+            traceparent: try row.decodeNil(column: "traceparent") ? nil : try row.decode(column: "traceparent", as: String.self),
+            data: try row.decode(column: "data", as: String.self)
+        )
+        return Entry(
+            sequence: try row.decode(column: "sequence", as: Int.self), event: event,
+            status: Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            lastError: try row.decodeNil(column: "last_error") ? nil : try row.decode(column: "last_error", as: String.self)
+        )
+    }
+
+    static let columns = ["sequence", "id", "aggregate_id", "type", "version", "occurred_at", "source", "traceparent", "data", "status", "attempts", "last_error"]
+
+    /// Events parked after too many failed attempts, oldest first.
+    public static func deadLetters(in store: any SQLStore, limit: Int = 100) async throws -> [Entry] {
+        try await store.read { database in
+            try await database.select().columns(columns).from("outbox").where("status", .equal, Status.dead.rawValue)
+                .orderBy("sequence").limit(limit).all()
+        }.map(decode)
+    }
+
+    /// Puts a dead letter back in line for delivery, with its attempts reset. Returns whether one was replayed.
+    @discardableResult
+    public static func replay(_ id: String, in store: any SQLStore, at now: Date = Date()) async throws -> Bool {
+        try await store.transaction { database in
+            try await database.update("outbox").set("status", to: Status.pending.rawValue).set("attempts", to: 0)
+                .set("next_attempt_at", to: now).set("last_error", to: SQLLiteral.null)
+                .where("id", .equal, id).where("status", .equal, Status.dead.rawValue)
+                .returning("id").all()
+        }.isEmpty == false
+    }
+
+    /// Rows not delivered yet.
+    public static func backlog(in store: any SQLStore) async throws -> Int {
+        try await store.read { database in
+            try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox")
+                .where("status", .equal, Status.pending.rawValue).first()
+        }.map { try $0.decode(column: "n", as: Int.self) } ?? 0
+    }
+}
+
+/// Delivers the outbox: pending rows in order of writing, per aggregate strictly in order (a later event of an
+/// aggregate waits while an earlier one is failing), at least once, retrying with exponential backoff and jitter,
+/// and parking a row as a dead letter after `maximumAttempts`. Runs in the service group until shutdown.
+public struct OutboxRelay: Service {
+    public struct Policy: Sendable {
+        public var maximumAttempts: Int
+        public var baseDelay: Duration
+        public var maximumDelay: Duration
+        public var pollInterval: Duration
+        public var batchSize: Int
+
+        public init(maximumAttempts: Int = 10, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(60),
+                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100) {
+            self.maximumAttempts = maximumAttempts
+            self.baseDelay = baseDelay
+            self.maximumDelay = maximumDelay
+            self.pollInterval = pollInterval
+            self.batchSize = batchSize
+        }
+    }
+
+    let store: any SQLStore
+    let publisher: any EventPublisher
+    let policy: Policy
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(store: any SQLStore, publisher: any EventPublisher, policy: Policy = Policy(), logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.publisher = publisher
+        self.policy = policy
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let delivered: Int
+            do {
+                delivered = try await deliverDue()
+            } catch {
+                logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
+                delivered = 0
+            }
+            if delivered == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: policy.pollInterval) } }
+        }
+    }
+
+    /// One pass over the due rows; returns how many it delivered. Public so tests and tools can drive it.
+    @discardableResult
+    public func deliverDue() async throws -> Int {
+        let now = now()
+        let rows = try await store.read { database in
+            try await database.select().columns(Outbox.columns + ["next_attempt_at"]).from("outbox")
+                .where("status", .equal, Outbox.Status.pending.rawValue).orderBy("sequence").limit(policy.batchSize).all()
+        }
+        Gauge(label: "outbox_backlog").record(rows.count)
+        var blocked: Set<String> = []
+        var delivered = 0
+        for row in rows {
+            let entry = try Outbox.decode(row)
+            let aggregate = entry.event.aggregateID
+            guard !blocked.contains(aggregate) else { continue }
+            guard try row.decode(column: "next_attempt_at", as: Date.self) <= now else {
+                blocked.insert(aggregate)
+                continue
+            }
+            do {
+                try await publisher.publish(entry.event)
+                try await mark(entry, delivered: true, error: nil, at: now)
+                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, now.timeIntervalSince(entry.event.occurredAt)) * 1000)))
+                delivered += 1
+            } catch {
+                blocked.insert(aggregate)
+                try await mark(entry, delivered: false, error: "\(error)", at: now)
+            }
+            Counter(label: "outbox_delivery_attempts_total").increment()
+        }
+        return delivered
+    }
+
+    private func mark(_ entry: Outbox.Entry, delivered: Bool, error: String?, at now: Date) async throws {
+        let attempts = entry.attempts + 1
+        try await store.transaction { database in
+            let update = database.update("outbox").set("attempts", to: attempts)
+            if delivered {
+                update.set("status", to: Outbox.Status.delivered.rawValue).set("delivered_at", to: now)
+            } else if attempts >= policy.maximumAttempts {
+                update.set("status", to: Outbox.Status.dead.rawValue).set("last_error", to: String((error ?? "").prefix(500)))
+            } else {
+                update.set("next_attempt_at", to: now.addingTimeInterval(delay(afterAttempt: attempts))).set("last_error", to: String((error ?? "").prefix(500)))
+            }
+            try await update.where("id", .equal, entry.event.id).run()
+        }
+        if !delivered {
+            if attempts >= policy.maximumAttempts {
+                Counter(label: "outbox_dead_letters_total").increment()
+                logger.error("outbox event parked as a dead letter", metadata: ["event": "\(entry.event.id)", "type": "\(entry.event.type)", "error": "\(error ?? "")"])
+            } else {
+                logger.info("outbox delivery failed; will retry", metadata: ["event": "\(entry.event.id)", "attempt": "\(attempts)"])
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter, in seconds.
+    func delay(afterAttempt attempt: Int) -> TimeInterval {
+        let base = Double(policy.baseDelay.components.seconds) + Double(policy.baseDelay.components.attoseconds) / 1e18
+        let cap = Double(policy.maximumDelay.components.seconds)
+        let ceiling = min(cap, base * pow(2, Double(min(attempt - 1, 30))))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+}
+
+/// `GET /admin/outbox/dead-letters` and `POST /admin/outbox/dead-letters/{id}/replay` for administrators.
+public enum OutboxAdminRoutes {
+    public static let accessRules: [String: AccessRule] = [
+        "GET /admin/outbox/dead-letters": .anyRole(["admin"]),
+        "POST /admin/outbox/dead-letters/{id}/replay": .anyRole(["admin"]),
+    ]
+
+    struct DeadLetter: Encodable {
+        let id: String, type: String, aggregateId: String, occurredAt: Date, attempts: Int, lastError: String?
+    }
+
+    public static func register<Context: RequestContext>(on router: Router<Context>, store: any SQLStore) {
+        router.get("/admin/outbox/dead-letters") { _, _ -> Response in
+            let letters = try await Outbox.deadLetters(in: store).map {
+                DeadLetter(id: $0.event.id, type: $0.event.type, aggregateId: $0.event.aggregateID, occurredAt: $0.event.occurredAt,
+                           attempts: $0.attempts, lastError: $0.lastError)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(["items": letters]))))
+        }
+        router.post("/admin/outbox/dead-letters/{id}/replay") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard try await Outbox.replay(id, in: store) else { throw Problem.notFound("no dead letter has the id '\(id.prefix(64))'") }
+            return Response(status: .noContent)
+        }
+    }
+}

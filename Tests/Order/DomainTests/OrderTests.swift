@@ -1,0 +1,85 @@
+import Foundation
+import OrderDomain
+import Testing
+import TradewindKernel
+
+@Suite struct OrderTests {
+    let euro = Currency("EUR")!
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func address(destination: String = "SESTO") throws -> ShippingAddress {
+        try ShippingAddress(name: "Ada", street: "Storgatan 1", city: "Stockholm", postalCode: "111 22", country: "se", destination: destination)
+    }
+
+    func order(status: OrderStatus = .pending) throws -> Order {
+        try Order(id: OrderID(rawValue: UUID()), customer: "user-1", lines: [
+            try OrderLine(sku: "AUD-1", name: "Headphones", unitPrice: Money(minorUnits: 12900, currency: euro), quantity: 2),
+            try OrderLine(sku: "BOK-1", name: "DDD", unitPrice: Money(minorUnits: 5490, currency: euro), quantity: 1),
+        ], address: try address(), status: status, createdAt: now, updatedAt: now)
+    }
+
+    @Test func totalsAreMoneyInOneCurrency() throws {
+        #expect(try order().total == Money(minorUnits: 31290, currency: euro))
+        #expect(throws: OrderError.emptyCart) { try Order(id: OrderID(rawValue: UUID()), customer: "u", lines: [], address: try address(), createdAt: now, updatedAt: now) }
+        #expect(throws: OrderError.self) {
+            try Order(id: OrderID(rawValue: UUID()), customer: "u", lines: [
+                try OrderLine(sku: "A-1", name: "A", unitPrice: Money(minorUnits: 1, currency: euro), quantity: 1),
+                try OrderLine(sku: "B-1", name: "B", unitPrice: Money(minorUnits: 1, currency: Currency("USD")!), quantity: 1),
+            ], address: try address(), createdAt: now, updatedAt: now)
+        }
+        #expect(throws: OrderError.self) { try OrderLine(sku: "A-1", name: "A", unitPrice: Money(minorUnits: 1, currency: euro), quantity: 0) }
+    }
+
+    @Test func addressesAreValidated() throws {
+        #expect(try address().country == "SE")
+        #expect(throws: OrderError.self) { try address(destination: "Stockholm") }
+        #expect(throws: OrderError.self) { try ShippingAddress(name: " ", street: "s", city: "c", postalCode: "p", country: "SE", destination: "SESTO") }
+        #expect(throws: OrderError.self) { try ShippingAddress(name: "n", street: "s", city: "c", postalCode: "p", country: "SWE", destination: "SESTO") }
+    }
+
+    @Test func everyTransitionIsAllowedOrRefusedAsTheLifecycleSays() throws {
+        let allowed: [OrderStatus: Set<OrderStatus>] = [
+            .pending: [.stockReserved, .cancelled, .failed], .stockReserved: [.confirmed, .cancelled, .failed],
+            .confirmed: [.shipped, .cancelled, .failed], .shipped: [.inTransit, .delivered], .inTransit: [.delivered],
+            .delivered: [], .cancelled: [], .failed: [],
+        ]
+        for from in OrderStatus.allCases {
+            #expect(from.successors == allowed[from], "\(from)")
+            for to in [OrderStatus.stockReserved, .confirmed, .cancelled, .failed] {
+                var subject = try order(status: from)
+                let attempt: () throws -> Void = {
+                    switch to {
+                    case .stockReserved: try subject.stockReserved(at: now)
+                    case .confirmed: try subject.confirm(at: now)
+                    case .cancelled: try subject.cancel(at: now)
+                    default: try subject.fail("out of stock", at: now)
+                    }
+                }
+                if allowed[from]!.contains(to) {
+                    try attempt()
+                    #expect(subject.status == to)
+                } else {
+                    #expect(throws: OrderError.transitionNotAllowed(from: from, to: to)) { try attempt() }
+                    #expect(subject.status == from)
+                }
+            }
+        }
+    }
+
+    @Test func shippingRecordsTheTrackingIDAndFreightEventsMoveTheOrderOn() throws {
+        var subject = try order(status: .confirmed)
+        try subject.ship(trackingID: "ABC12345", at: now)
+        #expect(subject.trackingID == "ABC12345")
+        subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+        #expect(subject.status == .shipped)
+        subject.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+        #expect(subject.status == .inTransit)
+        subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "AUMEL", misdirected: true), claimed: false, at: now)
+        #expect(subject.freight?.misdirected == true)
+        subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now)
+        #expect(subject.status == .delivered)
+        #expect(throws: OrderError.transitionNotAllowed(from: .delivered, to: .cancelled)) { try subject.cancel(at: now) }
+        var pending = try order()
+        #expect(throws: OrderError.transitionNotAllowed(from: .pending, to: .shipped)) { try pending.ship(trackingID: "X", at: now) }
+    }
+}

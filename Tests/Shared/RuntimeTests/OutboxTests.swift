@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+import TradewindRuntime
+import TradewindTesting
+
+/// The transactional outbox, its relay, the inbox, and delivery over HTTP.
+@Suite struct OutboxTests {
+    static let migrator = Migrator([Outbox.migration(version: 1), Inbox.migration(version: 2)])
+    let logger = Logger(label: "outbox-test")
+
+    /// A publisher that fails the first `failures` attempts of chosen events and records what it delivered.
+    final class RecordingPublisher: EventPublisher {
+        let failuresLeft: Mutex<[String: Int]>
+        let delivered = Mutex<[String]>([])
+
+        init(failing: [String: Int] = [:]) { failuresLeft = Mutex(failing) }
+
+        func publish(_ event: IntegrationEvent) async throws {
+            let fail = failuresLeft.withLock { left -> Bool in
+                guard let count = left[event.id], count > 0 else { return false }
+                left[event.id] = count - 1
+                return true
+            }
+            if fail { throw EventDeliveryError(service: "consumer", status: 503) }
+            delivered.withLock { $0.append(event.id) }
+        }
+    }
+
+    final class Clock: Sendable {
+        let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        func now() -> Date { current.withLock { $0 } }
+        func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    }
+
+    func event(_ id: String, aggregate: String, at date: Date) -> IntegrationEvent {
+        IntegrationEvent(id: id, type: "ThingHappened", occurredAt: date, source: "test", aggregateID: aggregate, traceparent: nil, data: #"{"n":1}"#)
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func anEventIsInTheOutboxIffItsTransactionCommits(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await Self.migrator.migrate(store, logger: logger)
+            struct Rollback: Error {}
+            await #expect(throws: Rollback.self) {
+                try await store.transaction { database in
+                    try await Outbox.append(event("e1", aggregate: "a", at: Date()), in: database)
+                    throw Rollback()
+                }
+            }
+            #expect(try await Outbox.backlog(in: store) == 0)
+            try await store.transaction { database in try await Outbox.append(event("e2", aggregate: "a", at: Date()), in: database) }
+            #expect(try await Outbox.backlog(in: store) == 1)
+        }
+    }
+
+    @Test func theRelayRetriesWithBackoffKeepsOrderPerAggregateAndParksDeadLetters() async throws {
+        let store = try await SQLiteStore.open(path: nil, logger: logger)
+        try await Self.migrator.migrate(store, logger: logger)
+        let clock = Clock()
+        try await store.transaction { database in
+            for (id, aggregate) in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("c1", "C")] {
+                try await Outbox.append(event(id, aggregate: aggregate, at: clock.now()), in: database)
+            }
+        }
+        let publisher = RecordingPublisher(failing: ["a1": 2, "c1": 100])
+        let relay = OutboxRelay(store: store, publisher: publisher, policy: .init(maximumAttempts: 3, baseDelay: .seconds(1), maximumDelay: .seconds(10)),
+                                logger: logger, now: { clock.now() })
+
+        #expect(try await relay.deliverDue() == 1)
+        #expect(publisher.delivered.withLock { $0 } == ["b1"], "a2 waits behind the failing a1")
+        #expect(try await relay.deliverDue() == 0, "nothing is retried before its backoff has passed")
+        clock.advance(2)
+        #expect(try await relay.deliverDue() == 0)
+        clock.advance(4)
+        #expect(try await relay.deliverDue() == 2)
+        #expect(publisher.delivered.withLock { $0 } == ["b1", "a1", "a2"])
+
+        let dead = try await Outbox.deadLetters(in: store)
+        #expect(dead.map(\.event.id) == ["c1"])
+        #expect(dead.first?.attempts == 3)
+        #expect(dead.first?.lastError?.contains("503") == true)
+        #expect(try await Outbox.backlog(in: store) == 0)
+
+        publisher.failuresLeft.withLock { $0["c1"] = 0 }
+        #expect(try await Outbox.replay("c1", in: store, at: clock.now()))
+        #expect(try await Outbox.replay("c1", in: store, at: clock.now()) == false, "only dead letters are replayed")
+        #expect(try await relay.deliverDue() == 1)
+        #expect(publisher.delivered.withLock { $0 }.last == "c1")
+        try await store.close()
+    }
+
+    @Test func eventsReachSubscribersOverHTTPAndRedeliveryChangesNothing() async throws {
+        let consumerStore = try await SQLiteStore.open(path: nil, logger: logger)
+        try await Self.migrator.migrate(consumerStore, logger: logger)
+        try await consumerStore.transaction { database in try await database.raw("CREATE TABLE tally (n INTEGER NOT NULL)").run() }
+        try await consumerStore.transaction { database in try await database.raw("INSERT INTO tally (n) VALUES (0)").run() }
+        let handlerCalls = Mutex(0)
+        let router = Router()
+        EventConsumer.register(on: router, handlers: [
+            "ThingHappened": { event in
+                handlerCalls.withLock { $0 += 1 }
+                try await consumerStore.transaction { database in
+                    guard try await Inbox.recordFirstDelivery(of: event, in: database) else { return }
+                    try await database.raw("UPDATE tally SET n = n + 1").run()
+                }
+            },
+        ], logger: logger)
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let publisher = HTTPEventPublisher(
+                subscriptions: ["ThingHappened": ["consumer"]],
+                client: ServiceClient(discovery: StaticDiscovery(["consumer": ["http://127.0.0.1:\(client.port!)"]]), logger: logger)
+            )
+            let thing = event("e-1", aggregate: "A", at: Date())
+            try await publisher.publish(thing)
+            try await publisher.publish(thing)
+            try await publisher.publish(IntegrationEvent(id: "e-2", type: "NobodyCares", occurredAt: Date(), source: "t", aggregateID: "A", traceparent: nil, data: "{}"))
+        }
+        #expect(handlerCalls.withLock { $0 } == 2)
+        let tally = try await consumerStore.read { database in try await database.raw("SELECT n FROM tally").first()?.decode(column: "n", as: Int.self) }
+        #expect(tally == 1)
+        try await consumerStore.close()
+    }
+}
