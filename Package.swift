@@ -138,11 +138,17 @@ targets += boundedContext("Registry", executable: "registry", infrastructure: ni
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
-// The order context is being built layer by layer: its domain exists; the other layers join through
-// boundedContext(...) as they are written.
+// The order context is being built layer by layer: domain, application and infrastructure exist; it moves to
+// boundedContext(...) when its interface and server do.
 targets += [
     .target(name: "OrderDomain", dependencies: [.kernel], path: "Services/Order/Domain"),
+    .target(name: "OrderApplication", dependencies: [.kernel, "OrderDomain"], path: "Services/Order/Application"),
+    .target(name: "OrderInfrastructure", dependencies: [.kernel, .runtime, "OrderDomain", "OrderApplication", .sqlKit], path: "Services/Order/Infrastructure"),
     .testTarget(name: "OrderDomainTests", dependencies: [.kernel, "OrderDomain"], path: "Tests/Order/DomainTests"),
+    .testTarget(
+        name: "OrderApplicationTests", dependencies: [.kernel, .runtime, .testing, "OrderDomain", "OrderApplication", "OrderInfrastructure"],
+        path: "Tests/Order/ApplicationTests"
+    ),
 ]
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 

@@ -1,0 +1,44 @@
+import Foundation
+import OrderDomain
+import TradewindKernel
+
+/// Reading orders, cancelling before shipment, and taking in what the freight reports.
+public struct ManageOrders: Sendable {
+    let orders: any OrderRepository
+    let clock: any WallClock
+
+    public init(orders: any OrderRepository, clock: any WallClock) {
+        self.orders = orders
+        self.clock = clock
+    }
+
+    /// The customer's own order (others' orders do not exist for them); administrators see every order.
+    public func order(_ id: OrderID, customer: String, isAdmin: Bool) async throws -> Order {
+        guard let order = try await orders.order(id), isAdmin || order.customer == customer else { throw OrderError.orderNotFound }
+        return order
+    }
+
+    public func orders(of customer: String, page: PageRequest) async throws -> Page<Order> {
+        try await orders.orders(customer: customer, page: page)
+    }
+
+    /// Cancels an order that has not shipped; the checkout process gives its stock back.
+    public func cancel(_ id: OrderID, customer: String) async throws -> Order {
+        var order = try await self.order(id, customer: customer, isAdmin: false)
+        try order.cancel(at: clock.now())
+        var process = try await orders.process(id) ?? CheckoutProcess(order: id, nextAttemptAt: clock.now())
+        if process.step == .done || process.step == .confirm || process.step == .bookFreight { process.step = .releaseStock }
+        process.attempts = 0
+        process.nextAttemptAt = clock.now()
+        try await orders.save(order, process: process, events: [])
+        return try await self.order(id, customer: customer, isAdmin: false)
+    }
+
+    /// A cargo event for the order's freight; unknown tracking ids are not this context's business.
+    public func freightReported(trackingID: String, transport: String, location: String?, misdirected: Bool, claimed: Bool) async throws {
+        guard var order = try await orders.order(trackingID: trackingID) else { return }
+        let before = order.status
+        order.freightReported(FreightStatus(transport: transport, lastLocation: location, misdirected: misdirected), claimed: claimed, at: clock.now())
+        try await orders.save(order, process: nil, events: order.status == .delivered && before != .delivered ? [.delivered(order.id)] : [])
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import OrderDomain
+import TradewindKernel
+
+/// A line of the customer's cart as the cart service shows it.
+public struct CartLineSnapshot: Sendable, Equatable {
+    public let sku: String
+    public let name: String
+    public let unitPrice: Money
+    public let quantity: Int
+    public let available: Bool
+
+    public init(sku: String, name: String, unitPrice: Money, quantity: Int, available: Bool) {
+        self.sku = sku
+        self.name = name
+        self.unitPrice = unitPrice
+        self.quantity = quantity
+        self.available = available
+    }
+}
+
+/// Why a step of the checkout did not happen: worth another try later, or never going to work.
+public enum StepFailure: Error, Equatable, Sendable {
+    case transient(String)
+    case permanent(String)
+}
+
+/// The customer's cart (the cart service), read with the customer's own credentials.
+public protocol CartContents: Sendable {
+    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot]
+}
+
+/// Stock held for an order (the product service). Every call is idempotent per order id.
+public protocol StockReservations: Sendable {
+    func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure)
+    func release(_ order: OrderID) async throws(StepFailure)
+    func commit(_ order: OrderID) async throws(StepFailure)
+}
+
+/// Freight for an order (the cargo service): booked and routed, idempotent per order id. Returns the tracking id.
+public protocol FreightBooking: Sendable {
+    func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String
+}
+
+/// Where the checkout stands for one order, persisted with the order so that a restarted service resumes it.
+public enum CheckoutStep: String, Sendable, Equatable, CaseIterable {
+    case reserveStock, confirm, bookFreight, releaseStock, done
+}
+
+public struct CheckoutProcess: Sendable, Equatable {
+    public let order: OrderID
+    public var step: CheckoutStep
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    /// Why the process is compensating, kept for the order's failure reason.
+    public var failure: String?
+
+    public init(order: OrderID, step: CheckoutStep = .reserveStock, attempts: Int = 0, nextAttemptAt: Date, failure: String? = nil) {
+        self.order = order
+        self.step = step
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.failure = failure
+    }
+}
+
+public protocol OrderRepository: Sendable {
+    /// Stores a new order with its checkout process, its idempotency record and `events`, in one transaction.
+    /// Another order of the same customer under the same key makes it fail with ``OrderError/idempotencyKeyReused``
+    /// (the caller then reads the existing one).
+    func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws
+    /// The order a customer placed under `key`, and the hash of the request that placed it.
+    func order(customer: String, idempotencyKey key: String) async throws -> (Order, requestHash: String)?
+    func order(_ id: OrderID) async throws -> Order?
+    func order(trackingID: String) async throws -> Order?
+    func orders(customer: String, page: PageRequest) async throws -> Page<Order>
+    /// Stores the changed order (optimistic version) with the process state and events, in one transaction.
+    func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws
+    func process(_ id: OrderID) async throws -> CheckoutProcess?
+    /// Processes whose next attempt is due, oldest first.
+    func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess]
+}
+
+/// What the order context tells the others.
+public enum OrderEvent: Sendable, Equatable {
+    case placed(Order)
+    case confirmed(OrderID)
+    case shipped(OrderID, trackingID: String)
+    case cancelled(OrderID)
+    case failed(OrderID, reason: String)
+    case delivered(OrderID)
+
+    public var name: String {
+        switch self {
+        case .placed: "OrderPlaced"
+        case .confirmed: "OrderConfirmed"
+        case .shipped: "OrderShipped"
+        case .cancelled: "OrderCancelled"
+        case .failed: "OrderFailed"
+        case .delivered: "OrderDelivered"
+        }
+    }
+}

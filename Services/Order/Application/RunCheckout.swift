@@ -1,0 +1,140 @@
+import Foundation
+import OrderDomain
+import TradewindKernel
+
+/// The checkout process manager: reserve stock → confirm → book freight → shipped, one persisted step at a time.
+/// Each step's external call is idempotent per order id, and the step is recorded only after it succeeded, so a
+/// process interrupted anywhere (a crash, a restart) simply repeats its current step. A step that fails for good —
+/// or keeps failing past ``maximumAttempts`` — compensates: stock is released and the order fails with the reason.
+public struct RunCheckout: Sendable {
+    let orders: any OrderRepository
+    let stock: any StockReservations
+    let freight: any FreightBooking
+    let clock: any WallClock
+    /// The UN/LOCODE goods ship from.
+    let warehouse: String
+    let freightLeadTime: TimeInterval
+    public let maximumAttempts: Int
+    let baseDelay: TimeInterval
+
+    public init(orders: any OrderRepository, stock: any StockReservations, freight: any FreightBooking, clock: any WallClock,
+                warehouse: String, freightLeadTime: TimeInterval = 120 * 86_400, maximumAttempts: Int = 20, baseDelay: TimeInterval = 0.5) {
+        self.orders = orders
+        self.stock = stock
+        self.freight = freight
+        self.clock = clock
+        self.warehouse = warehouse
+        self.freightLeadTime = freightLeadTime
+        self.maximumAttempts = maximumAttempts
+        self.baseDelay = baseDelay
+    }
+
+    /// Advances every due process by as many steps as it can take now; returns how many processes moved.
+    @discardableResult
+    public func advanceDue(limit: Int = 50) async throws -> Int {
+        var moved = 0
+        for process in try await orders.dueProcesses(at: clock.now(), limit: limit) {
+            if try await advance(process) { moved += 1 }
+        }
+        return moved
+    }
+
+    /// Runs steps until the process is done or must wait; returns whether any step completed.
+    @discardableResult
+    public func advance(_ start: CheckoutProcess) async throws -> Bool {
+        var process = start
+        var progressed = false
+        while process.step != .done {
+            guard var order = try await orders.order(process.order) else { return progressed }
+            var events: [OrderEvent] = []
+            do {
+                let now = clock.now()
+                switch process.step {
+                case .reserveStock:
+                    if order.status == .cancelled {
+                        process.step = .releaseStock
+                    } else {
+                        try await stock.reserve(order.id, lines: order.lines)
+                        try order.stockReserved(at: now)
+                        process.step = .confirm
+                    }
+                case .confirm:
+                    if order.status == .cancelled {
+                        process.step = .releaseStock
+                    } else {
+                        try order.confirm(at: now)
+                        events.append(.confirmed(order.id))
+                        process.step = .bookFreight
+                    }
+                case .bookFreight:
+                    if order.status == .cancelled {
+                        process.step = .releaseStock
+                    } else {
+                        let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
+                                                              arrivalDeadline: now.addingTimeInterval(freightLeadTime))
+                        try await stock.commit(order.id)
+                        try order.ship(trackingID: tracking, at: now)
+                        events.append(.shipped(order.id, trackingID: tracking))
+                        process.step = .done
+                    }
+                case .releaseStock:
+                    try await stock.release(order.id)
+                    if order.status != .cancelled {
+                        let reason = process.failure ?? "the checkout could not be completed"
+                        try order.fail(reason, at: now)
+                        events.append(.failed(order.id, reason: reason))
+                    } else {
+                        events.append(.cancelled(order.id))
+                    }
+                    process.step = .done
+                case .done:
+                    break
+                }
+                process.attempts = 0
+                process.nextAttemptAt = now
+            } catch let failure as StepFailure {
+                process.attempts += 1
+                let reason: String? = switch failure {
+                case .permanent(let reason): reason
+                case .transient(let reason): process.attempts >= maximumAttempts ? "gave up after \(process.attempts) attempts: \(reason)" : nil
+                }
+                if let reason {
+                    try await compensate(&process, order: &order, reason: reason)
+                    progressed = true
+                    continue
+                }
+                process.nextAttemptAt = clock.now().addingTimeInterval(backoff(process.attempts))
+                try await orders.save(order, process: process, events: [])
+                return progressed
+            }
+            try await orders.save(order, process: process, events: events)
+            progressed = true
+            // The next step works on the order as stored (its version moved on).
+            process = try await orders.process(process.order) ?? process
+        }
+        return progressed
+    }
+
+    /// A step that cannot succeed: before any stock is held the order simply fails; afterwards the stock goes back first.
+    private func compensate(_ process: inout CheckoutProcess, order: inout Order, reason: String) async throws {
+        process.attempts = 0
+        process.nextAttemptAt = clock.now()
+        process.failure = reason
+        if process.step == .reserveStock {
+            // All lines or none: a failed reservation holds nothing.
+            try order.fail(reason, at: clock.now())
+            process.step = .done
+            try await orders.save(order, process: process, events: [.failed(order.id, reason: reason)])
+        } else {
+            process.step = .releaseStock
+            try await orders.save(order, process: process, events: [])
+        }
+        process = try await orders.process(process.order) ?? process
+    }
+
+    /// Exponential backoff with jitter, capped at a minute.
+    func backoff(_ attempts: Int) -> TimeInterval {
+        let ceiling = min(60, baseDelay * pow(2, Double(min(attempts - 1, 16))))
+        return Double.random(in: (ceiling / 2)...ceiling)
+    }
+}

@@ -1,0 +1,45 @@
+import TradewindRuntime
+
+public enum OrderSchema {
+    public static let migrator = Migrator([
+        Migration(version: 1, name: "create orders and checkout processes") { dialect in
+            let timestamp = dialect == .postgres ? "TIMESTAMPTZ" : "REAL"
+            return [
+                """
+                CREATE TABLE orders (
+                    id TEXT PRIMARY KEY,
+                    customer TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    lines TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    total_amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    failure_reason TEXT,
+                    tracking_id TEXT,
+                    freight TEXT,
+                    created_at \(timestamp) NOT NULL,
+                    updated_at \(timestamp) NOT NULL,
+                    version INTEGER NOT NULL,
+                    UNIQUE (customer, idempotency_key)
+                )
+                """,
+                "CREATE INDEX orders_customer_created ON orders (customer, created_at, id)",
+                "CREATE INDEX orders_tracking ON orders (tracking_id)",
+                """
+                CREATE TABLE checkout_processes (
+                    order_id TEXT PRIMARY KEY REFERENCES orders (id),
+                    step TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at \(timestamp) NOT NULL,
+                    failure TEXT
+                )
+                """,
+                "CREATE INDEX checkout_processes_due ON checkout_processes (step, next_attempt_at)",
+            ]
+        },
+        Outbox.migration(version: 2),
+        Inbox.migration(version: 3),
+    ])
+}

@@ -1,0 +1,167 @@
+import Foundation
+import OrderApplication
+import OrderDomain
+import SQLKit
+import TradewindKernel
+import TradewindRuntime
+
+/// Orders, their checkout processes, idempotency keys and outgoing events in SQL: each change is one transaction.
+public struct SQLOrderRepository: OrderRepository {
+    let store: any SQLStore
+    let ids: any IdentifierGenerator
+
+    public init(store: any SQLStore, ids: any IdentifierGenerator) {
+        self.store = store
+        self.ids = ids
+    }
+
+    public func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws {
+        let outgoing = try integrationEvents(events, at: order.createdAt)
+        let inserted = try await store.transaction { database in
+            let rows = try await database.insert(into: "orders")
+                .columns("id", "customer", "idempotency_key", "request", "lines", "address", "total_amount", "currency", "status",
+                         "created_at", "updated_at", "version")
+                .values(SQLBind(order.id.description), SQLBind(order.customer), SQLBind(idempotencyKey), SQLBind(requestHash),
+                        SQLBind(try Self.json(order.lines)), SQLBind(try Self.json(order.address)), SQLBind(order.total.minorUnits),
+                        SQLBind(order.total.currency.code), SQLBind(order.status.rawValue), SQLBind(order.createdAt), SQLBind(order.updatedAt), SQLBind(1))
+                .ignoringConflicts(with: ["customer", "idempotency_key"])
+                .returning("id").all()
+            guard !rows.isEmpty else { return false }
+            try await Self.upsert(process, in: database)
+            for event in outgoing { try await Outbox.append(event, in: database) }
+            return true
+        }
+        if !inserted { throw OrderError.idempotencyKeyReused }
+    }
+
+    public func order(customer: String, idempotencyKey key: String) async throws -> (Order, requestHash: String)? {
+        try await store.read { database in
+            try await database.select().columns(Self.columns + ["request"]).from("orders")
+                .where("customer", .equal, customer).where("idempotency_key", .equal, key).first()
+        }.map { (try Self.decode($0), try $0.decode(column: "request", as: String.self)) }
+    }
+
+    public func order(_ id: OrderID) async throws -> Order? {
+        try await store.read { database in
+            try await database.select().columns(Self.columns).from("orders").where("id", .equal, id.description).first()
+        }.map(Self.decode)
+    }
+
+    public func order(trackingID: String) async throws -> Order? {
+        try await store.read { database in
+            try await database.select().columns(Self.columns).from("orders").where("tracking_id", .equal, trackingID).first()
+        }.map(Self.decode)
+    }
+
+    public func orders(customer: String, page: PageRequest) async throws -> Page<Order> {
+        let after = try page.cursor.map { encoded in
+            guard let cursor = KeysetCursor(encoded: encoded), let id = OrderID(cursor.lastID) else { throw OrderError.invalid("the cursor is not one this service issued") }
+            return id.description
+        }
+        let rows = try await store.read { database in
+            var select = database.select().columns(Self.columns).from("orders").where("customer", .equal, customer)
+            if let after {
+                select = select.where(SQLQueryString("(created_at, id) < (SELECT created_at, id FROM orders WHERE id = \(bind: after))"))
+            }
+            return try await select.orderBy("created_at", .descending).orderBy("id", .descending).limit(page.limit + 1).all()
+        }
+        let orders = try rows.prefix(page.limit).map(Self.decode)
+        return Page(items: orders, nextCursor: rows.count > page.limit ? orders.last.map { KeysetCursor(lastID: $0.id.description).encoded } : nil)
+    }
+
+    public func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws {
+        let outgoing = try integrationEvents(events, at: order.updatedAt)
+        let freight = try order.freight.map { try Self.json($0) }
+        try await store.transaction { database in
+            let updated = try await database.update("orders")
+                .set("status", to: order.status.rawValue).set("failure_reason", to: order.failureReason)
+                .set("tracking_id", to: order.trackingID).set("freight", to: freight)
+                .set("updated_at", to: order.updatedAt).set("version", to: order.version + 1)
+                .where("id", .equal, order.id.description).where("version", .equal, order.version)
+                .returning("id").all()
+            guard !updated.isEmpty else { throw OrderError.concurrentUpdate }
+            if let process { try await Self.upsert(process, in: database) }
+            for event in outgoing { try await Outbox.append(event, in: database) }
+        }
+    }
+
+    public func process(_ id: OrderID) async throws -> CheckoutProcess? {
+        try await store.read { database in
+            try await database.select().columns("order_id", "step", "attempts", "next_attempt_at", "failure").from("checkout_processes")
+                .where("order_id", .equal, id.description).first()
+        }.map(Self.decodeProcess)
+    }
+
+    public func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess] {
+        try await store.read { database in
+            try await database.select().columns("order_id", "step", "attempts", "next_attempt_at", "failure").from("checkout_processes")
+                .where("step", .notEqual, CheckoutStep.done.rawValue).where("next_attempt_at", .lessThanOrEqual, now)
+                .orderBy("next_attempt_at").limit(limit).all()
+        }.map(Self.decodeProcess)
+    }
+
+    // MARK: Rows
+
+    static let columns = ["id", "customer", "lines", "address", "status", "failure_reason", "tracking_id", "freight", "created_at", "updated_at", "version"]
+
+    static func upsert(_ process: CheckoutProcess, in database: any SQLDatabase) async throws {
+        try await database.delete(from: "checkout_processes").where("order_id", .equal, process.order.description).run()
+        try await database.insert(into: "checkout_processes").columns("order_id", "step", "attempts", "next_attempt_at", "failure")
+            .values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
+                    SQLBind(process.failure))
+            .run()
+    }
+
+    static func decodeProcess(_ row: any SQLRow) throws -> CheckoutProcess {
+        guard let id = OrderID(try row.decode(column: "order_id", as: String.self)),
+              let step = CheckoutStep(rawValue: try row.decode(column: "step", as: String.self))
+        else { throw StoredOrderError() }
+        return CheckoutProcess(order: id, step: step, attempts: try row.decode(column: "attempts", as: Int.self),
+                               nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
+                               failure: try row.decodeNil(column: "failure") ? nil : try row.decode(column: "failure", as: String.self))
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Order {
+        guard let id = OrderID(try row.decode(column: "id", as: String.self)),
+              let status = OrderStatus(rawValue: try row.decode(column: "status", as: String.self))
+        else { throw StoredOrderError() }
+        let decoder = JSONDecoder()
+        return try Order(
+            id: id, customer: try row.decode(column: "customer", as: String.self),
+            lines: try decoder.decode([OrderLine].self, from: Data(try row.decode(column: "lines", as: String.self).utf8)),
+            address: try decoder.decode(ShippingAddress.self, from: Data(try row.decode(column: "address", as: String.self).utf8)),
+            status: status,
+            failureReason: try row.decodeNil(column: "failure_reason") ? nil : try row.decode(column: "failure_reason", as: String.self),
+            trackingID: try row.decodeNil(column: "tracking_id") ? nil : try row.decode(column: "tracking_id", as: String.self),
+            freight: try row.decodeNil(column: "freight") ? nil : try decoder.decode(FreightStatus.self, from: Data(try row.decode(column: "freight", as: String.self).utf8)),
+            createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self),
+            version: try row.decode(column: "version", as: Int.self)
+        )
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// The order context's published language: each event's data.
+    func integrationEvents(_ events: [OrderEvent], at now: Date) throws -> [IntegrationEvent] {
+        try events.map { event in
+            let (aggregate, data): (OrderID, [String: String]) = switch event {
+            case .placed(let order):
+                (order.id, ["orderId": order.id.description, "customer": order.customer, "totalAmount": String(order.total.minorUnits),
+                            "currency": order.total.currency.code])
+            case .confirmed(let id), .cancelled(let id), .delivered(let id): (id, ["orderId": id.description])
+            case .shipped(let id, let tracking): (id, ["orderId": id.description, "trackingId": tracking])
+            case .failed(let id, let reason): (id, ["orderId": id.description, "reason": reason])
+            }
+            return try IntegrationEvent(id: ids.makeUUID().uuidString.lowercased(), type: event.name, occurredAt: now, source: "order-service",
+                                        aggregateID: aggregate.description, payload: data)
+        }
+    }
+}
+
+struct StoredOrderError: Error, CustomStringConvertible {
+    var description: String { "a stored order row cannot be read back" }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import OrderApplication
+import OrderDomain
+import OrderInfrastructure
+import SQLKit
+import Synchronization
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// Fakes of the other contexts whose answers the tests control. Like the real ones, every call is idempotent per order.
+final class FakeContexts: CartContents, StockReservations, FreightBooking {
+    let cartLines = Mutex<[CartLineSnapshot]>([])
+    let reserveFailures = Mutex<[StepFailure]>([])
+    let freightFailures = Mutex<[any Error]>([])
+    let reserved = Mutex<Set<OrderID>>([])
+    let released = Mutex<Set<OrderID>>([])
+    let committed = Mutex<Set<OrderID>>([])
+    let bookings = Mutex<[OrderID: String]>([:])
+
+    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] { cartLines.withLock { $0 } }
+
+    func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure) {
+        if let failure = reserveFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
+        _ = reserved.withLock { $0.insert(order) }
+    }
+
+    func release(_ order: OrderID) async throws(StepFailure) { _ = released.withLock { $0.insert(order) } }
+    func commit(_ order: OrderID) async throws(StepFailure) { _ = committed.withLock { $0.insert(order) } }
+
+    func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String {
+        let tracking = bookings.withLock { bookings in
+            if let known = bookings[order] { return known }
+            let id = String(format: "%08X", bookings.count + 1)
+            bookings[order] = id
+            return id
+        }
+        if let failure = freightFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            if let step = failure as? StepFailure { throw step }
+            // Any other error stands for a crash after the booking was made but before the step was recorded.
+            throw StepFailure.transient("interrupted: \(failure)")
+        }
+        return tracking
+    }
+}
+
+@Suite struct CheckoutTests {
+    let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+    let fakes = FakeContexts()
+
+    struct Fixture {
+        let store: SQLiteStore
+        let orders: SQLOrderRepository
+        let place: PlaceOrder
+        let checkout: RunCheckout
+        let manage: ManageOrders
+    }
+
+    func withFixture(_ body: (Fixture) async throws -> Void) async throws {
+        let store = try await SQLiteStore.open(path: nil, logger: Logger(label: "test"))
+        try await OrderSchema.migrator.migrate(store, logger: Logger(label: "test"))
+        let orders = SQLOrderRepository(store: store, ids: SequentialIdentifiers())
+        fakes.cartLines.withLock {
+            $0 = [CartLineSnapshot(sku: "AUD-1", name: "Headphones", unitPrice: Money(minorUnits: 12900, currency: Currency("EUR")!), quantity: 2, available: true)]
+        }
+        try await body(Fixture(
+            store: store, orders: orders, place: PlaceOrder(orders: orders, cart: fakes, clock: clock, ids: SequentialIdentifiers()),
+            checkout: RunCheckout(orders: orders, stock: fakes, freight: fakes, clock: clock, warehouse: "CNHKG", maximumAttempts: 4),
+            manage: ManageOrders(orders: orders, clock: clock)
+        ))
+        try await store.close()
+    }
+
+    func address() throws -> ShippingAddress {
+        try ShippingAddress(name: "Ada", street: "Storgatan 1", city: "Stockholm", postalCode: "111 22", country: "SE", destination: "SESTO")
+    }
+
+    func outboxTypes(_ store: SQLiteStore) async throws -> [String] {
+        try await store.read { database in
+            try await database.raw("SELECT type FROM outbox ORDER BY sequence").all().map { try $0.decode(column: "type", as: String.self) }
+        }
+    }
+
+    @Test func anIdempotencyKeyPlacesOneOrderEvenUnderConcurrency() async throws {
+        try await withFixture { fixture in
+            let first = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-1", address: try address(), request: "A")
+            #expect(first.created)
+            let again = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-1", address: try address(), request: "A")
+            #expect(!again.created && again.order.id == first.order.id)
+            await #expect(throws: OrderError.idempotencyKeyReused) {
+                try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-1", address: try address(), request: "B")
+            }
+            let place = fixture.place, shipping = try address()
+            let ids = try await withThrowingTaskGroup(of: OrderID.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-2", address: shipping, request: "A").order.id }
+                }
+                return try await group.reduce(into: Set<OrderID>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            #expect(try await fixture.orders.orders(customer: "u1", page: PageRequest()).items.count == 2)
+            fakes.cartLines.withLock { $0 = [] }
+            await #expect(throws: OrderError.emptyCart) {
+                try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-3", address: try address(), request: "A")
+            }
+        }
+    }
+
+    @Test func checkoutReservesConfirmsBooksFreightAndShipsRetryingTransientFailures() async throws {
+        try await withFixture { fixture in
+            let placed = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            fakes.freightFailures.withLock { $0 = [StepFailure.transient("cargo-service unavailable"), CancellationError()] }
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(placed.id)?.status == .confirmed)
+            #expect(try await fixture.checkout.advanceDue() == 0, "the retry waits for its backoff")
+            clock.advance(by: 5)
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(placed.id)?.status == .confirmed)
+            clock.advance(by: 5)
+            try await fixture.checkout.advanceDue()
+            let shipped = try #require(try await fixture.orders.order(placed.id))
+            #expect(shipped.status == .shipped)
+            #expect(shipped.trackingID == "00000001", "an interrupted booking is the same booking when repeated")
+            #expect(fakes.committed.withLock { $0 } == [placed.id])
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
+
+            try await fixture.manage.freightReported(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: false, claimed: false)
+            #expect(try await fixture.orders.order(placed.id)?.status == .inTransit)
+            try await fixture.manage.freightReported(trackingID: "00000001", transport: "CLAIMED", location: "SESTO", misdirected: false, claimed: true)
+            #expect(try await fixture.orders.order(placed.id)?.status == .delivered)
+            #expect(try await outboxTypes(fixture.store).last == "OrderDelivered")
+        }
+    }
+
+    @Test func aStepThatFailsForGoodCompensates() async throws {
+        try await withFixture { fixture in
+            fakes.reserveFailures.withLock { $0 = [.permanent("not enough stock for: AUD-1")] }
+            let short = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k1", address: try address(), request: "A").order
+            try await fixture.checkout.advanceDue()
+            let failed = try #require(try await fixture.orders.order(short.id))
+            #expect(failed.status == .failed)
+            #expect(failed.failureReason == "not enough stock for: AUD-1")
+            #expect(fakes.released.withLock { $0 }.isEmpty, "nothing was held")
+
+            fakes.freightFailures.withLock { $0 = [StepFailure.permanent("no route to SESTO")] }
+            let unroutable = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k2", address: try address(), request: "A").order
+            try await fixture.checkout.advanceDue()
+            let compensated = try #require(try await fixture.orders.order(unroutable.id))
+            #expect(compensated.status == .failed)
+            #expect(fakes.released.withLock { $0 } == [unroutable.id], "the reserved stock went back")
+
+            fakes.reserveFailures.withLock { $0 = Array(repeating: .transient("product-service unavailable"), count: 10) }
+            let stubborn = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k3", address: try address(), request: "A").order
+            for _ in 0..<6 {
+                try await fixture.checkout.advanceDue()
+                clock.advance(by: 120)
+            }
+            #expect(try await fixture.orders.order(stubborn.id)?.status == .failed)
+            #expect(try await fixture.orders.order(stubborn.id)?.failureReason?.hasPrefix("gave up after 4 attempts") == true)
+        }
+    }
+
+    @Test func aCustomerCanCancelUntilShipmentAndTheStockGoesBack() async throws {
+        try await withFixture { fixture in
+            let order = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            fakes.freightFailures.withLock { $0 = [StepFailure.transient("down")] }
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(order.id)?.status == .confirmed)
+            await #expect(throws: OrderError.orderNotFound) { try await fixture.manage.cancel(order.id, customer: "someone-else") }
+            #expect(try await fixture.manage.cancel(order.id, customer: "u1").status == .cancelled)
+            try await fixture.checkout.advanceDue()
+            #expect(fakes.released.withLock { $0 } == [order.id])
+            #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
+            #expect(try await outboxTypes(fixture.store).last == "OrderCancelled")
+            await #expect(throws: OrderError.transitionNotAllowed(from: .cancelled, to: .cancelled)) { try await fixture.manage.cancel(order.id, customer: "u1") }
+        }
+    }
+}
