@@ -23,12 +23,19 @@ public struct Booking: Sendable {
         self.ids = ids
     }
 
-    public func book(origin: String, destination: String, arrivalDeadline: Date) async throws -> Cargo {
+    /// Books a cargo; under a `reference` already used, returns the cargo booked then (a retried booking is one booking).
+    public func book(origin: String, destination: String, arrivalDeadline: Date, reference: String? = nil) async throws -> (cargo: Cargo, created: Bool) {
+        if let reference, let existing = try await cargos.cargo(reference: reference) { return (existing, false) }
         let from = try await knownLocation(origin), to = try await knownLocation(destination)
         guard arrivalDeadline > clock.now() else { throw CargoError.invalid("the arrival deadline must be in the future") }
         let (cargo, events) = Cargo.book(TrackingID.next(from: ids), specification: try RouteSpecification(origin: from, destination: to, arrivalDeadline: arrivalDeadline), at: clock.now())
-        try await cargos.save(cargo, recording: nil, events: events)
-        return cargo
+        do {
+            try await cargos.book(cargo, reference: reference, events: events)
+        } catch CargoError.concurrentUpdate {
+            if let reference, let existing = try await cargos.cargo(reference: reference) { return (existing, false) }
+            throw CargoError.concurrentUpdate
+        }
+        return (cargo, true)
     }
 
     public func candidateRoutes(for id: String) async throws -> [Itinerary] {

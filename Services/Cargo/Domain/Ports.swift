@@ -3,11 +3,16 @@ import TradewindKernel
 
 public protocol CargoRepository: Sendable {
     func cargo(_ id: TrackingID) async throws -> Cargo?
+    /// The cargo booked under the booker's reference, if any.
+    func cargo(reference: String) async throws -> Cargo?
     func all() async throws -> [Cargo]
     /// Stores a new cargo (version 0) or a changed one whose stored version is `cargo.version`, with the handling
     /// event that changed it (if any) and the events the change caused, all in one transaction; fails with
     /// ``CargoError/concurrentUpdate`` when someone else changed the cargo first.
     func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws
+    /// Stores a newly booked cargo under the booker's reference (unique: a second booking under it fails with
+    /// ``CargoError/concurrentUpdate``).
+    func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws
     func history(of cargo: TrackingID) async throws -> HandlingHistory
 }
 

@@ -48,5 +48,8 @@ public enum CargoSchema {
         },
         Outbox.migration(version: 2),
         Migration(version: 3, name: "events move to the outbox") { _ in ["DROP TABLE cargo_events"] },
+        Migration(version: 4, name: "booking references") { _ in
+            ["ALTER TABLE cargos ADD COLUMN reference TEXT", "CREATE UNIQUE INDEX cargos_reference ON cargos (reference)"]
+        },
     ])
 }

@@ -21,6 +21,18 @@ public struct SQLCargoRepository: CargoRepository {
         }
     }
 
+    public func cargo(reference: String) async throws -> Cargo? {
+        let id = try await store.read { database in
+            try await database.select().column("tracking_id").from("cargos").where("reference", .equal, reference).first()
+        }.map { try $0.decode(column: "tracking_id", as: String.self) }
+        guard let id, let trackingID = TrackingID(id) else { return nil }
+        return try await cargo(trackingID)
+    }
+
+    public func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws {
+        try await write(cargo, reference: reference, recording: nil, events: events)
+    }
+
     public func all() async throws -> [Cargo] {
         try await store.read { database in
             let rows = try await database.select().columns(Self.columns).from("cargos").orderBy("tracking_id").limit(1000).all()
@@ -38,6 +50,11 @@ public struct SQLCargoRepository: CargoRepository {
     }
 
     public func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
+        try await write(cargo, reference: nil, recording: handling, events: events)
+    }
+
+    /// One transaction: the cargo (inserted with its reference, or updated by version), its handling event, its events.
+    private func write(_ cargo: Cargo, reference: String?, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
         let spec = cargo.routeSpecification
         let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
         let occurredAt = cargo.delivery.calculatedAt
@@ -50,11 +67,12 @@ public struct SQLCargoRepository: CargoRepository {
         try await store.transaction { database in
             let stored: [any SQLRow]
             if cargo.version == 0 {
+                // A taken tracking id or reference (a concurrent booking under it) inserts nothing.
                 stored = try await database.insert(into: "cargos")
-                    .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version")
+                    .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version", "reference")
                     .values(SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
-                            SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1))
-                    .ignoringConflicts(with: ["tracking_id"]).returning("tracking_id").all()
+                            SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1), SQLBind(reference))
+                    .ignoringConflicts().returning("tracking_id").all()
             } else {
                 stored = try await database.update("cargos")
                     .set("spec_origin", to: spec.origin.value).set("spec_destination", to: spec.destination.value)

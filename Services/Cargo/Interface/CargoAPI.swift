@@ -33,9 +33,11 @@ public struct CargoAPI: APIProtocol {
 
     func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        let cargo = try await booking.book(origin: body.origin, destination: body.destination, arrivalDeadline: body.arrivalDeadline)
+        let (cargo, created) = try await booking.book(
+            origin: body.origin, destination: body.destination, arrivalDeadline: body.arrivalDeadline, reference: body.reference
+        )
         ResponseHeaders.set(.location, "/cargos/\(cargo.trackingID)")
-        return .created(.init(body: .json(.init(cargo))))
+        return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
     }
 
     func listCargos(_ input: Operations.ListCargos.Input) async throws -> Operations.ListCargos.Output {

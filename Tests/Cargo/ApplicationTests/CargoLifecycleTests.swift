@@ -43,7 +43,10 @@ import TradewindTesting
     @Test func hongkongToStockholmWithAMisdirectionOnTheWay() async throws {
         try await withServices { services in
             let deadline = clock.now().addingTimeInterval(120 * 86_400)
-            let booked = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline)
+            let booked = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline, reference: "order-1").cargo
+            let again = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline, reference: "order-1")
+            #expect(again.cargo.trackingID == booked.trackingID && !again.created, "booking again under a reference is the same booking")
+            #expect(try await services.tracking.allCargos().count == 1)
             let id = booked.trackingID
             #expect(booked.delivery.transportStatus == .notReceived)
             #expect(booked.delivery.routingStatus == .notRouted)
@@ -123,7 +126,7 @@ import TradewindTesting
 
     @Test func badReportsAreRejectedAndChangeNothing() async throws {
         try await withServices { services in
-            let cargo = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400))
+            let cargo = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400)).cargo
             let id = cargo.trackingID
             await #expect(throws: CargoError.unknownCargo("FFFFFFFF")) { try await services.handling.register(report(TrackingID("FFFFFFFF")!, "RECEIVE", "CNHKG", at: clock.now())) }
             await #expect(throws: CargoError.unknownLocation("XXXXX")) { try await services.handling.register(report(id, "RECEIVE", "XXXXX", at: clock.now())) }
