@@ -34,11 +34,16 @@ public struct ManageOrders: Sendable {
         return try await self.order(id, customer: customer, isAdmin: false)
     }
 
-    /// A cargo event for the order's freight; unknown tracking ids are not this context's business.
-    public func freightReported(trackingID: String, transport: String, location: String?, misdirected: Bool, claimed: Bool) async throws {
+    /// A cargo event for the order's freight, applied once however often it is delivered; unknown tracking ids
+    /// are not this context's business.
+    public func freightReported(eventID: String, eventType: String, trackingID: String, transport: String?, location: String?,
+                                misdirected: Bool?, claimed: Bool) async throws {
         guard var order = try await orders.order(trackingID: trackingID) else { return }
         let before = order.status
-        order.freightReported(FreightStatus(transport: transport, lastLocation: location, misdirected: misdirected), claimed: claimed, at: clock.now())
-        try await orders.save(order, process: nil, events: order.status == .delivered && before != .delivered ? [.delivered(order.id)] : [])
+        let current = order.freight
+        order.freightReported(FreightStatus(transport: transport ?? current?.transport ?? "IN_PORT", lastLocation: location ?? current?.lastLocation,
+                                            misdirected: misdirected ?? current?.misdirected ?? false), claimed: claimed, at: clock.now())
+        _ = try await orders.save(order, consuming: eventID, eventType: eventType,
+                                  events: order.status == .delivered && before != .delivered ? [.delivered(order.id)] : [])
     }
 }

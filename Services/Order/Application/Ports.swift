@@ -76,6 +76,9 @@ public protocol OrderRepository: Sendable {
     func orders(customer: String, page: PageRequest) async throws -> Page<Order>
     /// Stores the changed order (optimistic version) with the process state and events, in one transaction.
     func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws
+    /// Stores the order changed by another context's event, recording the event's id in the same transaction;
+    /// `false`, changing nothing, when that event had been handled before.
+    func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool
     func process(_ id: OrderID) async throws -> CheckoutProcess?
     /// Processes whose next attempt is due, oldest first.
     func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess]

@@ -177,4 +177,6 @@ public enum OrderError: Error, Equatable, Sendable {
     case orderNotFound
     case idempotencyKeyReused
     case concurrentUpdate
+    /// The customer's cart could not be read (the cart service is down).
+    case cartUnavailable
 }

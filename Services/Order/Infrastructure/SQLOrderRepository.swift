@@ -85,6 +85,25 @@ public struct SQLOrderRepository: OrderRepository {
         }
     }
 
+    public func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool {
+        let outgoing = try integrationEvents(events, at: order.updatedAt)
+        let freight = try order.freight.map { try Self.json($0) }
+        return try await store.transaction { database in
+            let first = try await database.insert(into: "inbox").columns("event_id", "type", "received_at")
+                .values(SQLBind(eventID), SQLBind(eventType), SQLBind(order.updatedAt))
+                .ignoringConflicts(with: ["event_id"]).returning("event_id").all()
+            guard !first.isEmpty else { return false }
+            let updated = try await database.update("orders")
+                .set("status", to: order.status.rawValue).set("freight", to: freight)
+                .set("updated_at", to: order.updatedAt).set("version", to: order.version + 1)
+                .where("id", .equal, order.id.description).where("version", .equal, order.version)
+                .returning("id").all()
+            guard !updated.isEmpty else { throw OrderError.concurrentUpdate }
+            for event in outgoing { try await Outbox.append(event, in: database) }
+            return true
+        }
+    }
+
     public func process(_ id: OrderID) async throws -> CheckoutProcess? {
         try await store.read { database in
             try await database.select().columns("order_id", "step", "attempts", "next_attempt_at", "failure").from("checkout_processes")

@@ -126,9 +126,19 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             #expect(fakes.committed.withLock { $0 } == [placed.id])
             #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
 
-            try await fixture.manage.freightReported(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: false, claimed: false)
+            try await fixture.manage.freightReported(eventID: "e1", eventType: "CargoHandled", trackingID: "00000001", transport: "ONBOARD_CARRIER",
+                                                     location: "CNHKG", misdirected: nil, claimed: false)
             #expect(try await fixture.orders.order(placed.id)?.status == .inTransit)
-            try await fixture.manage.freightReported(trackingID: "00000001", transport: "CLAIMED", location: "SESTO", misdirected: false, claimed: true)
+            try await fixture.manage.freightReported(eventID: "e2", eventType: "CargoMisdirected", trackingID: "00000001", transport: nil,
+                                                     location: "AUMEL", misdirected: true, claimed: false)
+            let misdirected = try #require(try await fixture.orders.order(placed.id))
+            #expect(misdirected.freight == FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "AUMEL", misdirected: true))
+            // The same event delivered again changes nothing.
+            try await fixture.manage.freightReported(eventID: "e1", eventType: "CargoHandled", trackingID: "00000001", transport: "ONBOARD_CARRIER",
+                                                     location: "CNHKG", misdirected: nil, claimed: false)
+            #expect(try await fixture.orders.order(placed.id)?.freight?.lastLocation == "AUMEL")
+            try await fixture.manage.freightReported(eventID: "e3", eventType: "CargoClaimed", trackingID: "00000001", transport: "CLAIMED",
+                                                     location: "SESTO", misdirected: false, claimed: true)
             #expect(try await fixture.orders.order(placed.id)?.status == .delivered)
             #expect(try await outboxTypes(fixture.store).last == "OrderDelivered")
         }
