@@ -3,6 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// On Linux the socket structures may be attributed to NIO's copy of the system headers.
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 import Synchronization
 
 /// Ports on 127.0.0.1 that refuse connections, for "instance down" tests. Each is a socket bound but never

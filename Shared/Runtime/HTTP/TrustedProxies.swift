@@ -68,10 +68,9 @@ public struct TrustedProxies: Sendable, Equatable {
 
     /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     static func bytes(of address: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, address, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, address, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET, address, &buffer) == 1 { return Array(buffer.prefix(4)) }
+        if inet_pton(AF_INET6, address, &buffer) == 1 { return buffer }
         return nil
     }
 }
