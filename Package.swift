@@ -116,7 +116,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "CargoInfrastructure", "CargoDomain", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "CargoInfrastructure", "CargoDomain", "OrderServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -138,18 +138,7 @@ targets += boundedContext("Registry", executable: "registry", infrastructure: ni
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
-// The order context is being built layer by layer: domain, application and infrastructure exist; it moves to
-// boundedContext(...) when its interface and server do.
-targets += [
-    .target(name: "OrderDomain", dependencies: [.kernel], path: "Services/Order/Domain"),
-    .target(name: "OrderApplication", dependencies: [.kernel, "OrderDomain"], path: "Services/Order/Application"),
-    .target(name: "OrderInfrastructure", dependencies: [.kernel, .runtime, "OrderDomain", "OrderApplication", .sqlKit], path: "Services/Order/Infrastructure"),
-    .testTarget(name: "OrderDomainTests", dependencies: [.kernel, "OrderDomain"], path: "Tests/Order/DomainTests"),
-    .testTarget(
-        name: "OrderApplicationTests", dependencies: [.kernel, .runtime, .testing, "OrderDomain", "OrderApplication", "OrderInfrastructure"],
-        path: "Tests/Order/ApplicationTests"
-    ),
-]
+targets += boundedContext("Order", executable: "order-service", interface: [.logging])
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
@@ -167,6 +156,7 @@ let package = Package(
         .executable(name: "product-service", targets: ["product-service"]),
         .executable(name: "cart-service", targets: ["cart-service"]),
         .executable(name: "cargo-service", targets: ["cargo-service"]),
+        .executable(name: "order-service", targets: ["order-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

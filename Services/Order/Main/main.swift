@@ -1,0 +1,3 @@
+import OrderServer
+
+await OrderService.main()

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import Logging
+import OrderApplication
+import OrderDomain
+import OrderInfrastructure
+import OrderInterface
+import ServiceLifecycle
+import TradewindKernel
+import TradewindRuntime
+
+/// The composition root of the order service: the order store, the checkout worker, the outbox relay, and the
+/// other contexts reached through the service client with this service's own token.
+public enum OrderService {
+    public static func main(environment: ServiceEnvironment = .process()) async {
+        await ServiceHost.main(
+            "order-service", load: { try OrderServiceConfiguration.load(from: environment) }, settings: \.runtime,
+            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+        )
+    }
+
+    /// The other contexts' ports default to their HTTP clients; tests pass their own.
+    public struct Contexts: Sendable {
+        public var cart: any CartContents
+        public var stock: any StockReservations
+        public var freight: any FreightBooking
+        public var events: any EventPublisher
+
+        public init(cart: any CartContents, stock: any StockReservations, freight: any FreightBooking, events: any EventPublisher) {
+            self.cart = cart
+            self.stock = stock
+            self.freight = freight
+            self.events = events
+        }
+    }
+
+    public static func buildApplication(
+        _ configuration: OrderServiceConfiguration, keys: (any VerificationKeySource)? = nil, contexts: Contexts? = nil,
+        clock: any WallClock = SystemWallClock(), ids: any IdentifierGenerator = RandomIdentifierGenerator(), logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws -> some ApplicationProtocol {
+        let runtime = configuration.runtime
+        logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)", "warehouse": "\(configuration.warehouse)"])
+        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
+            throw ConfigurationError(variable: "JWKS_URL", reason: "the order service needs the token issuer's JWKS URL")
+        }
+        var services: [any Service] = []
+        let resolved: Contexts
+        if let contexts {
+            resolved = contexts
+        } else {
+            let discovery: any ServiceDiscovery
+            if let registryURL = runtime.registryURL {
+                let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
+                services.append(registry)
+                discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
+            } else {
+                discovery = configuration.staticDiscovery
+            }
+            if configuration.clientSecret == nil {
+                logger.warning("no SERVICE_CLIENT_SECRET: calls to the product and cargo services will be refused")
+            }
+            let tokens = configuration.clientSecret.map {
+                ClientCredentialsTokenProvider(tokenURL: configuration.tokenURL, clientID: configuration.clientID, clientSecret: $0)
+            }
+            let client = ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
+            resolved = Contexts(
+                cart: CartClient(client: client), stock: ProductStockClient(client: client), freight: CargoFreightClient(client: client),
+                events: HTTPEventPublisher(subscriptions: ["OrderPlaced": ["cart-service"]], client: client)
+            )
+        }
+        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
+        services.insert(store, at: 0)
+        let orders = SQLOrderRepository(store: store, ids: ids)
+        let manage = ManageOrders(orders: orders, clock: clock)
+        let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse)
+        let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), manage: manage)
+        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
+        let router = try ServiceHost.makeRouter(.init(
+            problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,
+            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
+        )) { router in try OrderRoutes.register(api, manage: manage, store: store, on: router, logger: logger) }
+        services.append(CheckoutWorker(checkout: checkout, logger: logger))
+        services.append(OutboxRelay(store: store, publisher: resolved.events, logger: logger))
+        return ServiceHost.makeApplication(
+            router: router, settings: runtime, services: services, logger: logger,
+            beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
+        )
+    }
+
+    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
+        [
+            ReadinessCheck("migrations") {
+                guard let applied = try? await OrderSchema.migrator.appliedVersion(store) else { return "database unreachable" }
+                return applied == OrderSchema.migrator.latestVersion ? nil : "schema at version \(applied) of \(OrderSchema.migrator.latestVersion)"
+            },
+        ]
+    }
+}
+
+/// Advances due checkout processes until shutdown; after a restart it picks up every unfinished one.
+struct CheckoutWorker: Service {
+    let checkout: RunCheckout
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var moved = 0
+            do {
+                moved = try await checkout.advanceDue()
+            } catch {
+                logger.warning("checkout pass failed", metadata: ["error": "\(error)"])
+            }
+            if moved == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) } }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JWTKit
+import Logging
+import NIOCore
+import OrderApplication
+import OrderDomain
+import OrderServer
+import Synchronization
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// The other contexts as the order service sees them, answering at once and idempotently.
+final class InstantContexts: CartContents, StockReservations, FreightBooking, EventPublisher {
+    let published = Mutex<[String]>([])
+    let cartDown = Mutex(false)
+
+    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
+        if cartDown.withLock({ $0 }) { throw OrderError.cartUnavailable }
+        return [CartLineSnapshot(sku: "AUD-1", name: "Headphones", unitPrice: Money(minorUnits: 12900, currency: Currency("EUR")!), quantity: 1, available: true)]
+    }
+
+    func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure) {}
+    func release(_ order: OrderID) async throws(StepFailure) {}
+    func commit(_ order: OrderID) async throws(StepFailure) {}
+    func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String { "0000CAFE" }
+    func publish(_ event: IntegrationEvent) async throws { published.withLock { $0.append(event.type) } }
+}
+
+@Suite struct OrderAPITests {
+    static let key = ES256PrivateKey()
+    let contexts = InstantContexts()
+
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "order-test")
+        logger.logLevel = .warning
+        let app = try await OrderService.buildApplication(
+            OrderServiceConfiguration(runtime: RuntimeSettings(serviceName: "order-service", port: 0, database: .sqliteInMemory)),
+            keys: LocalKeySource(await .ecdsa([("k1", Self.key.publicKey)])),
+            contexts: .init(cart: contexts, stock: contexts, freight: contexts, events: contexts), logger: logger
+        )
+        try await app.test(.router, test)
+    }
+
+    static func headers(_ subject: String, roles: [String] = ["customer"], key: String? = nil) async throws -> HTTPFields {
+        let token = try await JWTKeyCollection().add(ecdsa: Self.key, kid: "k1").sign(AccessTokenClaims(
+            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles,
+            issuedAt: Date(), lifetime: 600, id: UUID().uuidString
+        ), kid: "k1")
+        var fields: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        if let key { fields[HTTPField.Name("Idempotency-Key")!] = key }
+        return fields
+    }
+
+    static let body = #"{"shippingAddress":{"name":"Ada","street":"Storgatan 1","city":"Stockholm","postalCode":"111 22","country":"SE","destination":"SESTO"}}"#
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:]
+    }
+
+    @Test func anOrderIsPlacedOncePerKeyAndShipsInTheBackground() async throws {
+        try await run { client in
+            #expect(try await client.execute(uri: "/orders", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: Self.body)).status == .unauthorized)
+            let noKey = try await client.execute(uri: "/orders", method: .post, headers: try await Self.headers("u1"), body: ByteBuffer(string: Self.body))
+            #expect(noKey.status == .preconditionRequired)
+            let headers = try await Self.headers("u1", key: "key-1")
+            let placed = try await client.execute(uri: "/orders", method: .post, headers: headers, body: ByteBuffer(string: Self.body))
+            #expect(placed.status == .created)
+            let id = try #require(try Self.object(placed)["id"] as? String)
+            let again = try await client.execute(uri: "/orders", method: .post, headers: headers, body: ByteBuffer(string: Self.body))
+            #expect(again.status == .ok)
+            #expect(try Self.object(again)["id"] as? String == id)
+            let other = try await client.execute(uri: "/orders", method: .post, headers: headers,
+                                                 body: ByteBuffer(string: Self.body.replacingOccurrences(of: "SESTO", with: "FIHEL")))
+            #expect(other.status == .unprocessableContent)
+
+            var status = ""
+            for _ in 0..<50 where status != "shipped" {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try Self.object(try await client.execute(uri: "/orders/\(id)", method: .get, headers: headers))["status"] as? String ?? ""
+            }
+            #expect(status == "shipped")
+            let order = try Self.object(try await client.execute(uri: "/orders/\(id)", method: .get, headers: headers))
+            #expect((order["freight"] as? [String: Any])?["trackingId"] as? String == "0000CAFE")
+            #expect(try await client.execute(uri: "/orders/\(id)", method: .get, headers: try await Self.headers("someone-else")).status == .notFound)
+            #expect(try await client.execute(uri: "/orders/\(id)/cancel", method: .post, headers: headers).status == .conflict)
+            let mine = try Self.object(try await client.execute(uri: "/orders", method: .get, headers: headers))
+            #expect((mine["items"] as? [Any])?.count == 1)
+            for _ in 0..<50 where !contexts.published.withLock({ $0.contains("OrderShipped") }) { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(contexts.published.withLock { $0 }.prefix(3) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
+        }
+    }
+
+    @Test func badRequestsAreProblems() async throws {
+        try await run { client in
+            let headers = try await Self.headers("u2", key: "k")
+            let badAddress = try await client.execute(uri: "/orders", method: .post, headers: headers,
+                                                      body: ByteBuffer(string: Self.body.replacingOccurrences(of: "SESTO", with: "Stockholm")))
+            #expect(badAddress.status == .unprocessableContent || badAddress.status == .badRequest)
+            contexts.cartDown.withLock { $0 = true }
+            let down = try await client.execute(uri: "/orders", method: .post, headers: try await Self.headers("u2", key: "k2"), body: ByteBuffer(string: Self.body))
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.headers[.contentType] == "application/problem+json")
+            #expect(try await client.execute(uri: "/orders/not-an-id", method: .get, headers: headers).status == .notFound)
+            let event = try await client.execute(uri: "/events", method: .post, headers: headers, body: ByteBuffer(string: "{}"))
+            #expect(event.status == .forbidden, "only services deliver events")
+        }
+    }
+}
