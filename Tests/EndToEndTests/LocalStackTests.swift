@@ -82,7 +82,7 @@ import Testing
 
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
-        for name in ["registry", "user", "product", "cart", "cargo", "gateway"] {
+        for name in ["registry", "user", "product", "cart", "cargo", "order", "gateway"] {
             #expect(output.value.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, "no status row for \(name)")
         }
 
@@ -132,6 +132,7 @@ import Testing
         #expect(cartObject["priceChanges"] as? Int == 1)
         #expect((cartObject["total"] as? [String: Any])?["amount"] as? Int == 19800)
 
+        try await checkout(gateway: gateway, customerToken: token, adminToken: adminToken)
         try await cargoLifecycle(gateway: gateway, adminToken: adminToken)
 
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
@@ -216,5 +217,50 @@ import Testing
         view = try await report(id, "CLAIM", "SESTO")
         #expect(view["statusText"] as? String == "Claimed")
         #expect(view["nextExpectedActivity"] == nil)
+    }
+
+    /// The cart becomes an order through the gateway; the checkout reserves stock, books and routes freight and ships
+    /// in the background; the cart is emptied by the OrderPlaced event; cargo events move the order in transit.
+    func checkout(gateway: String, customerToken: String, adminToken: String) async throws {
+        func json(_ call: Call) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any] ?? [:] }
+        let customer = [("authorization", "Bearer \(customerToken)"), ("content-type", "application/json")]
+        let body = #"{"shippingAddress":{"name":"Ada","street":"Storgatan 1","city":"Stockholm","postalCode":"111 22","country":"SE","destination":"SESTO"}}"#
+        let placed = try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "e2e-order-1")], body: body)
+        #expect(placed.status == 201, "\(placed.body)")
+        let id = try #require(try json(placed)["id"] as? String)
+        let again = try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "e2e-order-1")], body: body)
+        let againID = try json(again)["id"] as? String
+        #expect(again.status == 200 && againID == id, "a retried order is the same order")
+
+        var order: [String: Any] = [:]
+        for _ in 0..<100 where order["status"] as? String != "shipped" {
+            try await Task.sleep(for: .milliseconds(200))
+            order = try json(try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer))
+        }
+        #expect(order["status"] as? String == "shipped", "\(order)")
+        let tracking = try #require((order["freight"] as? [String: Any])?["trackingId"] as? String)
+        let stock = try json(try await Self.call(.GET, "\(gateway)/api/inventory/AUD-HP-100"))
+        #expect(stock["onHand"] as? Int == 38 && stock["reserved"] as? Int == 0, "two units left the warehouse: \(stock)")
+
+        var itemCount = -1
+        for _ in 0..<50 where itemCount != 0 {
+            itemCount = try json(try await Self.call(.GET, "\(gateway)/api/carts/current", headers: customer))["itemCount"] as? Int ?? -1
+            if itemCount != 0 { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(itemCount == 0, "the cart is emptied once the order is placed")
+
+        let admin = [("authorization", "Bearer \(adminToken)"), ("content-type", "application/json")]
+        let cargo = try json(try await Self.call(.GET, "\(gateway)/api/cargos/\(tracking)", headers: admin))
+        let firstLeg = try #require(((cargo["itinerary"] as? [String: Any])?["legs"] as? [[String: Any]])?.first)
+        let now = Date().formatted(Date.ISO8601FormatStyle())
+        for report in [#"{"completionTime":"\#(now)","trackingId":"\#(tracking)","eventType":"RECEIVE","location":"CNHKG"}"#,
+                       #"{"completionTime":"\#(now)","trackingId":"\#(tracking)","eventType":"LOAD","location":"CNHKG","voyage":"\#(firstLeg["voyage"] as? String ?? "")"}"#] {
+            #expect(try await Self.call(.POST, "\(gateway)/api/handling/events", headers: admin, body: report).status == 201)
+        }
+        for _ in 0..<100 where order["status"] as? String != "inTransit" {
+            try await Task.sleep(for: .milliseconds(200))
+            order = try json(try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer))
+        }
+        #expect(order["status"] as? String == "inTransit", "cargo events reach the order: \(order)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OrderServer
 import CargoServer
 import CartServer
 import GatewayServer
@@ -26,6 +27,7 @@ struct Serve: AsyncParsableCommand {
         case "product": await ProductService.main()
         case "cart": await CartService.main()
         case "cargo": await CargoService.main()
+        case "order": await OrderService.main()
         case "gateway": await GatewayService.main()
         default: throw ValidationError("unknown service '\(service)'")
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A service of the local stack: how `tradewind up` starts it and where it listens.
 struct StackService: Sendable {
     let name: String
@@ -12,21 +14,52 @@ struct StackService: Sendable {
         StackService(name: "product", port: 8082, environment: ["SEED_SAMPLE_DATA": "true"]),
         StackService(name: "cart", port: 8083, environment: [:]),
         StackService(name: "cargo", port: 8084, environment: [:]),
+        StackService(name: "order", port: 8085, environment: [:]),
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }
 
+    /// The services that call others with their own token (`client_credentials`), by their client id.
+    static let machineClients = ["order": "order-service", "cargo": "cargo-service"]
+
     /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
-    /// with each service told where the registry and the token issuer's keys are.
-    static func stack(portOffset offset: Int) -> [StackService] {
+    /// with each service told where the registry and the token issuer are, and the machine clients' secrets.
+    static func stack(portOffset offset: Int, clientSecrets: [String: String]) -> [StackService] {
         let registry = "http://127.0.0.1:\(8500 + offset)"
-        let jwks = "http://127.0.0.1:\(8081 + offset)/.well-known/jwks.json"
+        let issuer = "http://127.0.0.1:\(8081 + offset)"
         return all.map { service in
             var environment = service.environment
             if service.name != "registry" { environment["REGISTRY_URL"] = registry }
-            if !["registry", "user"].contains(service.name) { environment["JWKS_URL"] = jwks }
+            if !["registry", "user"].contains(service.name) {
+                environment["JWKS_URL"] = "\(issuer)/.well-known/jwks.json"
+                environment["TOKEN_URL"] = "\(issuer)/oauth/token"
+            }
+            if service.name == "user" {
+                environment["SERVICE_CLIENTS"] = clientSecrets.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+            }
+            if let clientID = machineClients[service.name], let secret = clientSecrets[clientID] {
+                environment["SERVICE_CLIENT_ID"] = clientID
+                environment["SERVICE_CLIENT_SECRET"] = secret
+            }
             return StackService(name: service.name, port: service.port + offset, environment: environment)
         }
+    }
+
+    /// The machine clients' secrets of this working directory's stack, made once and kept in
+    /// `.tradewind/service-clients.json`.
+    static func clientSecrets(in folder: URL) throws -> [String: String] {
+        let file = folder.appendingPathComponent(".tradewind/service-clients.json")
+        if let data = try? Data(contentsOf: file), let stored = try? JSONDecoder().decode([String: String].self, from: data),
+           Set(stored.keys) == Set(machineClients.values) {
+            return stored
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secrets = Dictionary(uniqueKeysWithValues: machineClients.values.map { id in
+            (id, (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined())
+        })
+        try JSONEncoder().encode(secrets).write(to: file, options: [.atomic])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        return secrets
     }
 }

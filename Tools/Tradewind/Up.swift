@@ -13,7 +13,7 @@ struct Up: AsyncParsableCommand {
     @Option(help: "How long to wait for each service to become ready, in seconds.")
     var readyTimeout = 120
 
-    @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, cargo 8084, gateway 8080), to run a second stack beside the first.")
+    @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, cargo 8084, order 8085, gateway 8080), to run a second stack beside the first.")
     var portOffset = 0
 
     func validate() throws {
@@ -28,7 +28,8 @@ struct Up: AsyncParsableCommand {
         let stackStart = ContinuousClock.now
 
         var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
-        for service in StackService.stack(portOffset: portOffset) {
+        let secrets = try StackService.clientSecrets(in: folder)
+        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets) {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {

@@ -35,9 +35,24 @@ public enum CargoService {
             handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         )
-        // No context subscribes to cargo events yet: the relay still runs, so the outbox drains and its metrics show.
-        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(subscriptions: [:], client: ServiceClient(discovery: StaticDiscovery([:]), logger: logger)),
-                                logger: logger)
+        // The order context follows its freight; deliveries carry this service's own token.
+        var services: [any Service] = [store]
+        let discovery: any ServiceDiscovery
+        if let registryURL = runtime.registryURL {
+            let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
+            services.append(registry)
+            discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
+        } else {
+            discovery = configuration.staticDiscovery
+        }
+        let tokens = configuration.clientSecret.map {
+            ClientCredentialsTokenProvider(tokenURL: configuration.tokenURL, clientID: configuration.clientID, clientSecret: $0)
+        }
+        let subscribers = ["CargoHandled", "CargoMisdirected"].reduce(into: [String: [String]]()) { $0[$1] = ["order-service"] }
+        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(
+            subscriptions: subscribers, client: ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
+        ), logger: logger)
+        services.append(relay)
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy.adding(OutboxAdminRoutes.accessRules),
@@ -49,7 +64,7 @@ public enum CargoService {
         }
         let network = SampleNetwork(locations: locations, voyages: voyages)
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: [store, relay], logger: logger,
+            router: router, settings: runtime, services: services, logger: logger,
             beforeStart: {
                 try await CargoSchema.migrator.migrate(store, logger: logger)
                 if configuration.seedSampleData {

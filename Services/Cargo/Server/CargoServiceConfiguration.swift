@@ -8,10 +8,21 @@ public struct CargoServiceConfiguration: Sendable {
     public var runtime: RuntimeSettings
     /// `SEED_SAMPLE_DATA`: the sample locations and voyages (on by default: routing needs a network).
     public var seedSampleData: Bool
+    /// `TOKEN_URL`, `SERVICE_CLIENT_ID`, `SERVICE_CLIENT_SECRET`: this service's own token, to deliver its events.
+    public var tokenURL: String
+    public var clientID: String
+    public var clientSecret: String?
+    /// `ORDER_SERVICE_URL`: fixed instances of the subscriber, before the registry.
+    public var staticDiscovery: StaticDiscovery
 
-    public init(runtime: RuntimeSettings, seedSampleData: Bool = true) {
+    public init(runtime: RuntimeSettings, seedSampleData: Bool = true, tokenURL: String = "http://127.0.0.1:8081/oauth/token",
+                clientID: String = "cargo-service", clientSecret: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
         self.runtime = runtime
         self.seedSampleData = seedSampleData
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.staticDiscovery = staticDiscovery
     }
 
     public static func load(from environment: ServiceEnvironment) throws -> CargoServiceConfiguration {
@@ -19,6 +30,11 @@ public struct CargoServiceConfiguration: Sendable {
             serviceName: "cargo-service", defaultPort: defaultPort, from: environment,
             defaultJWKSURL: "http://127.0.0.1:8081/.well-known/jwks.json"
         )
-        return CargoServiceConfiguration(runtime: runtime, seedSampleData: try environment.bool("SEED_SAMPLE_DATA", default: true))
+        return CargoServiceConfiguration(
+            runtime: runtime, seedSampleData: try environment.bool("SEED_SAMPLE_DATA", default: true),
+            tokenURL: try environment.url("TOKEN_URL", default: "http://127.0.0.1:8081/oauth/token")?.absoluteString ?? "http://127.0.0.1:8081/oauth/token",
+            clientID: environment.string("SERVICE_CLIENT_ID", default: "cargo-service"), clientSecret: environment.string("SERVICE_CLIENT_SECRET"),
+            staticDiscovery: StaticDiscovery(environment: environment, services: ["order-service"])
+        )
     }
 }

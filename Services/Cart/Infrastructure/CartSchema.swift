@@ -19,5 +19,6 @@ public enum CartSchema {
                 "CREATE INDEX carts_updated_at ON carts (updated_at)",
             ]
         },
+        Inbox.migration(version: 2),
     ])
 }

@@ -45,8 +45,9 @@ public enum CartService {
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         services.insert(store, at: 0)
+        let carts = SQLCartRepository(store: store)
         let access = CartAccess(
-            carts: SQLCartRepository(store: store), catalog: resolvedCatalog, tokens: RandomCartTokens(), clock: clock,
+            carts: carts, catalog: resolvedCatalog, tokens: RandomCartTokens(), clock: clock,
             ids: RandomIdentifierGenerator(), lifetime: configuration.cartLifetime
         )
         let api = CartAPI(useCases: .init(
@@ -57,7 +58,7 @@ public enum CartService {
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,
             readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
-        )) { router in try CartRoutes.register(api, on: router) }
+        )) { router in try CartRoutes.register(api, clearOrdered: ClearOrderedCart(carts: carts, clock: clock), on: router, logger: logger) }
         services.append(CartSweeper(expire: ExpireCarts(access: access), logger: logger))
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, logger: logger,
