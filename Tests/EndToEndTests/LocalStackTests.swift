@@ -263,4 +263,98 @@ import Testing
         }
         #expect(order["status"] as? String == "inTransit", "cargo events reach the order: \(order)")
     }
+
+    /// Orders placed while the order, product and cargo services are each killed with SIGKILL once: `up` restarts
+    /// them, retried requests reuse their idempotency keys, and every accepted order ends shipped with exactly its
+    /// units taken from stock and nothing left reserved.
+    @Test func checkoutSurvivesKilledServices() async throws {
+        guard let binary = Self.tradewindBinary() else {
+            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
+            return
+        }
+        let offset = 30_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let gateway = "http://127.0.0.1:\(8080 + offset)"
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
+        process.currentDirectoryURL = folder
+        var environment = ProcessInfo.processInfo.environment
+        environment["GATEWAY_ROUTES_FILE"] = Self.repository.appendingPathComponent("Services/Gateway/routes.json").path
+        environment["BCRYPT_COST"] = "4"
+        environment["LOG_LEVEL"] = "warning"
+        for variable in ["REGISTRY_TOKEN", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
+        process.environment = environment
+        let pipe = Pipe(), output = Output()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try #require(try await output.waitFor("stack ready in", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
+        func pid(_ service: String) -> Int32? {
+            output.value.split(separator: "\n").first { $0.hasPrefix(service + " ") }
+                .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) }
+        }
+        func json(_ call: Call) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any]) ?? [:] }
+        /// Retries through restarts, for at most `seconds`.
+        func persist(_ seconds: Int, _ attempt: () async throws -> Call?) async throws -> Call? {
+            for _ in 0..<(seconds * 5) {
+                if let call = try? await attempt(), call.status < 500 { return call }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return nil
+        }
+
+        _ = try await Self.call(.POST, "\(gateway)/api/users", headers: [("content-type", "application/json")],
+                                body: #"{"email":"crash@example.com","password":"correct horse battery staple","displayName":"Crash"}"#)
+        let signIn = try await Self.call(.POST, "\(gateway)/api/oauth/token", headers: [("content-type", "application/x-www-form-urlencoded")],
+                                         body: "grant_type=password&username=crash@example.com&password=correct+horse+battery+staple")
+        let token = try #require(json(signIn)["access_token"] as? String)
+        let customer = [("authorization", "Bearer \(token)"), ("content-type", "application/json")]
+        let before = json(try await Self.call(.GET, "\(gateway)/api/inventory/KIT-KT-17"))["onHand"] as? Int ?? -1
+        let body = #"{"shippingAddress":{"name":"Crash","street":"Storgatan 1","city":"Stockholm","postalCode":"111 22","country":"SE","destination":"SESTO"}}"#
+
+        var orderIDs: [String] = []
+        let victims = [1: "order", 3: "product", 4: "cargo"]
+        for round in 0..<6 {
+            // The previous order's OrderPlaced empties the cart; wait for it before filling the cart again.
+            _ = try await persist(20) {
+                let cart = try await Self.call(.GET, "\(gateway)/api/carts/current", headers: customer)
+                return json(cart)["itemCount"] as? Int == 0 ? cart : nil
+            }
+            let added = try await persist(20) {
+                try await Self.call(.POST, "\(gateway)/api/carts/current/items", headers: customer, body: #"{"sku":"KIT-KT-17","quantity":1}"#)
+            }
+            #expect(added?.status == 200, "round \(round): \(added?.body ?? "no answer")")
+            if let victim = victims[round], let target = pid(victim) { kill(target, SIGKILL) }
+            let placed = try await persist(30) {
+                try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "crash-\(round)")], body: body)
+            }
+            #expect(placed.map { [200, 201].contains($0.status) } == true, "round \(round): \(placed?.body ?? "no answer")")
+            if let id = placed.flatMap({ json($0)["id"] as? String }) { orderIDs.append(id) }
+        }
+        #expect(orderIDs.count == 6)
+        #expect(Set(orderIDs).count == orderIDs.count)
+
+        // Polled gently: the gateway's per-customer rate limit applies to the test too.
+        var statuses: [String] = []
+        for id in orderIDs {
+            var status = "?"
+            for _ in 0..<60 where status != "shipped" {
+                let answer = try? await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer)
+                status = answer.map { json($0)["status"] as? String ?? "?" } ?? "?"
+                if status != "shipped" { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            statuses.append(status)
+        }
+        #expect(statuses.allSatisfy { $0 == "shipped" }, "\(statuses)\n\(output.value.suffix(4000))")
+        let stock = json(try await Self.call(.GET, "\(gateway)/api/inventory/KIT-KT-17"))
+        #expect(stock["onHand"] as? Int == before - orderIDs.count, "\(stock)")
+        #expect(stock["reserved"] as? Int == 0, "nothing is left reserved: \(stock)")
+        kill(process.processIdentifier, SIGINT)
+        _ = try await output.waitFor("stopped", within: .seconds(20))
+    }
 }
