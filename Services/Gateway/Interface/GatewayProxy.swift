@@ -42,6 +42,10 @@ public struct GatewayProxy: Sendable {
         if route.access != .public {
             let principal = try await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger)
             caller = Caller(subject: principal.subject, roles: principal.roles)
+        } else if route.rateLimit?.key == .subject, request.headers[.authorization] != nil,
+                  let principal = try? await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger) {
+            // A public route counts a signed-in caller by subject; a bad token is the service's to refuse.
+            caller = Caller(subject: principal.subject, roles: principal.roles)
         }
         let clientAddress = RequestInfo.current?.clientAddress
         let plan: ForwardPlan

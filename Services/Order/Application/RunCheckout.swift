@@ -29,14 +29,28 @@ public struct RunCheckout: Sendable {
         self.baseDelay = baseDelay
     }
 
-    /// Advances every due process by as many steps as it can take now; returns how many processes moved.
+    /// Advances every due process by as many steps as it can take now, up to `concurrency` processes at a time
+    /// (they are independent; each waits mostly on other services); returns how many processes moved.
     @discardableResult
-    public func advanceDue(limit: Int = 50) async throws -> Int {
-        var moved = 0
-        for process in try await orders.dueProcesses(at: clock.now(), limit: limit) {
-            if try await advance(process) { moved += 1 }
+    public func advanceDue(limit: Int = 50, concurrency: Int = 8) async throws -> Int {
+        let due = try await orders.dueProcesses(at: clock.now(), limit: limit)
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            var moved = 0, next = 0
+            while next < min(concurrency, due.count) {
+                let process = due[next]
+                group.addTask { try await advance(process) }
+                next += 1
+            }
+            while let progressed = try await group.next() {
+                if progressed { moved += 1 }
+                if next < due.count {
+                    let process = due[next]
+                    group.addTask { try await advance(process) }
+                    next += 1
+                }
+            }
+            return moved
         }
-        return moved
     }
 
     /// Runs steps until the process is done or must wait; returns whether any step completed.
