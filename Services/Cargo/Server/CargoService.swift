@@ -36,15 +36,8 @@ public enum CargoService {
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         )
         // The order context follows its freight; deliveries carry this service's own token.
-        var services: [any Service] = [store]
-        let discovery: any ServiceDiscovery
-        if let registryURL = runtime.registryURL {
-            let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
-            services.append(registry)
-            discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
-        } else {
-            discovery = configuration.staticDiscovery
-        }
+        let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
+        var services: [any Service] = [store] + watchers
         let tokens = configuration.clientSecret.map {
             ClientCredentialsTokenProvider(tokenURL: configuration.tokenURL, clientID: configuration.clientID, clientSecret: $0)
         }

@@ -33,14 +33,8 @@ public enum CartService {
         if let catalog {
             resolvedCatalog = catalog
         } else {
-            let discovery: any ServiceDiscovery
-            if let registryURL = runtime.registryURL {
-                let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
-                services.append(registry)
-                discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
-            } else {
-                discovery = configuration.staticDiscovery
-            }
+            let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
+            services += watchers
             resolvedCatalog = ProductCatalogClient(client: ServiceClient(discovery: discovery, logger: logger))
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)

@@ -33,12 +33,8 @@ public enum GatewayService {
         let resolvedDiscovery: any ServiceDiscovery
         if let discovery {
             resolvedDiscovery = discovery
-        } else if let registryURL = runtime.registryURL {
-            let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
-            services.append(registry)
-            resolvedDiscovery = LayeredDiscovery([configuration.staticDiscovery, registry])
         } else {
-            resolvedDiscovery = configuration.staticDiscovery
+            (resolvedDiscovery, services) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
         }
         guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
             throw ConfigurationError(variable: "JWKS_URL", reason: "the gateway needs the token issuer's JWKS URL")

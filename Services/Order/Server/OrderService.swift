@@ -49,14 +49,8 @@ public enum OrderService {
         if let contexts {
             resolved = contexts
         } else {
-            let discovery: any ServiceDiscovery
-            if let registryURL = runtime.registryURL {
-                let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
-                services.append(registry)
-                discovery = LayeredDiscovery([configuration.staticDiscovery, registry])
-            } else {
-                discovery = configuration.staticDiscovery
-            }
+            let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
+            services += watchers
             if configuration.clientSecret == nil {
                 logger.warning("no SERVICE_CLIENT_SECRET: calls to the product and cargo services will be refused")
             }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import ServiceLifecycle
 
 /// A reachable instance of a service.
 public struct ServiceEndpoint: Sendable, Hashable {
@@ -66,5 +68,15 @@ public struct LayeredDiscovery: ServiceDiscovery {
             if !found.isEmpty { return found }
         }
         return []
+    }
+}
+
+extension RuntimeSettings {
+    /// How a service finds the others: fixed URLs (`<SERVICE>_URL`) first, then the registry when one is configured.
+    /// The returned services (the registry watcher) must run in the service group.
+    public func discovery(fixed: StaticDiscovery, logger: Logger) -> (discovery: any ServiceDiscovery, services: [any Service]) {
+        guard let registryURL else { return (fixed, []) }
+        let registry = RegistryDiscovery(registryURL: registryURL, logger: logger)
+        return (LayeredDiscovery([fixed, registry]), [registry])
     }
 }
