@@ -47,39 +47,55 @@ import Testing
         return Call(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
+    /// `tradewind up` as a child process in a scratch directory, on ports moved by `offset`, its output collected.
+    /// Killed (if still running) and its directory removed when the test lets go of it.
+    final class LocalStack {
+        let process = Process()
+        let output = Output()
+        let folder: URL
+        let gateway: String
+
+        init(binary: URL, offset: Int, environment extra: [String: String]) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-e2e-\(UUID().uuidString)")
+            gateway = "http://127.0.0.1:\(8080 + offset)"
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            process.executableURL = binary
+            process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
+            process.currentDirectoryURL = folder
+            var environment = ProcessInfo.processInfo.environment
+            for variable in ["REGISTRY_TOKEN", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
+            environment["GATEWAY_ROUTES_FILE"] = LocalStackTests.repository.appendingPathComponent("Services/Gateway/routes.json").path
+            environment["BCRYPT_COST"] = "4"
+            environment["LOG_LEVEL"] = "warning"
+            process.environment = environment.merging(extra) { $1 }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            let output = output
+            pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+            try process.run()
+        }
+
+        /// The pid `up` printed for a service in its status table.
+        func pid(of service: String) -> Int32? {
+            output.value.split(separator: "\n").first { $0.hasPrefix(service + " ") }
+                .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) }
+        }
+
+        deinit {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
     @Test func upStartsTheStackAndAUserSignsUpThroughTheGateway() async throws {
         guard let binary = Self.tradewindBinary() else {
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
             return
         }
         let offset = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
-        let gateway = "http://127.0.0.1:\(8080 + offset)"
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["GATEWAY_ROUTES_FILE"] = Self.repository.appendingPathComponent("Services/Gateway/routes.json").path
-        environment["BCRYPT_COST"] = "4"
-        environment["ADMIN_EMAIL"] = "admin@example.com"
-        environment["ADMIN_PASSWORD"] = "e2e admin password"
-        environment["LOG_LEVEL"] = "warning"
-        environment.removeValue(forKey: "REGISTRY_TOKEN")
-        environment.removeValue(forKey: "DATABASE_URL")
-        process.environment = environment
-        let pipe = Pipe(), output = Output()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-
+        let stack = try LocalStack(binary: binary, offset: offset, environment: ["ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "e2e admin password"])
+        let gateway = stack.gateway, output = stack.output, process = stack.process
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
         for name in ["registry", "user", "product", "cart", "cargo", "order", "gateway"] {
@@ -136,8 +152,7 @@ import Testing
         try await cargoLifecycle(gateway: gateway, adminToken: adminToken)
 
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
-        let userRow = output.value.split(separator: "\n").first { $0.hasPrefix("user ") }
-        let pid = try #require(userRow.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) })
+        let pid = try #require(stack.pid(of: "user"))
         kill(pid, SIGKILL)
         #expect(try await output.waitFor("exited with status", within: .seconds(10)))
         var recovered = false
@@ -272,32 +287,9 @@ import Testing
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
             return
         }
-        let offset = 30_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
-        let gateway = "http://127.0.0.1:\(8080 + offset)"
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tradewind-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["GATEWAY_ROUTES_FILE"] = Self.repository.appendingPathComponent("Services/Gateway/routes.json").path
-        environment["BCRYPT_COST"] = "4"
-        environment["LOG_LEVEL"] = "warning"
-        for variable in ["REGISTRY_TOKEN", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
-        process.environment = environment
-        let pipe = Pipe(), output = Output()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let stack = try LocalStack(binary: binary, offset: 30_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000), environment: [:])
+        let gateway = stack.gateway, output = stack.output, process = stack.process
         try #require(try await output.waitFor("stack ready in", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
-        func pid(_ service: String) -> Int32? {
-            output.value.split(separator: "\n").first { $0.hasPrefix(service + " ") }
-                .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }.flatMap { Int32($0) }
-        }
         func json(_ call: Call) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any]) ?? [:] }
         /// Retries through restarts, for at most `seconds`.
         func persist(_ seconds: Int, _ attempt: () async throws -> Call?) async throws -> Call? {
@@ -329,7 +321,7 @@ import Testing
                 try await Self.call(.POST, "\(gateway)/api/carts/current/items", headers: customer, body: #"{"sku":"KIT-KT-17","quantity":1}"#)
             }
             #expect(added?.status == 200, "round \(round): \(added?.body ?? "no answer")")
-            if let victim = victims[round], let target = pid(victim) { kill(target, SIGKILL) }
+            if let victim = victims[round], let target = stack.pid(of: victim) { kill(target, SIGKILL) }
             let placed = try await persist(30) {
                 try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "crash-\(round)")], body: body)
             }
