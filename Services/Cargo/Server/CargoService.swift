@@ -38,9 +38,7 @@ public enum CargoService {
         // The order context follows its freight; deliveries carry this service's own token.
         let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
         var services: [any Service] = [store] + watchers
-        let tokens = configuration.clientSecret.map {
-            ClientCredentialsTokenProvider(tokenURL: configuration.tokenURL, clientID: configuration.clientID, clientSecret: $0)
-        }
+        let tokens = configuration.machineClient.tokenProvider()
         let subscribers = ["CargoHandled", "CargoMisdirected"].reduce(into: [String: [String]]()) { $0[$1] = ["order-service"] }
         let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(
             subscriptions: subscribers, client: ServiceClient(discovery: discovery, tokens: tokens, logger: logger)

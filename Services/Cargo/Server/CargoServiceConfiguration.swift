@@ -8,20 +8,16 @@ public struct CargoServiceConfiguration: Sendable {
     public var runtime: RuntimeSettings
     /// `SEED_SAMPLE_DATA`: the sample locations and voyages (on by default: routing needs a network).
     public var seedSampleData: Bool
-    /// `TOKEN_URL`, `SERVICE_CLIENT_ID`, `SERVICE_CLIENT_SECRET`: this service's own token, to deliver its events.
-    public var tokenURL: String
-    public var clientID: String
-    public var clientSecret: String?
+    /// This service's own token, to deliver its events.
+    public var machineClient: MachineClientSettings
     /// `ORDER_SERVICE_URL`: fixed instances of the subscriber, before the registry.
     public var staticDiscovery: StaticDiscovery
 
-    public init(runtime: RuntimeSettings, seedSampleData: Bool = true, tokenURL: String = "http://127.0.0.1:8081/oauth/token",
-                clientID: String = "cargo-service", clientSecret: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
+    public init(runtime: RuntimeSettings, seedSampleData: Bool = true, machineClient: MachineClientSettings = .init(clientID: "cargo-service"),
+                staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
         self.runtime = runtime
         self.seedSampleData = seedSampleData
-        self.tokenURL = tokenURL
-        self.clientID = clientID
-        self.clientSecret = clientSecret
+        self.machineClient = machineClient
         self.staticDiscovery = staticDiscovery
     }
 
@@ -32,8 +28,7 @@ public struct CargoServiceConfiguration: Sendable {
         )
         return CargoServiceConfiguration(
             runtime: runtime, seedSampleData: try environment.bool("SEED_SAMPLE_DATA", default: true),
-            tokenURL: try environment.url("TOKEN_URL", default: "http://127.0.0.1:8081/oauth/token")?.absoluteString ?? "http://127.0.0.1:8081/oauth/token",
-            clientID: environment.string("SERVICE_CLIENT_ID", default: "cargo-service"), clientSecret: environment.string("SERVICE_CLIENT_SECRET"),
+            machineClient: try .load(from: environment, serviceName: "cargo-service"),
             staticDiscovery: StaticDiscovery(environment: environment, services: ["order-service"])
         )
     }

@@ -51,12 +51,10 @@ public enum OrderService {
         } else {
             let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
             services += watchers
-            if configuration.clientSecret == nil {
+            if configuration.machineClient.clientSecret == nil {
                 logger.warning("no SERVICE_CLIENT_SECRET: calls to the product and cargo services will be refused")
             }
-            let tokens = configuration.clientSecret.map {
-                ClientCredentialsTokenProvider(tokenURL: configuration.tokenURL, clientID: configuration.clientID, clientSecret: $0)
-            }
+            let tokens = configuration.machineClient.tokenProvider()
             let client = ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
             resolved = Contexts(
                 cart: CartClient(client: client), stock: ProductStockClient(client: client), freight: CargoFreightClient(client: client),

@@ -8,21 +8,16 @@ public struct OrderServiceConfiguration: Sendable {
     public var runtime: RuntimeSettings
     /// `WAREHOUSE_LOCATION`: the UN/LOCODE goods ship from.
     public var warehouse: String
-    /// `TOKEN_URL`, `SERVICE_CLIENT_ID`, `SERVICE_CLIENT_SECRET`: how this service obtains its own token
-    /// (`client_credentials`) to call the product and cargo services and to deliver events.
-    public var tokenURL: String
-    public var clientID: String
-    public var clientSecret: String?
+    /// This service's own token (`client_credentials`), to call the product and cargo services and deliver events.
+    public var machineClient: MachineClientSettings
     /// `<SERVICE>_URL` variables: fixed instances that take precedence over the registry.
     public var staticDiscovery: StaticDiscovery
 
-    public init(runtime: RuntimeSettings, warehouse: String = "CNHKG", tokenURL: String = "http://127.0.0.1:8081/oauth/token",
-                clientID: String = "order-service", clientSecret: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
+    public init(runtime: RuntimeSettings, warehouse: String = "CNHKG", machineClient: MachineClientSettings = .init(clientID: "order-service"),
+                staticDiscovery: StaticDiscovery = StaticDiscovery([:])) {
         self.runtime = runtime
         self.warehouse = warehouse
-        self.tokenURL = tokenURL
-        self.clientID = clientID
-        self.clientSecret = clientSecret
+        self.machineClient = machineClient
         self.staticDiscovery = staticDiscovery
     }
 
@@ -35,9 +30,7 @@ public struct OrderServiceConfiguration: Sendable {
         guard warehouse.count == 5 else { throw ConfigurationError(variable: "WAREHOUSE_LOCATION", reason: "must be a UN/LOCODE such as CNHKG") }
         return OrderServiceConfiguration(
             runtime: runtime, warehouse: warehouse,
-            tokenURL: try environment.url("TOKEN_URL", default: "http://127.0.0.1:8081/oauth/token")?.absoluteString ?? "http://127.0.0.1:8081/oauth/token",
-            clientID: environment.string("SERVICE_CLIENT_ID", default: "order-service"),
-            clientSecret: environment.string("SERVICE_CLIENT_SECRET"),
+            machineClient: try .load(from: environment, serviceName: "order-service"),
             staticDiscovery: StaticDiscovery(environment: environment, services: ["product-service", "cargo-service", "cart-service"])
         )
     }

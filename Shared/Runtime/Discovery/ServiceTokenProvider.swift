@@ -57,3 +57,33 @@ public struct TokenRequestError: Error, CustomStringConvertible {
     public let status: Int
     public var description: String { "the token endpoint answered HTTP \(status)" }
 }
+
+/// A service's own machine-client credentials, for calls and event deliveries that need its token:
+/// `TOKEN_URL` (the issuer's token endpoint), `SERVICE_CLIENT_ID` (default: the service's name) and
+/// `SERVICE_CLIENT_SECRET` (none: calls go without a token and the callee refuses them).
+public struct MachineClientSettings: Sendable {
+    public static let defaultTokenURL = "http://127.0.0.1:8081/oauth/token"
+
+    public var tokenURL: String
+    public var clientID: String
+    public var clientSecret: String?
+
+    public init(tokenURL: String = MachineClientSettings.defaultTokenURL, clientID: String, clientSecret: String? = nil) {
+        self.tokenURL = tokenURL
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+    }
+
+    public static func load(from environment: ServiceEnvironment, serviceName: String) throws -> MachineClientSettings {
+        MachineClientSettings(
+            tokenURL: try environment.url("TOKEN_URL", default: defaultTokenURL)?.absoluteString ?? defaultTokenURL,
+            clientID: environment.string("SERVICE_CLIENT_ID", default: serviceName),
+            clientSecret: environment.string("SERVICE_CLIENT_SECRET")
+        )
+    }
+
+    /// The token provider, or `nil` without a secret.
+    public func tokenProvider() -> ClientCredentialsTokenProvider? {
+        clientSecret.map { ClientCredentialsTokenProvider(tokenURL: tokenURL, clientID: clientID, clientSecret: $0) }
+    }
+}
