@@ -19,7 +19,12 @@ public struct ManageOrders: Sendable {
     }
 
     public func orders(of customer: String, page: PageRequest) async throws -> Page<Order> {
-        try await orders.orders(customer: customer, page: page)
+        try await orders.orders(matching: OrderFilter(customer: customer), page: page)
+    }
+
+    /// Every customer's orders, optionally only those in one status: the administrators' view.
+    public func allOrders(in status: OrderStatus?, page: PageRequest) async throws -> Page<Order> {
+        try await orders.orders(matching: OrderFilter(status: status), page: page)
     }
 
     /// Cancels an order that has not shipped; the checkout process gives its stock back.

@@ -73,7 +73,8 @@ public protocol OrderRepository: Sendable {
     func order(customer: String, idempotencyKey key: String) async throws -> (Order, requestHash: String)?
     func order(_ id: OrderID) async throws -> Order?
     func order(trackingID: String) async throws -> Order?
-    func orders(customer: String, page: PageRequest) async throws -> Page<Order>
+    /// Orders matching `filter`, newest first.
+    func orders(matching filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
     /// Stores the changed order (optimistic version) with the process state and events, in one transaction.
     func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws
     /// Stores the order changed by another context's event, recording the event's id in the same transaction;
@@ -82,6 +83,17 @@ public protocol OrderRepository: Sendable {
     func process(_ id: OrderID) async throws -> CheckoutProcess?
     /// Processes whose next attempt is due, oldest first.
     func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess]
+}
+
+/// Which orders a listing holds: one customer's, those in one status, or both.
+public struct OrderFilter: Sendable, Equatable {
+    public var customer: String?
+    public var status: OrderStatus?
+
+    public init(customer: String? = nil, status: OrderStatus? = nil) {
+        self.customer = customer
+        self.status = status
+    }
 }
 
 /// What the order context tells the others.

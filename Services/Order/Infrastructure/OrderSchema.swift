@@ -41,5 +41,8 @@ public enum OrderSchema {
         },
         Outbox.migration(version: 2),
         Inbox.migration(version: 3),
+        Migration(version: 4, name: "index orders by status for the administrators' listing") { _ in
+            ["CREATE INDEX orders_status_created ON orders (status, created_at, id)"]
+        },
     ])
 }

@@ -53,13 +53,15 @@ public struct SQLOrderRepository: OrderRepository {
         }.map(Self.decode)
     }
 
-    public func orders(customer: String, page: PageRequest) async throws -> Page<Order> {
+    public func orders(matching filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
         let after = try page.cursor.map { encoded in
             guard let cursor = KeysetCursor(encoded: encoded), let id = OrderID(cursor.lastID) else { throw OrderError.invalid("the cursor is not one this service issued") }
             return id.description
         }
         let rows = try await store.read { database in
-            var select = database.select().columns(Self.columns).from("orders").where("customer", .equal, customer)
+            var select = database.select().columns(Self.columns).from("orders")
+            if let customer = filter.customer { select = select.where("customer", .equal, customer) }
+            if let status = filter.status { select = select.where("status", .equal, status.rawValue) }
             if let after {
                 select = select.where(SQLQueryString("(created_at, id) < (SELECT created_at, id FROM orders WHERE id = \(bind: after))"))
             }

@@ -39,6 +39,17 @@ public struct OrderAPI: APIProtocol {
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
     }
 
+    func listAllOrders(_ input: Operations.ListAllOrders.Input) async throws -> Operations.ListAllOrders.Output {
+        let limit = input.query.limit ?? 20
+        guard (1...PageRequest.maximumLimit).contains(limit) else { throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)") }
+        let status = try input.query.status.map { requested in
+            guard let status = OrderStatus(rawValue: requested.rawValue) else { throw Problem.validation("status \(requested.rawValue) is not an order status") }
+            return status
+        }
+        let page = try await manage.allOrders(in: status, page: PageRequest(limit: limit, cursor: input.query.cursor))
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
+    }
+
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let principal = try Self.principal()
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }

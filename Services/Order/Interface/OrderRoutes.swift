@@ -8,12 +8,14 @@ import OrderDomain
 import TradewindRuntime
 
 public enum OrderRoutes {
-    /// Every order operation needs a signed-in caller; cargo events arrive from services only.
+    /// Every order operation needs a signed-in caller, the listing of all orders an administrator; cargo events
+    /// arrive from services only.
     public static let accessPolicy = AccessPolicy([
         "POST /orders": .authenticated,
         "GET /orders": .authenticated,
         "GET /orders/{orderId}": .authenticated,
         "POST /orders/{orderId}/cancel": .authenticated,
+        "GET /admin/orders": .anyRole(["admin"]),
     ].merging(EventConsumer.accessRules) { $1 }.merging(OutboxAdminRoutes.accessRules) { $1 })
 
     public static func specification() throws -> Data {

@@ -100,7 +100,7 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
                 return try await group.reduce(into: Set<OrderID>()) { $0.insert($1) }
             }
             #expect(ids.count == 1)
-            #expect(try await fixture.orders.orders(customer: "u1", page: PageRequest()).items.count == 2)
+            #expect(try await fixture.orders.orders(matching: OrderFilter(customer: "u1"), page: PageRequest()).items.count == 2)
             fakes.cartLines.withLock { $0 = [] }
             await #expect(throws: OrderError.emptyCart) {
                 try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-3", address: try address(), request: "A")

@@ -53,10 +53,20 @@ import TradewindTesting
                 let next = try order(number)
                 try await repository.place(next, idempotencyKey: "k\(number)", requestHash: "A", process: CheckoutProcess(order: next.id, nextAttemptAt: now), events: [])
             }
-            let page = try await repository.orders(customer: "u1", page: PageRequest(limit: 3))
+            let other = try order(5, customer: "u2")
+            try await repository.place(other, idempotencyKey: "k", requestHash: "A", process: CheckoutProcess(order: other.id, nextAttemptAt: now), events: [])
+            let mine = OrderFilter(customer: "u1")
+            let page = try await repository.orders(matching: mine, page: PageRequest(limit: 3))
             #expect(page.items.map { String($0.id.description.suffix(1)) } == ["4", "3", "2"])
-            let rest = try await repository.orders(customer: "u1", page: PageRequest(limit: 3, cursor: page.nextCursor))
-            #expect(rest.items.count == 1 && rest.nextCursor == nil)
+            let rest = try await repository.orders(matching: mine, page: PageRequest(limit: 3, cursor: page.nextCursor))
+            #expect(rest.items.map { String($0.id.description.suffix(1)) } == ["1"] && rest.nextCursor == nil)
+
+            let pending = try await repository.orders(matching: OrderFilter(status: .pending), page: PageRequest(limit: 2))
+            #expect(pending.items.map { String($0.id.description.suffix(1)) } == ["5", "4"])
+            let morePending = try await repository.orders(matching: OrderFilter(status: .pending), page: PageRequest(limit: 2, cursor: pending.nextCursor))
+            #expect(morePending.items.map { String($0.id.description.suffix(1)) } == ["3", "2"])
+            #expect(try await repository.orders(matching: OrderFilter(status: .inTransit), page: PageRequest()).items.map(\.id) == [first.id])
+            #expect(try await repository.orders(matching: OrderFilter(customer: "u2", status: .inTransit), page: PageRequest()).items.isEmpty)
             #expect(try await Outbox.backlog(in: store) == 1)
         }
     }

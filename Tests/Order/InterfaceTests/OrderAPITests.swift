@@ -94,6 +94,36 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
         }
     }
 
+    @Test func administratorsListEveryCustomersOrdersByStatus() async throws {
+        try await run { client in
+            contexts.cartDown.withLock { $0 = false }
+            for (customer, key) in [("u1", "a"), ("u2", "b"), ("u3", "c")] {
+                let placed = try await client.execute(uri: "/orders", method: .post, headers: try await Self.headers(customer, key: key), body: ByteBuffer(string: Self.body))
+                #expect(placed.status == .created)
+            }
+            let admin = try await Self.headers("root", roles: ["admin"])
+            var shipped: [Any] = []
+            for _ in 0..<50 where shipped.count < 3 {
+                try await Task.sleep(for: .milliseconds(50))
+                shipped = try Self.object(try await client.execute(uri: "/admin/orders?status=shipped", method: .get, headers: admin))["items"] as? [Any] ?? []
+            }
+            #expect(shipped.count == 3)
+            let firstPage = try Self.object(try await client.execute(uri: "/admin/orders?status=shipped&limit=2", method: .get, headers: admin))
+            #expect((firstPage["items"] as? [Any])?.count == 2)
+            let cursor = try #require(firstPage["nextCursor"] as? String)
+            let secondPage = try Self.object(try await client.execute(uri: "/admin/orders?status=shipped&limit=2&cursor=\(cursor)", method: .get, headers: admin))
+            #expect((secondPage["items"] as? [Any])?.count == 1 && secondPage["nextCursor"] == nil)
+            #expect((try Self.object(try await client.execute(uri: "/admin/orders?status=failed", method: .get, headers: admin))["items"] as? [Any])?.isEmpty == true)
+
+            let customer = try await client.execute(uri: "/admin/orders", method: .get, headers: try await Self.headers("u1"))
+            #expect(customer.status == .forbidden)
+            let unknownStatus = try await client.execute(uri: "/admin/orders?status=lost", method: .get, headers: admin)
+            #expect(unknownStatus.status == .badRequest && unknownStatus.headers[.contentType] == "application/problem+json")
+            #expect(try await client.execute(uri: "/admin/orders?limit=0", method: .get, headers: admin).status.code / 100 == 4)
+            #expect(try await client.execute(uri: "/admin/orders?cursor=garbage", method: .get, headers: admin).status.code / 100 == 4)
+        }
+    }
+
     @Test func badRequestsAreProblems() async throws {
         try await run { client in
             let headers = try await Self.headers("u2", key: "k")
