@@ -50,7 +50,8 @@ public enum TestDatabases {
                 throw TestDatabaseError("\(postgresVariable) is not set")
             }
             let name = "tradewind_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-            try await administer(admin, logger: logger) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+            let server = try DatabaseURL(admin)
+            try await PostgresAdministration.execute("CREATE DATABASE \(unescaped: name)", on: server, logger: logger)
             let store = try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false, logger: logger)
             let result: Result<T, any Error>
             do {
@@ -62,23 +63,8 @@ public enum TestDatabases {
             } catch {
                 result = .failure(error)
             }
-            try await administer(admin, logger: logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger) }
+            try await PostgresAdministration.execute("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", on: server, logger: logger)
             return try result.get()
-        }
-    }
-
-    private static func administer(_ url: String, logger: Logger, _ work: (PostgresConnection) async throws -> PostgresRowSequence) async throws {
-        guard case .postgres(let host, let port, let user, let password, let database, _) = try DatabaseURL(url) else { return }
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(host: host, port: port, username: user, password: password, database: database, tls: .disable),
-            id: 1, logger: logger
-        )
-        do {
-            _ = try await work(connection)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 }

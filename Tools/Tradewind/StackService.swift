@@ -7,6 +7,9 @@ struct StackService: Sendable {
     /// Extra environment for a local run on top of the service's own defaults.
     let environment: [String: String]
 
+    /// The services that keep data, each in its own database (`tradewind_<name>` when `up` runs on PostgreSQL).
+    static let withDatabase: Set<String> = ["user", "product", "cart", "cargo", "order"]
+
     /// Every service that exists so far, in start order.
     static let all: [StackService] = [
         StackService(name: "registry", port: 8500, environment: [:]),
@@ -25,7 +28,7 @@ struct StackService: Sendable {
 
     /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
     /// with each service told where the registry and the token issuer are, and the machine clients' secrets.
-    static func stack(portOffset offset: Int, clientSecrets: [String: String]) -> [StackService] {
+    static func stack(portOffset offset: Int, clientSecrets: [String: String], databaseURLs: [String: String] = [:]) -> [StackService] {
         let registry = "http://127.0.0.1:\(8500 + offset)"
         let issuer = "http://127.0.0.1:\(8081 + offset)"
         return all.map { service in
@@ -38,6 +41,7 @@ struct StackService: Sendable {
             if service.name == "user" {
                 environment["SERVICE_CLIENTS"] = clientSecrets.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
             }
+            if let databaseURL = databaseURLs[service.name] { environment["DATABASE_URL"] = databaseURL }
             if let clientID = machineClients[service.name], let secret = clientSecrets[clientID] {
                 environment["SERVICE_CLIENT_ID"] = clientID
                 environment["SERVICE_CLIENT_SECRET"] = secret

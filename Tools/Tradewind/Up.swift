@@ -1,12 +1,15 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import TradewindRuntime
 import UnixSignals
 
-/// `tradewind up`: the whole stack on this machine, each service a separate process on SQLite under `.tradewind/`.
+/// `tradewind up`: the whole stack on this machine, each service a separate process on SQLite under `.tradewind/`,
+/// or with `--postgres` each in its own database on one PostgreSQL server.
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start every Tradewind service locally and keep it running until Ctrl-C.")
 
@@ -16,8 +19,30 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, cargo 8084, order 8085, gateway 8080), to run a second stack beside the first.")
     var portOffset = 0
 
+    @Option(help: "A PostgreSQL server to keep the data in instead of SQLite files, as postgres://user:password@host:port/database (a database the user can connect to); each service gets its own database tradewind_<service>, created when missing.")
+    var postgres: String?
+
     func validate() throws {
         guard (0...50_000).contains(portOffset) else { throw ValidationError("--port-offset must be between 0 and 50000") }
+        if let postgres {
+            guard case .postgres = try? DatabaseURL(postgres) else { throw ValidationError("--postgres must be a postgres:// URL with a user, a host and a database") }
+        }
+    }
+
+    /// One database per service on the `--postgres` server, created when missing, by service name.
+    private func postgresDatabases() async throws -> [String: String] {
+        guard let postgres, var components = URLComponents(string: postgres) else { return [:] }
+        let server = try DatabaseURL(postgres)
+        var logger = Logger(label: "tradewind-up")
+        logger.logLevel = .warning
+        var urls: [String: String] = [:]
+        for service in StackService.withDatabase.sorted() {
+            let name = "tradewind_\(service)"
+            _ = try await PostgresAdministration.ensureDatabase(name, on: server, logger: logger)
+            components.path = "/\(name)"
+            urls[service] = components.string
+        }
+        return urls
     }
 
     func run() async throws {
@@ -29,7 +54,8 @@ struct Up: AsyncParsableCommand {
 
         var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
         let secrets = try StackService.clientSecrets(in: folder)
-        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets) {
+        let databases = try await postgresDatabases()
+        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets, databaseURLs: databases) {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {

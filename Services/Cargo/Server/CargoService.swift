@@ -37,13 +37,12 @@ public enum CargoService {
         )
         // The order context follows its freight; deliveries carry this service's own token.
         let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
-        var services: [any Service] = [store] + watchers
+        let services: [any Service] = [store] + watchers
         let tokens = configuration.machineClient.tokenProvider()
         let subscribers = ["CargoHandled", "CargoMisdirected"].reduce(into: [String: [String]]()) { $0[$1] = ["order-service"] }
         let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(
             subscriptions: subscribers, client: ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
         ), logger: logger)
-        services.append(relay)
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy.adding(OutboxAdminRoutes.accessRules),
@@ -55,7 +54,7 @@ public enum CargoService {
         }
         let network = SampleNetwork(locations: locations, voyages: voyages)
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, logger: logger,
+            router: router, settings: runtime, services: services, workers: [relay], logger: logger,
             beforeStart: {
                 try await CargoSchema.migrator.migrate(store, logger: logger)
                 if configuration.seedSampleData {

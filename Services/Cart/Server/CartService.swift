@@ -53,9 +53,8 @@ public enum CartService {
             problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,
             readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
         )) { router in try CartRoutes.register(api, clearOrdered: ClearOrderedCart(carts: carts, clock: clock), on: router, logger: logger) }
-        services.append(CartSweeper(expire: ExpireCarts(access: access), logger: logger))
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, logger: logger,
+            router: router, settings: runtime, services: services, workers: [CartSweeper(expire: ExpireCarts(access: access), logger: logger)], logger: logger,
             beforeStart: { try await CartSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
     }

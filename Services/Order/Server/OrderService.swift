@@ -72,10 +72,9 @@ public enum OrderService {
             problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,
             readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
         )) { router in try OrderRoutes.register(api, manage: manage, store: store, on: router, logger: logger) }
-        services.append(CheckoutWorker(checkout: checkout, logger: logger))
-        services.append(OutboxRelay(store: store, publisher: resolved.events, logger: logger))
+        let workers: [any Service] = [CheckoutWorker(checkout: checkout, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, logger: logger,
+            router: router, settings: runtime, services: services, workers: workers, logger: logger,
             beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
     }

@@ -54,7 +54,7 @@ public enum ProductService {
         let sweeper = ReservationSweeper(finish: finish, interval: configuration.reservationSweepInterval, logger: logger)
         let seeder = SampleCatalog(categories: categories, products: products, inventory: inventory, clock: clock, ids: ids)
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: [store, sweeper], logger: logger,
+            router: router, settings: runtime, services: [store], workers: [sweeper], logger: logger,
             beforeStart: {
                 try await ProductSchema.migrator.migrate(store, logger: logger)
                 if configuration.seedSampleData {

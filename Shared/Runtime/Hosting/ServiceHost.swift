@@ -89,12 +89,14 @@ public enum ServiceHost {
     }
 
     /// The runnable application: binds `settings.host:port`, runs `services` (database pool, …) alongside,
-    /// runs `beforeStart` (migrations) before accepting traffic, and drains in-flight requests on SIGTERM/SIGINT.
+    /// runs `beforeStart` (migrations) before accepting traffic and before any of `workers` (relays, sweepers)
+    /// starts, and drains in-flight requests on SIGTERM/SIGINT.
     public static func makeApplication(
-        router: Router<Context>, settings: RuntimeSettings, services: [any Service], logger: Logger,
+        router: Router<Context>, settings: RuntimeSettings, services: [any Service], workers: [any Service] = [], logger: Logger,
         beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        var services = services
+        let gate = StartGate()
+        var services = services + workers.map { GatedService(gate: gate, worker: $0) }
         if let registryURL = settings.registryURL {
             let instance = RegistryAgent.Instance(
                 id: "\(settings.serviceName)-\(settings.advertisedAddress)-\(settings.port)", service: settings.serviceName,
@@ -113,7 +115,10 @@ public enum ServiceHost {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
             logger: logger
         )
-        app.beforeServerStarts(perform: beforeStart)
+        app.beforeServerStarts {
+            try await beforeStart()
+            gate.open()
+        }
         return app
     }
 
