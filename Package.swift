@@ -30,6 +30,8 @@ extension Target.Dependency {
     static let heap: Self = .product(name: "HeapModule", package: "swift-collections")
     static let kernel: Self = "TradewindKernel"
     static let runtime: Self = "TradewindRuntime"
+    static let tracing: Self = .product(name: "Tracing", package: "swift-distributed-tracing")
+    static let otel: Self = .product(name: "OTel", package: "swift-otel")
     static let testing: Self = "TradewindTesting"
 }
 
@@ -105,7 +107,7 @@ var targets: [Target] = [
         name: "TradewindRuntime",
         dependencies: [
             .kernel, .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .configuration,
-            .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .asyncHTTPClient, .openAPIRuntime,
+            .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .asyncHTTPClient, .openAPIRuntime, .tracing, .otel, .unixSignals,
         ],
         path: "Shared/Runtime"
     ),
@@ -126,7 +128,7 @@ var targets: [Target] = [
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
-    .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient], path: "Tests/EndToEndTests"),
+    .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient, .hummingbird], path: "Tests/EndToEndTests"),
 ]
 targets += boundedContext(
     "User",
@@ -159,6 +161,9 @@ let package = Package(
         .executable(name: "order-service", targets: ["order-service"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Only the OTLP/HTTP exporter: the gRPC one would pull gRPC and add minutes to every cold build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),

@@ -94,7 +94,13 @@ import Testing
             return
         }
         let offset = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
-        let stack = try LocalStack(binary: binary, offset: offset, environment: ["ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "e2e admin password"])
+        // This stack exports its spans to the test, so that one checkout can be followed across the services.
+        let spans = SpanReceiver()
+        defer { spans.stop() }
+        let tracing = ["OTEL_EXPORTER_OTLP_ENDPOINT": try await spans.start(), "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_BSP_SCHEDULE_DELAY": "200"]
+        let stack = try LocalStack(binary: binary, offset: offset, environment: [
+            "ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "e2e admin password",
+        ].merging(tracing) { $1 })
         let gateway = stack.gateway, output = stack.output, process = stack.process
         let ready = try await output.waitFor("stack ready in", within: .seconds(120))
         try #require(ready, "the stack did not come up:\n\(output.value)")
@@ -148,7 +154,8 @@ import Testing
         #expect(cartObject["priceChanges"] as? Int == 1)
         #expect((cartObject["total"] as? [String: Any])?["amount"] as? Int == 19800)
 
-        try await checkout(gateway: gateway, customerToken: token, adminToken: adminToken)
+        let trace = try await checkout(gateway: gateway, customerToken: token, adminToken: adminToken)
+        try await expectOneTrace(trace, in: spans)
         try await cargoLifecycle(gateway: gateway, adminToken: adminToken)
 
         // A crashed user service is restarted by `up`, registers again, and the gateway finds it.
@@ -236,11 +243,15 @@ import Testing
 
     /// The cart becomes an order through the gateway; the checkout reserves stock, books and routes freight and ships
     /// in the background; the cart is emptied by the OrderPlaced event; cargo events move the order in transit.
-    func checkout(gateway: String, customerToken: String, adminToken: String) async throws {
+    /// Returns the id of the trace the order was placed in.
+    func checkout(gateway: String, customerToken: String, adminToken: String) async throws -> String {
         func json(_ call: Call) throws -> [String: Any] { try JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any] ?? [:] }
         let customer = [("authorization", "Bearer \(customerToken)"), ("content-type", "application/json")]
         let body = #"{"shippingAddress":{"name":"Ada","street":"Storgatan 1","city":"Stockholm","postalCode":"111 22","country":"SE","destination":"SESTO"}}"#
-        let placed = try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "e2e-order-1")], body: body)
+        // The shopper's own trace context: the stack continues this trace.
+        let trace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let placed = try await Self.call(.POST, "\(gateway)/api/orders",
+                                         headers: customer + [("idempotency-key", "e2e-order-1"), ("traceparent", "00-\(trace)-00f067aa0ba902b7-01")], body: body)
         #expect(placed.status == 201, "\(placed.body)")
         let id = try #require(try json(placed)["id"] as? String)
         let again = try await Self.call(.POST, "\(gateway)/api/orders", headers: customer + [("idempotency-key", "e2e-order-1")], body: body)
@@ -277,6 +288,34 @@ import Testing
             order = try json(try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer))
         }
         #expect(order["status"] as? String == "inTransit", "cargo events reach the order: \(order)")
+        return trace
+    }
+
+    /// One checkout is one trace: the gateway's request, the order service placing the order, the checkout steps
+    /// run later from the persisted process (stock reserved in the product service, freight booked in the cargo
+    /// service), and the OrderPlaced event delivered from the outbox to the cart service.
+    func expectOneTrace(_ trace: String, in receiver: SpanReceiver) async throws {
+        let expected: Set<String> = ["gateway", "order-service", "product-service", "cargo-service", "cart-service"]
+        let steps: Set<String> = ["checkout", "POST product-service", "POST cargo-service", "deliver OrderPlaced", "consume OrderPlaced"]
+        var spans: [SpanReceiver.ReceivedSpan] = []
+        for _ in 0..<50 {
+            spans = receiver.spans(inTrace: trace)
+            if expected.isSubset(of: Set(spans.map(\.service))), steps.isSubset(of: Set(spans.map(\.name))) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        // Parents end after their children: give the last of them one more export round.
+        try await Task.sleep(for: .seconds(1))
+        spans = receiver.spans(inTrace: trace)
+        let summary = spans.map { "\($0.service): \($0.name)" }.sorted().joined(separator: "\n")
+        #expect(expected.isSubset(of: Set(spans.map(\.service))), "services in the trace:\n\(summary)\nspans received by service: \(receiver.services)")
+        #expect(steps.isSubset(of: Set(spans.map(\.name))), "spans in the trace:\n\(summary)")
+        #expect(spans.contains { $0.service == "order-service" && $0.name == "db transaction" }, "SQL work is traced")
+        #expect(spans.contains { $0.service == "cargo-service" && $0.name == "/cargos" }, "the freight booking is in the trace")
+        #expect(spans.contains { $0.service == "product-service" && $0.name == "/reservations" }, "the stock reservation is in the trace")
+        // Every span but the shopper's own root hangs off another span of the same trace.
+        let ids = Set(spans.map(\.spanID)).union(["00f067aa0ba902b7"])
+        let orphans = spans.filter { $0.parentSpanID.map { !ids.contains($0) } ?? true }
+        #expect(orphans.isEmpty, "spans whose parent is not in the trace: \(orphans.map { "\($0.service): \($0.name)" })")
     }
 
     /// Orders placed while the order, product and cargo services are each killed with SIGKILL once: `up` restarts

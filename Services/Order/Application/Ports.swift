@@ -54,14 +54,29 @@ public struct CheckoutProcess: Sendable, Equatable {
     public var nextAttemptAt: Date
     /// Why the process is compensating, kept for the order's failure reason.
     public var failure: String?
+    /// The trace of the request that placed the order (opaque to the checkout; kept with the process so that
+    /// its steps, run later in the background, belong to the same trace).
+    public var traceContext: String?
 
-    public init(order: OrderID, step: CheckoutStep = .reserveStock, attempts: Int = 0, nextAttemptAt: Date, failure: String? = nil) {
+    public init(order: OrderID, step: CheckoutStep = .reserveStock, attempts: Int = 0, nextAttemptAt: Date, failure: String? = nil,
+                traceContext: String? = nil) {
         self.order = order
         self.step = step
         self.attempts = attempts
         self.nextAttemptAt = nextAttemptAt
         self.failure = failure
+        self.traceContext = traceContext
     }
+}
+
+/// Runs around every advance of a checkout process (the composition root traces it); by default it just runs it.
+public protocol CheckoutObserver: Sendable {
+    func advancing(_ process: CheckoutProcess, _ advance: () async throws -> Bool) async throws -> Bool
+}
+
+public struct UnobservedCheckout: CheckoutObserver {
+    public init() {}
+    public func advancing(_ process: CheckoutProcess, _ advance: () async throws -> Bool) async throws -> Bool { try await advance() }
 }
 
 public protocol OrderRepository: Sendable {

@@ -16,9 +16,11 @@ public struct RunCheckout: Sendable {
     let freightLeadTime: TimeInterval
     public let maximumAttempts: Int
     let baseDelay: TimeInterval
+    let observer: any CheckoutObserver
 
     public init(orders: any OrderRepository, stock: any StockReservations, freight: any FreightBooking, clock: any WallClock,
-                warehouse: String, freightLeadTime: TimeInterval = 120 * 86_400, maximumAttempts: Int = 20, baseDelay: TimeInterval = 0.5) {
+                warehouse: String, freightLeadTime: TimeInterval = 120 * 86_400, maximumAttempts: Int = 20, baseDelay: TimeInterval = 0.5,
+                observer: any CheckoutObserver = UnobservedCheckout()) {
         self.orders = orders
         self.stock = stock
         self.freight = freight
@@ -27,6 +29,7 @@ public struct RunCheckout: Sendable {
         self.freightLeadTime = freightLeadTime
         self.maximumAttempts = maximumAttempts
         self.baseDelay = baseDelay
+        self.observer = observer
     }
 
     /// Advances every due process by as many steps as it can take now, up to `concurrency` processes at a time
@@ -38,14 +41,14 @@ public struct RunCheckout: Sendable {
             var moved = 0, next = 0
             while next < min(concurrency, due.count) {
                 let process = due[next]
-                group.addTask { try await advance(process) }
+                group.addTask { try await observer.advancing(process) { try await advance(process) } }
                 next += 1
             }
             while let progressed = try await group.next() {
                 if progressed { moved += 1 }
                 if next < due.count {
                     let process = due[next]
-                    group.addTask { try await advance(process) }
+                    group.addTask { try await observer.advancing(process) { try await advance(process) } }
                     next += 1
                 }
             }

@@ -44,5 +44,8 @@ public enum OrderSchema {
         Migration(version: 4, name: "index orders by status for the administrators' listing") { _ in
             ["CREATE INDEX orders_status_created ON orders (status, created_at, id)"]
         },
+        Migration(version: 5, name: "checkout processes keep the trace of the order's request") { _ in
+            ["ALTER TABLE checkout_processes ADD COLUMN trace_context TEXT"]
+        },
     ])
 }

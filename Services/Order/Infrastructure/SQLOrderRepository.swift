@@ -108,14 +108,14 @@ public struct SQLOrderRepository: OrderRepository {
 
     public func process(_ id: OrderID) async throws -> CheckoutProcess? {
         try await store.read { database in
-            try await database.select().columns("order_id", "step", "attempts", "next_attempt_at", "failure").from("checkout_processes")
+            try await database.select().columns(Self.processColumns).from("checkout_processes")
                 .where("order_id", .equal, id.description).first()
         }.map(Self.decodeProcess)
     }
 
     public func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess] {
         try await store.read { database in
-            try await database.select().columns("order_id", "step", "attempts", "next_attempt_at", "failure").from("checkout_processes")
+            try await database.select().columns(Self.processColumns).from("checkout_processes")
                 .where("step", .notEqual, CheckoutStep.done.rawValue).where("next_attempt_at", .lessThanOrEqual, now)
                 .orderBy("next_attempt_at").limit(limit).all()
         }.map(Self.decodeProcess)
@@ -125,11 +125,14 @@ public struct SQLOrderRepository: OrderRepository {
 
     static let columns = ["id", "customer", "lines", "address", "status", "failure_reason", "tracking_id", "freight", "created_at", "updated_at", "version"]
 
+    static let processColumns = ["order_id", "step", "attempts", "next_attempt_at", "failure", "trace_context"]
+
+    /// A new process takes the trace of the request being served.
     static func upsert(_ process: CheckoutProcess, in database: any SQLDatabase) async throws {
         try await database.delete(from: "checkout_processes").where("order_id", .equal, process.order.description).run()
-        try await database.insert(into: "checkout_processes").columns("order_id", "step", "attempts", "next_attempt_at", "failure")
+        try await database.insert(into: "checkout_processes").columns(processColumns)
             .values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
-                    SQLBind(process.failure))
+                    SQLBind(process.failure), SQLBind(process.traceContext ?? TraceContext.currentTraceparent()))
             .run()
     }
 
@@ -139,7 +142,8 @@ public struct SQLOrderRepository: OrderRepository {
         else { throw StoredOrderError() }
         return CheckoutProcess(order: id, step: step, attempts: try row.decode(column: "attempts", as: Int.self),
                                nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
-                               failure: try row.decodeNil(column: "failure") ? nil : try row.decode(column: "failure", as: String.self))
+                               failure: try row.decodeNil(column: "failure") ? nil : try row.decode(column: "failure", as: String.self),
+                               traceContext: try row.decodeNil(column: "trace_context") ? nil : try row.decode(column: "trace_context", as: String.self))
     }
 
     static func decode(_ row: any SQLRow) throws -> Order {

@@ -65,7 +65,8 @@ public enum OrderService {
         services.insert(store, at: 0)
         let orders = SQLOrderRepository(store: store, ids: ids)
         let manage = ManageOrders(orders: orders, clock: clock)
-        let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse)
+        let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse,
+                                   observer: TracedCheckout())
         let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), manage: manage)
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
@@ -103,6 +104,16 @@ struct CheckoutWorker: Service {
                 logger.warning("checkout pass failed", metadata: ["error": "\(error)"])
             }
             if moved == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) } }
+        }
+    }
+}
+
+/// Each advance of a checkout continues the trace of the request that placed the order.
+struct TracedCheckout: CheckoutObserver {
+    func advancing(_ process: CheckoutProcess, _ advance: () async throws -> Bool) async throws -> Bool {
+        try await TraceContext.withSpan("checkout", continuing: process.traceContext,
+                                        attributes: ["tradewind.order.id": process.order.description, "tradewind.checkout.step": process.step.rawValue]) {
+            try await advance()
         }
     }
 }

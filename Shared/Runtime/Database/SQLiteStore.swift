@@ -5,6 +5,7 @@ import SQLiteKit
 import SQLiteNIO
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// One SQLite connection, serialized: SQLite allows one writer at a time anyway, and a single connection
 /// keeps transactions from seeing each other's statements.
@@ -40,10 +41,18 @@ public final class SQLiteStore: SQLStore, Service {
     }
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await serialized { try await body(connection.sql()) }
+        try await TraceContext.withChildSpan("db read", ofKind: .client, attributes: ["db.system": "sqlite"]) {
+            try await serialized { try await body(connection.sql()) }
+        }
     }
 
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await TraceContext.withChildSpan("db transaction", ofKind: .client, attributes: ["db.system": "sqlite"]) {
+            try await serializedTransaction(body)
+        }
+    }
+
+    private func serializedTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await serialized {
             let database = connection.sql()
             try await database.raw("BEGIN IMMEDIATE").run()

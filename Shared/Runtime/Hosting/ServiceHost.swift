@@ -48,6 +48,7 @@ public enum ServiceHost {
 
         let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware(trustedProxies: options.trustedProxies))
+        if TracingSetup.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))

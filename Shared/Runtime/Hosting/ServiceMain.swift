@@ -1,10 +1,18 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
+import ServiceLifecycle
+import UnixSignals
 
 extension ServiceHost {
     /// The entry point every service executable shares: load the configuration (a bad setting stops the process
-    /// with exit code 78 and a message naming the variable), build the application, run it until SIGTERM/SIGINT.
+    /// with exit code 78 and a message naming the variable), install tracing when it is configured, build the
+    /// application, run it until SIGTERM/SIGINT.
+    ///
+    /// `--health-check` instead asks the running instance's `/health/ready` on `PORT` and exits 0 when it is
+    /// ready, 1 otherwise: the container health check, with no HTTP client in the image.
     public static func main<Configuration: Sendable, App: ApplicationProtocol>(
         _ name: String,
         load: () throws -> Configuration,
@@ -18,13 +26,36 @@ extension ServiceHost {
             FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
             exit(78)  // EX_CONFIG
         }
-        let logger = makeLogger(settings(configuration))
+        let runtime = settings(configuration)
+        if CommandLine.arguments.dropFirst().contains("--health-check") {
+            exit(await isReady(port: runtime.port) ? 0 : 1)
+        }
+        let tracing: (any Service)?
         do {
-            try await build(configuration, logger).runService()
+            tracing = try TracingSetup.bootstrap(serviceName: runtime.serviceName)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): OTEL_* settings: \(error)\n".utf8))
+            exit(78)
+        }
+        let logger = makeLogger(runtime)
+        do {
+            let app = try await build(configuration, logger)
+            // Services stop in reverse order: the span exporter goes last, after the last request's spans.
+            let services: [any Service] = (tracing.map { [$0] } ?? []) + [app]
+            let group = ServiceGroup(configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            ))
+            try await group.run()
             exit(0)
         } catch {
             logger.critical("\(name) stopped", metadata: ["error": "\(error)"])
             exit(1)
         }
+    }
+
+    private static func isReady(port: Int) async -> Bool {
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/ready")
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(3)) else { return false }
+        return response.status == .ok
     }
 }

@@ -10,7 +10,10 @@ public struct JSONLogHandler: LogHandler {
     private let label: String
     private static let output = Mutex(())
 
-    public init(label: String) { self.label = label }
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// Delivers events to the services that subscribe to their type with `POST /events` through the service client
 /// (discovery, balancing, breakers; the call carries the service token). Every subscriber must answer 2xx; a
@@ -67,7 +68,10 @@ public enum EventConsumer {
                 throw Problem.badRequest("the body is not an integration event")
             }
             if let handler = handlers[event.type] {
-                try await handler(event)
+                try await TraceContext.withChildSpan("consume \(event.type)", ofKind: .consumer,
+                                                     attributes: ["messaging.message.id": event.id, "messaging.source": event.source]) {
+                    try await handler(event)
+                }
             } else {
                 logger.debug("ignoring an event type this service does not handle", metadata: ["type": "\(event.type)"])
             }

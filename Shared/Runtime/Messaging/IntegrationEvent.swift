@@ -18,7 +18,7 @@ public struct IntegrationEvent: Sendable, Codable, Equatable {
     public let data: String
 
     public init(id: String, type: String, version: Int = 1, occurredAt: Date, source: String, aggregateID: String,
-                traceparent: String? = RequestInfo.current?.headers[.traceparent], data: String) {
+                traceparent: String? = TraceContext.currentTraceparent(), data: String) {
         self.id = id
         self.type = type
         self.version = version

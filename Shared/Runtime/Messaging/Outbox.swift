@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import SQLKit
 import ServiceLifecycle
+import Tracing
 
 /// The transactional outbox: a service writes its integration events into its own database in the same transaction
 /// as the change they announce (`Outbox.append(_:in:)`), and ``OutboxRelay`` delivers them afterwards, at least once.
@@ -178,7 +179,11 @@ public struct OutboxRelay: Service {
                 continue
             }
             do {
-                try await publisher.publish(entry.event)
+                let event = entry.event
+                try await TraceContext.withSpan("deliver \(event.type)", continuing: event.traceparent, ofKind: .producer,
+                                                attributes: ["messaging.message.id": event.id, "messaging.destination.name": event.type]) {
+                    try await publisher.publish(event)
+                }
                 try await mark(entry, delivered: true, error: nil, at: now)
                 Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, now.timeIntervalSince(entry.event.occurredAt)) * 1000)))
                 delivered += 1

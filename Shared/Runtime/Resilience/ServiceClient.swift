@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import Tracing
 
 /// What a cross-service call returned.
 public struct ServiceResponse: Sendable {
@@ -98,6 +99,9 @@ public final class ServiceClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerInstance
         configuration.timeout.connect = .seconds(1)
+        // The service client makes the client span and writes `traceparent` itself (once per attempt); the HTTP
+        // client's own tracing would add a second, conflicting header.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -163,7 +167,10 @@ public final class ServiceClient: Sendable {
             tried.insert(endpoint.id)
             let result: Result<(status: Int, value: Value), any Error>
             do {
-                result = .success(try await send(endpoint, deadline))
+                let attributes = ["http.request.method": method.rawValue, "server.address": endpoint.id, "tradewind.attempt": "\(attempt)"]
+                result = .success(try await TraceContext.withChildSpan("\(method.rawValue) \(service)", ofKind: .client, attributes: attributes) {
+                    try await send(endpoint, deadline)
+                })
             } catch {
                 result = .failure(error)
             }
@@ -246,10 +253,8 @@ public final class ServiceClient: Sendable {
         request.method = HTTPMethod(rawValue: method.rawValue)
         request.headers = headers
         request.headers.replaceOrAdd(name: Self.timeoutHeader, value: String(milliseconds(until: deadline)))
-        if let info = RequestInfo.current {
-            request.headers.replaceOrAdd(name: "x-request-id", value: info.requestID)
-            if let traceparent = info.headers[.traceparent] { request.headers.replaceOrAdd(name: "traceparent", value: traceparent) }
-        }
+        if let info = RequestInfo.current { request.headers.replaceOrAdd(name: "x-request-id", value: info.requestID) }
+        if let traceparent = TraceContext.currentTraceparent() { request.headers.replaceOrAdd(name: "traceparent", value: traceparent) }
         return request
     }
 

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Logging
+import OTel
+import ServiceLifecycle
+import Synchronization
+import Tracing
+
+/// Distributed tracing for a service process: OpenTelemetry spans exported over OTLP when
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set. Without it nothing is installed:
+/// the no-op tracer stays, no span is made, and `traceparent` headers are passed on as they came.
+public enum TracingSetup {
+    private static let enabled = Mutex<Bool?>(nil)
+
+    /// True once this process exports spans.
+    public static var isEnabled: Bool { enabled.withLock { $0 ?? false } }
+
+    /// Installs the OTLP tracer once per process (the standard `OTEL_*` variables tune it: protocol, sampler,
+    /// batching) and returns the exporter's background service, which must run for spans to leave the process.
+    /// `nil` when tracing is not configured or was already installed.
+    public static func bootstrap(serviceName: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Service)? {
+        let wanted = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].contains { !(environment[$0] ?? "").isEmpty }
+        let first = enabled.withLock { state in
+            defer { if state == nil { state = wanted } }
+            return state == nil
+        }
+        guard first, wanted else { return nil }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = serviceName
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false  // metrics are scraped from /metrics
+        configuration.diagnosticLogLevel = .warning
+        return try OTel.bootstrap(configuration: configuration, environment: environment)
+    }
+
+    /// Adds the current trace and span ids to every log line (`trace_id`, `span_id`).
+    static var loggingMetadataProvider: Logger.MetadataProvider? {
+        isEnabled ? OTel.makeLoggingMetadataProvider() : nil
+    }
+}
+
+/// Trace context in the W3C `traceparent` form, for carrying a trace where no HTTP header goes: integration
+/// events and persisted processes.
+public enum TraceContext {
+    /// The `traceparent` of the span being run, or of the request being served when tracing is off.
+    public static func currentTraceparent() -> String? {
+        if TracingSetup.isEnabled, let context = ServiceContext.current {
+            var carrier: [String: String] = [:]
+            InstrumentationSystem.instrument.inject(context, into: &carrier, using: DictionaryInjector())
+            if let traceparent = carrier["traceparent"] { return traceparent }
+        }
+        return RequestInfo.current?.headers[.traceparent]
+    }
+
+    /// Runs `body` in a span named `operation` that continues the trace `traceparent` names (or starts one).
+    public static func withSpan<T>(
+        _ operation: String, continuing traceparent: String?, ofKind kind: SpanKind = .internal,
+        attributes: [String: String] = [:], isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
+    ) async rethrows -> T {
+        guard TracingSetup.isEnabled else { return try await body() }
+        var context = ServiceContext.topLevel
+        if let traceparent {
+            InstrumentationSystem.instrument.extract(["traceparent": traceparent], into: &context, using: DictionaryExtractor())
+        }
+        return try await Tracing.withSpan(operation, context: context, ofKind: kind, isolation: isolation) { span in
+            for (key, value) in attributes { span.attributes[key] = value }
+            return try await body()
+        }
+    }
+
+    /// Runs `body` in a child span of the current one; nothing at all when tracing is off.
+    public static func withChildSpan<T>(
+        _ operation: String, ofKind kind: SpanKind = .internal, attributes: [String: String] = [:],
+        isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
+    ) async rethrows -> T {
+        guard TracingSetup.isEnabled else { return try await body() }
+        return try await Tracing.withSpan(operation, ofKind: kind, isolation: isolation) { span in
+            for (key, value) in attributes { span.attributes[key] = value }
+            return try await body()
+        }
+    }
+}
+
+struct DictionaryInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
+}
+
+struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
+}
