@@ -8,9 +8,16 @@ Start the stack in release mode first, with cheap password hashing for the bench
 
 then run:  python3 Benchmarks/checkout.py [--gateway http://127.0.0.1:8080] [--customers 32] [--orders 400]
 
-Each customer (registered on the fly) repeatedly fills its cart with one sample product and places an order with
-an Idempotency-Key, then follows it until it is shipped. Printed: orders/s, POST /orders latency (p50, p99), time
-from the answer to `confirmed` and to `shipped`, and the order service's outbox delivery lag (from its /metrics).
+Closed loop (the default): each customer (registered on the fly) repeatedly fills its cart with one sample product
+and places an order with an Idempotency-Key, then follows it until it is shipped. Printed: orders/s, POST /orders
+latency (p50, p99), time from the answer to `confirmed` and to `shipped`, and the order service's outbox delivery
+lag (from its /metrics).
+
+Open loop (`--rate R --duration D`): R x D customers are registered and their carts filled first (directly at the
+user and cart services, so that the gateway's per-address limits do not slow the preparation), then their orders
+are sent through the gateway at a fixed R per second whatever the answers take; each POST's latency counts from
+its scheduled send time, so a stalled server cannot hide its backlog. Then every order is followed to `shipped`.
+
 Every order must ship; the script fails otherwise. Needs the `requests` package.
 """
 import argparse
@@ -20,6 +27,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import requests
 
@@ -29,6 +37,10 @@ parser.add_argument("--order-service", default="http://127.0.0.1:8085")
 parser.add_argument("--customers", type=int, default=32)
 parser.add_argument("--orders", type=int, default=400)
 parser.add_argument("--sku", default="KIT-BW-03")
+parser.add_argument("--rate", type=float, help="open loop: orders per second sent through the gateway")
+parser.add_argument("--duration", type=float, default=10, help="open loop: seconds of sending")
+parser.add_argument("--user-service", default="http://127.0.0.1:8081")
+parser.add_argument("--cart-service", default="http://127.0.0.1:8083")
 args = parser.parse_args()
 api = args.gateway.rstrip("/") + "/api"
 ADDRESS = {"name": "Bench", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22", "country": "SE", "destination": "SESTO"}
@@ -39,12 +51,13 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
-def customer_session(index):
+def customer_session(index, users=None):
+    users = users or api
     session = requests.Session()
     email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
     password = "bench password 123"
-    session.post(f"{api}/users", json={"email": email, "password": password, "displayName": f"Bench {index}"}, timeout=10).raise_for_status()
-    answer = session.post(f"{api}/oauth/token", data={"grant_type": "password", "username": email, "password": password}, timeout=10)
+    session.post(f"{users}/users", json={"email": email, "password": password, "displayName": f"Bench {index}"}, timeout=10).raise_for_status()
+    answer = session.post(f"{users}/oauth/token", data={"grant_type": "password", "username": email, "password": password}, timeout=10)
     answer.raise_for_status()
     session.headers["authorization"] = "Bearer " + answer.json()["access_token"]
     return session
@@ -102,6 +115,86 @@ def outbox_lag():
             count = float(line.split()[-1])
     return total / count if total is not None and count else None
 
+
+def timestamp(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def follow_until_final(session, order_id, deadline, interval):
+    """The order once its checkout has ended: status, createdAt and updatedAt (as seconds)."""
+    while time.monotonic() < deadline:
+        order = session.get(f"{api}/orders/{order_id}", timeout=10).json()
+        if order.get("status") in ("shipped", "inTransit", "delivered", "failed", "cancelled"):
+            return {"status": order["status"], "createdAt": timestamp(order["createdAt"]), "updatedAt": timestamp(order["updatedAt"])}
+        time.sleep(interval)
+    return None
+
+
+def open_loop():
+    count = int(args.rate * args.duration)
+    print(f"preparing {count} customers with a filled cart …", flush=True)
+
+    def prepare(index):
+        session = customer_session(index, users=args.user_service.rstrip("/"))
+        cart = session.post(args.cart_service.rstrip("/") + "/carts/current/items", json={"sku": args.sku, "quantity": 1}, timeout=10)
+        cart.raise_for_status()
+        return session
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        sessions = list(pool.map(prepare, range(count)))
+
+    lock = threading.Lock()
+    answers = []  # (scheduled send time, latency from it, status, order id)
+
+    def place(session, scheduled):
+        delay = scheduled - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            answer = session.post(f"{api}/orders", json={"shippingAddress": ADDRESS}, headers={"idempotency-key": uuid.uuid4().hex}, timeout=30)
+            status, order_id = answer.status_code, (answer.json().get("id") if answer.status_code == 201 else None)
+        except requests.RequestException as error:
+            status, order_id = str(error)[:80], None
+        with lock:
+            answers.append((scheduled, time.monotonic() - scheduled, status, order_id, session))
+
+    print(f"sending {count} orders at {args.rate:g}/s through {args.gateway} …", flush=True)
+    start = time.monotonic() + 0.5
+    with ThreadPoolExecutor(max_workers=min(256, max(16, int(args.rate)))) as pool:
+        for index, session in enumerate(sessions):
+            pool.submit(place, session, start + index / args.rate)
+    sent_for = max(scheduled + latency for scheduled, latency, *_ in answers) - start  # until the last answer
+    accepted = [a for a in answers if a[2] == 201]
+    latencies = [latency for _, latency, *_ in accepted]
+    print(f"\n{len(accepted)} of {count} orders accepted in {sent_for:.1f} s: {len(accepted) / sent_for:.1f} orders/s offered {args.rate:g}/s")
+    if latencies:
+        print(f"POST /orders (from scheduled send): p50 {percentile(latencies, 0.5) * 1000:.1f} ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "
+              f"max {max(latencies) * 1000:.1f} ms")
+    refused = [a[2] for a in answers if a[2] != 201]
+    if refused:
+        print(f"{len(refused)} not accepted, e.g. {refused[:5]}")
+
+    # Following every order while sending would add its own load; the order's timestamps tell when it shipped
+    # (createdAt: accepted; updatedAt: its last change, which for a shipped order is the shipping).
+    deadline = time.monotonic() + 180
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        finals = list(pool.map(lambda a: (a[1], follow_until_final(a[4], a[3], deadline, interval=0.5)), accepted))
+    shipped = [latency + (final["updatedAt"] - final["createdAt"]) for latency, final in finals
+               if final and final["status"] in ("shipped", "inTransit", "delivered")]
+    if shipped:
+        last = max(final["updatedAt"] for _, final in finals if final)
+        first = min(final["createdAt"] for _, final in finals if final)
+        print(f"scheduled send → shipped: p50 {percentile(shipped, 0.5) * 1000:.0f} ms, p99 {percentile(shipped, 0.99) * 1000:.0f} ms; "
+              f"the last order shipped {last - first:.1f} s after the first was accepted ({len(shipped) / (last - first):.1f} orders/s end to end)")
+    lag = outbox_lag()
+    print(f"order-service outbox delivery lag (mean): {lag * 1000:.0f} ms" if lag is not None else "outbox lag: /metrics not reachable")
+    if len(shipped) != len(accepted) or refused:
+        sys.exit(f"FAILED: {len(accepted) - len(shipped)} of {len(accepted)} accepted orders did not ship, {len(refused)} refused")
+
+
+if args.rate:
+    open_loop()
+    sys.exit(0)
 
 post_latencies, follow_results, errors = [], [], []
 per_customer = max(1, args.orders // args.customers)

@@ -72,7 +72,7 @@ public struct RunCheckout: Sendable {
                         process.step = .releaseStock
                     } else {
                         try await stock.reserve(order.id, lines: order.lines)
-                        try order.stockReserved(at: now)
+                        try order.stockReserved(at: clock.now())
                         process.step = .confirm
                     }
                 case .confirm:
@@ -90,7 +90,7 @@ public struct RunCheckout: Sendable {
                         let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
                                                               arrivalDeadline: now.addingTimeInterval(freightLeadTime))
                         try await stock.commit(order.id)
-                        try order.ship(trackingID: tracking, at: now)
+                        try order.ship(trackingID: tracking, at: clock.now())
                         events.append(.shipped(order.id, trackingID: tracking))
                         process.step = .done
                     }
