@@ -129,6 +129,7 @@ var targets: [Target] = [
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
     .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient, .hummingbird], path: "Tests/EndToEndTests"),
+    .testTarget(name: "DeploymentTests", dependencies: ["tradewind", .product(name: "Yams", package: "Yams")], path: "Tests/DeploymentTests"),
 ]
 targets += boundedContext(
     "User",
@@ -162,6 +163,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // Only the OTLP/HTTP exporter: the gRPC one would pull gRPC and add minutes to every cold build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -21,6 +21,9 @@ struct StackService: Sendable {
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
+    /// The service's own executable (and the name it has in docker-compose.yml and the Kubernetes manifests).
+    var executable: String { ["registry", "gateway"].contains(name) ? name : "\(name)-service" }
+
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }
 
     /// The services that call others with their own token (`client_credentials`), by their client id.

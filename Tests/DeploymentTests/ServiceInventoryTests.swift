@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import Yams
+@testable import tradewind
+
+/// The services `tradewind up` starts, the ones docker-compose.yml builds and the ones the Kubernetes base deploys
+/// are the same set, with the same ports, so that a new bounded context cannot be forgotten in one of them.
+@Suite struct ServiceInventoryTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func yaml(_ path: String) throws -> String {
+        try String(contentsOf: repository.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// Executable → port, as `tradewind up` runs the stack.
+    static var localStack: [String: Int] {
+        Dictionary(uniqueKeysWithValues: StackService.all.map { ($0.executable, $0.port) })
+    }
+
+    @Test func composeBuildsEveryServiceOfTheLocalStack() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.yaml("docker-compose.yml")) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        var built: [String: Int] = [:]
+        for (name, definition) in services {
+            guard let definition = definition as? [String: Any],
+                  let executable = ((definition["build"] as? [String: Any])?["args"] as? [String: Any])?["SERVICE"] as? String else { continue }
+            #expect(name == executable, "compose service \(name) builds \(executable)")
+            let environment = definition["environment"] as? [String: Any] ?? [:]
+            built[executable] = (environment["PORT"] as? String).flatMap { Int($0) } ?? (environment["PORT"] as? Int) ?? -1
+        }
+        #expect(built == Self.localStack)
+    }
+
+    @Test func theKubernetesBaseDeploysEveryServiceOfTheLocalStack() throws {
+        let kustomization = try #require(try Yams.load(yaml: try Self.yaml("Deploy/k8s/base/kustomization.yaml")) as? [String: Any])
+        let resources = try #require(kustomization["resources"] as? [String])
+        var deployed: [String: Int] = [:]
+        var services: Set<String> = []
+        for resource in resources {
+            for case let document as [String: Any] in try Yams.load_all(yaml: try Self.yaml("Deploy/k8s/base/\(resource)")) {
+                let name = (document["metadata"] as? [String: Any])?["name"] as? String ?? "?"
+                switch document["kind"] as? String {
+                case "Deployment":
+                    let containers = (((document["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any])?["containers"] as? [[String: Any]] ?? []
+                    let port = (containers.first?["ports"] as? [[String: Any]])?.first?["containerPort"] as? Int
+                    deployed[name] = port ?? -1
+                case "Service":
+                    services.insert(name)
+                default:
+                    break
+                }
+            }
+        }
+        #expect(deployed == Self.localStack)
+        #expect(services == Set(Self.localStack.keys), "a Service per Deployment, under the same name")
+    }
+
+    @Test func everyServiceHasAnExecutableProduct() throws {
+        let manifest = try Self.yaml("Package.swift")
+        for executable in Self.localStack.keys {
+            #expect(manifest.contains(#".executable(name: "\#(executable)""#), "Package.swift has no executable product \(executable)")
+        }
+    }
+}
