@@ -73,7 +73,7 @@ public enum OrderService {
             problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,
             readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
         )) { router in try OrderRoutes.register(api, manage: manage, store: store, on: router, logger: logger) }
-        let workers: [any Service] = [CheckoutWorker(checkout: checkout, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
+        let workers: [any Service] = [CheckoutWorker(checkout: checkout, store: store, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, workers: workers, logger: logger,
             beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
@@ -93,13 +93,15 @@ public enum OrderService {
 /// Advances due checkout processes until shutdown; after a restart it picks up every unfinished one.
 struct CheckoutWorker: Service {
     let checkout: RunCheckout
+    let store: any SQLStore
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var moved = 0
             do {
-                moved = try await checkout.advanceDue()
+                // Replicas take turns, so that two of them never run the same process's step at once.
+                moved = try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue() } ?? 0
             } catch {
                 logger.warning("checkout pass failed", metadata: ["error": "\(error)"])
             }

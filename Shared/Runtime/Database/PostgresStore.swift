@@ -41,6 +41,36 @@ public final class PostgresStore: SQLStore, Service {
         }
     }
 
+    /// A session-level advisory lock, held on one pooled connection for the duration of `body` (whose own
+    /// statements use other connections), taken without waiting: a replica that finds it taken skips the round.
+    public func exclusively<T: Sendable>(_ lock: String, _ body: () async throws -> T) async throws -> T? {
+        let key = Self.advisoryKey(lock)
+        return try await client.withConnection { connection in
+            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
+            var acquired = false
+            for try await (taken) in rows.decode(Bool.self) { acquired = taken }
+            guard acquired else { return nil }
+            do {
+                let result = try await body()
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// A stable 63-bit key for a lock name (FNV-1a), the same in every process.
+    static func advisoryKey(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash >> 1)
+    }
+
     private func pooledTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }

@@ -11,4 +11,7 @@ public protocol SQLStore: Sendable {
     var dialect: SQLDialectKind { get }
     func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
     func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` unless another process sharing this database is running work under the same `lock` (replicas
+    /// of one service each run the same background workers); `nil` when it was skipped for that reason.
+    func exclusively<T: Sendable>(_ lock: String, _ body: () async throws -> T) async throws -> T?
 }

@@ -67,6 +67,11 @@ public final class SQLiteStore: SQLStore, Service {
         }
     }
 
+    /// A SQLite file belongs to one process: there is no other replica to keep out.
+    public func exclusively<T: Sendable>(_ lock: String, _ body: () async throws -> T) async throws -> T? {
+        try await body()
+    }
+
     /// Runs `work` while holding the connection; nobody else's statements interleave with it.
     private func serialized<T>(_ work: () async throws -> T) async throws -> T {
         await lock.acquire()

@@ -150,7 +150,8 @@ public struct OutboxRelay: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let delivered: Int
             do {
-                delivered = try await deliverDue()
+                // One relay at a time per database, so replicas keep each aggregate's events in order.
+                delivered = try await store.exclusively("tradewind-outbox-relay") { try await deliverDue() } ?? 0
             } catch {
                 logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
                 delivered = 0

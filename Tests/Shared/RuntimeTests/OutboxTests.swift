@@ -128,3 +128,26 @@ import TradewindTesting
         try await consumerStore.close()
     }
 }
+
+/// Replicas of a service share its database; background work that must not run twice at once takes a named lock.
+@Suite struct ExclusiveWorkTests {
+    @Test(arguments: TestDatabases.available)
+    func aSecondHolderIsTurnedAwayUntilTheFirstIsDone(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            let inner = try await store.exclusively("relay") {
+                // Another pooled connection stands for another replica.
+                try await store.exclusively("relay") { "second" }
+            }
+            switch kind {
+            case .postgres: #expect(inner == .some(nil), "the lock is held: the second holder skips its round")
+            case .sqlite: #expect(inner == .some("second"), "a SQLite file has one process")
+            }
+            #expect(try await store.exclusively("checkout") { "other lock" } == "other lock")
+            #expect(try await store.exclusively("relay") { "after" } == "after", "released when the first holder finished")
+            await #expect(throws: TestDatabaseError.self) {
+                _ = try await store.exclusively("relay") { () async throws -> Int in throw TestDatabaseError("failed") }
+            }
+            #expect(try await store.exclusively("relay") { "after a failure" } == "after a failure", "released when the body threw")
+        }
+    }
+}
