@@ -12,7 +12,9 @@ public struct CircuitBreaker: Sendable, Equatable {
         /// Requests let through at once while half-open.
         public var halfOpenProbes: Int
 
-        public init(failureThreshold: Int = 5, openDuration: Duration = .seconds(5), maximumOpenDuration: Duration = .seconds(60), halfOpenProbes: Int = 1) {
+        /// The defaults suit a restarted process, which is back within seconds: a short first cool-down lets it
+        /// in again quickly, and doubling stops at 15 s so that a long outage is still probed a few times a minute.
+        public init(failureThreshold: Int = 5, openDuration: Duration = .seconds(2), maximumOpenDuration: Duration = .seconds(15), halfOpenProbes: Int = 1) {
             precondition(failureThreshold >= 1 && halfOpenProbes >= 1, "thresholds must be positive")
             self.failureThreshold = failureThreshold
             self.openDuration = openDuration
