@@ -149,9 +149,11 @@ public struct RunCheckout: Sendable {
         process = try await orders.process(process.order) ?? process
     }
 
-    /// Exponential backoff with jitter, capped at a minute.
+    /// Exponential backoff with jitter, capped at 5 s: the calls are cheap and idempotent, and a dependency that
+    /// was restarted is back within seconds, so no order waits long after it returns. With the default 20 attempts
+    /// a checkout gives up (and compensates) after one to one and a half minutes of failures.
     func backoff(_ attempts: Int) -> TimeInterval {
-        let ceiling = min(60, baseDelay * pow(2, Double(min(attempts - 1, 16))))
+        let ceiling = min(5, baseDelay * pow(2, Double(min(attempts - 1, 16))))
         return Double.random(in: (ceiling / 2)...ceiling)
     }
 }
