@@ -3,6 +3,7 @@ import GatewayApplication
 import GatewayDomain
 import HTTPTypes
 import Hummingbird
+import Metrics
 import NIOCore
 import TradewindRuntime
 
@@ -91,5 +92,17 @@ public struct GatewayAdmin: Sendable {
             }))
         }
         return views
+    }
+
+    /// `gateway_upstream_instances{service, breaker}`: how many known instances of each upstream are in each
+    /// breaker phase, recorded when `/metrics` is read (every phase, zeros too, so that a recovered instance
+    /// leaves `open`).
+    public func recordUpstreamHealth() async {
+        for upstream in await upstreams() {
+            for phase in CircuitBreaker.Phase.allCases {
+                Gauge(label: "gateway_upstream_instances", dimensions: [("service", upstream.service), ("breaker", phase.rawValue)])
+                    .record(upstream.instances.filter { $0.breaker == phase.rawValue }.count)
+            }
+        }
     }
 }

@@ -51,6 +51,7 @@ public enum GatewayService {
         let router = ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: GatewayRoutes.accessPolicy,
             readiness: [], maximumBodyBytes: nil, trustedProxies: runtime.trustedProxies,
+            refreshMetrics: { await admin.recordUpstreamHealth() },
             beforeAuthentication: { router in
                 guard let origin else { return }
                 router.add(middleware: CORSMiddleware(

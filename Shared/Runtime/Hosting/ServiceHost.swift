@@ -21,10 +21,14 @@ public enum ServiceHost {
         public var trustedProxies: TrustedProxies
         /// Request body media types accepted besides JSON and forms (e.g. `text/csv` for an upload).
         public var additionalMediaTypes: Set<String>
+        /// Run before each `/metrics` answer, to record gauges of current state (the gateway's upstream health).
+        public var refreshMetrics: (@Sendable () async -> Void)?
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
                     readiness: [ReadinessCheck], maximumBodyBytes: Int?, trustedProxies: TrustedProxies = .none,
-                    additionalMediaTypes: Set<String> = [], beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+                    additionalMediaTypes: Set<String> = [], refreshMetrics: (@Sendable () async -> Void)? = nil,
+                    beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+            self.refreshMetrics = refreshMetrics
             self.trustedProxies = trustedProxies
             self.additionalMediaTypes = additionalMediaTypes
             self.problemMapping = problemMapping
@@ -61,7 +65,7 @@ public enum ServiceHost {
         options.beforeAuthentication(router)
         router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
         HealthRoutes.add(to: router, checks: options.readiness)
-        MetricsSetup.addRoute(to: router, registry: registry)
+        MetricsSetup.addRoute(to: router, registry: registry, refresh: options.refreshMetrics)
         try routes(router)
         // A wrong method is answered (open in the policy) before credentials are asked for, like an unknown path.
         _ = answerWrongMethods(on: router)

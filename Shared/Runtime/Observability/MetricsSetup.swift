@@ -27,9 +27,13 @@ public enum MetricsSetup {
         }
     }
 
-    /// `GET /metrics` in the Prometheus text format.
-    public static func addRoute<Context: RequestContext>(to router: Router<Context>, registry: PrometheusCollectorRegistry) {
+    /// `GET /metrics` in the Prometheus text format; `refresh` first brings gauges that describe current state up
+    /// to date.
+    public static func addRoute<Context: RequestContext>(
+        to router: Router<Context>, registry: PrometheusCollectorRegistry, refresh: (@Sendable () async -> Void)? = nil
+    ) {
         router.get("/metrics") { _, _ -> Response in
+            await refresh?()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(16 * 1024)
             registry.emit(into: &bytes)

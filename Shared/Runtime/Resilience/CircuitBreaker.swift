@@ -23,7 +23,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
-    public enum Phase: String, Sendable, Equatable {
+    public enum Phase: String, Sendable, Equatable, CaseIterable {
         case closed, open, halfOpen = "half-open"
     }
 

@@ -224,6 +224,10 @@ import TradewindRuntime
             let text = String(buffer: upstreams.body)
             #expect(text.contains(url))
             #expect(text.contains(#""breaker" : "open""#))
+
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains(#"gateway_upstream_instances{service="user-service",breaker="open"} 1"#), "\(metrics.split(separator: "\n").filter { $0.contains("upstream_instances") })")
+            #expect(metrics.contains(#"gateway_upstream_instances{service="user-service",breaker="closed"} 1"#))
         }
         await upstream.stop()
     }
