@@ -170,7 +170,9 @@ public struct OutboxRelay: Service {
         }
         Gauge(label: "outbox_backlog").record(rows.count)
         var blocked: Set<String> = []
-        var delivered = 0
+        // Marked delivered together at the end of the pass, in one statement: a crash before that only means
+        // these events are delivered again (at least once; consumers dedupe through their inbox).
+        var delivered: [String] = []
         for row in rows {
             let entry = try Outbox.decode(row)
             let aggregate = entry.event.aggregateID
@@ -185,38 +187,41 @@ public struct OutboxRelay: Service {
                                                 attributes: ["messaging.message.id": event.id, "messaging.destination.name": event.type]) {
                     try await publisher.publish(event)
                 }
-                try await mark(entry, delivered: true, error: nil, at: now)
-                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, now.timeIntervalSince(entry.event.occurredAt)) * 1000)))
-                delivered += 1
+                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, self.now().timeIntervalSince(entry.event.occurredAt)) * 1000)))
+                delivered.append(event.id)
             } catch {
                 blocked.insert(aggregate)
-                try await mark(entry, delivered: false, error: "\(error)", at: now)
+                try await markFailed(entry, error: "\(error)", at: now)
             }
             Counter(label: "outbox_delivery_attempts_total").increment()
         }
-        return delivered
+        if !delivered.isEmpty {
+            try await store.transaction { database in
+                try await database.update("outbox")
+                    .set("status", to: Outbox.Status.delivered.rawValue).set("delivered_at", to: now)
+                    .set(SQLIdentifier("attempts"), to: SQLRaw("attempts + 1"))
+                    .where("id", .in, delivered).run()
+            }
+        }
+        return delivered.count
     }
 
-    private func mark(_ entry: Outbox.Entry, delivered: Bool, error: String?, at now: Date) async throws {
+    private func markFailed(_ entry: Outbox.Entry, error: String, at now: Date) async throws {
         let attempts = entry.attempts + 1
         try await store.transaction { database in
             let update = database.update("outbox").set("attempts", to: attempts)
-            if delivered {
-                update.set("status", to: Outbox.Status.delivered.rawValue).set("delivered_at", to: now)
-            } else if attempts >= policy.maximumAttempts {
-                update.set("status", to: Outbox.Status.dead.rawValue).set("last_error", to: String((error ?? "").prefix(500)))
+            if attempts >= policy.maximumAttempts {
+                update.set("status", to: Outbox.Status.dead.rawValue).set("last_error", to: String(error.prefix(500)))
             } else {
-                update.set("next_attempt_at", to: now.addingTimeInterval(delay(afterAttempt: attempts))).set("last_error", to: String((error ?? "").prefix(500)))
+                update.set("next_attempt_at", to: now.addingTimeInterval(delay(afterAttempt: attempts))).set("last_error", to: String(error.prefix(500)))
             }
             try await update.where("id", .equal, entry.event.id).run()
         }
-        if !delivered {
-            if attempts >= policy.maximumAttempts {
-                Counter(label: "outbox_dead_letters_total").increment()
-                logger.error("outbox event parked as a dead letter", metadata: ["event": "\(entry.event.id)", "type": "\(entry.event.type)", "error": "\(error ?? "")"])
-            } else {
-                logger.info("outbox delivery failed; will retry", metadata: ["event": "\(entry.event.id)", "attempt": "\(attempts)"])
-            }
+        if attempts >= policy.maximumAttempts {
+            Counter(label: "outbox_dead_letters_total").increment()
+            logger.error("outbox event parked as a dead letter", metadata: ["event": "\(entry.event.id)", "type": "\(entry.event.type)", "error": "\(error)"])
+        } else {
+            logger.info("outbox delivery failed; will retry", metadata: ["event": "\(entry.event.id)", "attempt": "\(attempts)"])
         }
     }
 
