@@ -47,5 +47,10 @@ public enum OrderSchema {
         Migration(version: 5, name: "checkout processes keep the trace of the order's request") { _ in
             ["ALTER TABLE checkout_processes ADD COLUMN trace_context TEXT"]
         },
+        // The worker asks for due processes several times a second; finished ones accumulate without bound and
+        // must not be scanned each time.
+        Migration(version: 6, name: "index only the checkout processes still running") { _ in
+            ["CREATE INDEX checkout_processes_running ON checkout_processes (next_attempt_at) WHERE step <> 'done'"]
+        },
     ])
 }
