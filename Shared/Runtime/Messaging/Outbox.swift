@@ -120,14 +120,17 @@ public struct OutboxRelay: Service {
         public var maximumDelay: Duration
         public var pollInterval: Duration
         public var batchSize: Int
+        /// Delivered events are deleted once they are this old (dead letters stay until replayed).
+        public var retention: Duration
 
         public init(maximumAttempts: Int = 10, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(60),
-                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100) {
+                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100, retention: Duration = .seconds(7 * 86_400)) {
             self.maximumAttempts = maximumAttempts
             self.baseDelay = baseDelay
             self.maximumDelay = maximumDelay
             self.pollInterval = pollInterval
             self.batchSize = batchSize
+            self.retention = retention
         }
     }
 
@@ -147,7 +150,17 @@ public struct OutboxRelay: Service {
     }
 
     public func run() async throws {
+        var nextPurge = ContinuousClock.now
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            if ContinuousClock.now >= nextPurge {
+                nextPurge = ContinuousClock.now + .seconds(600)
+                do {
+                    let purged = try await purgeDelivered()
+                    if purged > 0 { logger.info("purged delivered outbox events", metadata: ["count": "\(purged)"]) }
+                } catch {
+                    logger.warning("outbox purge failed", metadata: ["error": "\(error)"])
+                }
+            }
             let delivered: Int
             do {
                 // One relay at a time per database, so replicas keep each aggregate's events in order.
@@ -157,6 +170,16 @@ public struct OutboxRelay: Service {
                 delivered = 0
             }
             if delivered == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: policy.pollInterval) } }
+        }
+    }
+
+    /// Deletes delivered events older than the retention; returns how many. Public so tests can drive it.
+    @discardableResult
+    public func purgeDelivered() async throws -> Int {
+        let cutoff = now().addingTimeInterval(-Double(policy.retention.components.seconds))
+        return try await store.transaction { database in
+            try await database.delete(from: "outbox").where("status", .equal, Outbox.Status.delivered.rawValue)
+                .where("delivered_at", .lessThan, cutoff).returning("id").all().count
         }
     }
 

@@ -93,6 +93,11 @@ import TradewindTesting
         #expect(try await Outbox.replay("c1", in: store, at: clock.now()) == false, "only dead letters are replayed")
         #expect(try await relay.deliverDue() == 1)
         #expect(publisher.delivered.withLock { $0 }.last == "c1")
+
+        #expect(try await relay.purgeDelivered() == 0, "delivered events are kept for the retention period")
+        clock.advance(8 * 86_400)
+        #expect(try await relay.purgeDelivered() == 4)
+        #expect(try await relay.deliverDue() == 0, "nothing purged is delivered again")
         try await store.close()
     }
 
