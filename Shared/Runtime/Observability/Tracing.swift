@@ -62,10 +62,7 @@ public enum TraceContext {
         if let traceparent {
             InstrumentationSystem.instrument.extract(["traceparent": traceparent], into: &context, using: DictionaryExtractor())
         }
-        return try await Tracing.withSpan(operation, context: context, ofKind: kind, isolation: isolation) { span in
-            for (key, value) in attributes { span.attributes[key] = value }
-            return try await body()
-        }
+        return try await span(operation, in: context, kind: kind, attributes: attributes, isolation: isolation, body)
     }
 
     /// Runs `body` in a child span of the current one; nothing at all when tracing is off.
@@ -74,7 +71,14 @@ public enum TraceContext {
         isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> T
     ) async rethrows -> T {
         guard TracingSetup.isEnabled else { return try await body() }
-        return try await Tracing.withSpan(operation, ofKind: kind, isolation: isolation) { span in
+        return try await span(operation, in: ServiceContext.current ?? .topLevel, kind: kind, attributes: attributes, isolation: isolation, body)
+    }
+
+    private static func span<T>(
+        _ operation: String, in context: ServiceContext, kind: SpanKind, attributes: [String: String],
+        isolation: isolated (any Actor)?, _ body: () async throws -> T
+    ) async rethrows -> T {
+        try await Tracing.withSpan(operation, context: context, ofKind: kind, isolation: isolation) { span in
             for (key, value) in attributes { span.attributes[key] = value }
             return try await body()
         }
