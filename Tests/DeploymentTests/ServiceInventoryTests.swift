@@ -23,7 +23,7 @@ import Yams
         var built: [String: Int] = [:]
         for (name, definition) in services {
             guard let definition = definition as? [String: Any],
-                  let executable = ((definition["build"] as? [String: Any])?["args"] as? [String: Any])?["SERVICE"] as? String else { continue }
+                  let executable = (definition["build"] as? [String: Any])?["target"] as? String else { continue }
             #expect(name == executable, "compose service \(name) builds \(executable)")
             let environment = definition["environment"] as? [String: Any] ?? [:]
             built[executable] = (environment["PORT"] as? String).flatMap { Int($0) } ?? (environment["PORT"] as? Int) ?? -1
