@@ -76,6 +76,30 @@ kustomize_validate() {  # kustomize_validate base|dev|prod
 for overlay in base dev prod; do
     check "k8s $overlay: kubectl kustomize | kubernetes-validate --strict -k 1.30.0, semantics" kustomize_validate "$overlay"
 done
+# The pipeline's Deploy stage sets each image's tag in the prod kustomization with
+# `kustomize edit set image tradewind/<service>=ghcr.io/tradewind/<service>:<commit>`; the same edit, on a copy,
+# must give every Deployment a tagged image from the registry.
+prod_with_pipeline_tags() {
+    rm -rf "$WORK/k8s" && cp -R Deploy/k8s "$WORK/k8s"
+    python3 - "$WORK/k8s/overlays/prod/kustomization.yaml" <<'PY'
+import sys, yaml
+path = sys.argv[1]
+kustomization = yaml.safe_load(open(path))
+for entry in kustomization["images"]:
+    service = entry["name"].removeprefix("tradewind/")
+    entry.update(newName=f"ghcr.io/tradewind/{service}", newTag="0123456789ab")
+yaml.safe_dump(kustomization, open(path, "w"))
+PY
+    kubectl kustomize "$WORK/k8s/overlays/prod" >"$WORK/prod-tagged.yaml"
+    python3 - "$WORK/prod-tagged.yaml" <<'PY'
+import sys, yaml
+images = [c["image"] for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Deployment"
+          for c in d["spec"]["template"]["spec"]["containers"]]
+wrong = [i for i in images if not (i.startswith("ghcr.io/tradewind/") and i.endswith(":0123456789ab"))]
+assert len(images) == 7 and not wrong, f"images after the pipeline's tags: {images}"
+PY
+}
+check "k8s prod: with the tags the pipeline sets, every Deployment runs ghcr.io/tradewind/<service>:<commit>" prod_with_pipeline_tags
 check "k8s dev: postgres-init.sh is the same script as Deploy/compose/postgres-init.sh" \
     cmp Deploy/compose/postgres-init.sh Deploy/k8s/overlays/dev/postgres/postgres-init.sh
 
@@ -115,6 +139,7 @@ json_check() {
     return "$status"
 }
 check "JSON under Deploy/observability parses" json_check
+check "Python scripts under Deploy parse" python3 -c 'import ast, sys; [ast.parse(open(f).read(), f) for f in sys.argv[1:]]' Deploy/ci/check-semantics.py Deploy/ci/order-flow.py Deploy/ci/k8s-pod-check.py
 check "observability: scrape targets, datasource uids and dashboard panels agree" \
     python3 Deploy/ci/check-semantics.py observability
 
