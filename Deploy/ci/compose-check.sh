@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The whole stack in Docker, as a user runs it: builds the seven images with docker-compose.yml (base images
+# replaced by the local stand-ins of Deploy/ci/compose.base-images.yaml), starts it with fresh random secrets,
+# waits for every health check, runs a shopper's order through the gateway's published port on 127.0.0.1 until it
+# ships and its tracking page answers, crashes a service the way a crash looks to Docker (SIGKILL of its main
+# process from the host; `docker kill` would count as an operator's stop) and checks that the restart policy
+# brings it back healthy and a new order still ships, starts the Prometheus stand-in and checks that every
+# Tradewind target is up, and finally removes everything it started. Prints the container logs when a step fails.
+#
+#   bash Deploy/ci/install-docker.sh && bash Deploy/ci/base-images/build.sh   # once
+#   bash Deploy/ci/compose-check.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+PROJECT=${COMPOSE_CHECK_PROJECT:-tradewind-ci}
+IMAGE_LIMIT_MB=150
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tradewind-compose.XXXXXX")
+ENV_FILE=$WORK/ci.env
+COMPOSE=(docker compose -p "$PROJECT" -f docker-compose.yml -f Deploy/ci/compose.base-images.yaml --env-file "$ENV_FILE")
+
+say() { printf '\n--- %s\n' "$*"; }
+fail() {
+    printf '\ncompose-check FAILED: %s\n' "$*" >&2
+    "${COMPOSE[@]}" --profile observability ps -a >&2 || true
+    "${COMPOSE[@]}" --profile observability logs --no-color --timestamps --tail 150 >&2 || true
+    exit 1
+}
+cleanup() {
+    "${COMPOSE[@]}" --profile observability down --volumes --remove-orphans --timeout 10 >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+seconds_since() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
+
+# --- A test env: the example's settings with every placeholder replaced by a fresh random value ---------------------
+GATEWAY_PORT=$(free_port)
+PROMETHEUS_PORT=$(free_port)
+signing_key=$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)
+python3 - "$ENV_FILE" "$signing_key" <<'PY'
+import re, secrets, sys
+path, key = sys.argv[1], sys.argv[2]
+lines = []
+for line in open("Deploy/compose/tradewind.env.example"):
+    name = line.split("=", 1)[0]
+    if name == "JWT_SIGNING_KEY":
+        line = f'JWT_SIGNING_KEY="{key}"\n'
+    elif re.match(r"^[A-Z_]+=change-me", line):
+        line = f"{name}={secrets.token_hex(24)}\n"
+    lines.append(line)
+open(path, "w").writelines(lines)
+PY
+cat >>"$ENV_FILE" <<EOF
+GATEWAY_PORT=$GATEWAY_PORT
+PROMETHEUS_PORT=$PROMETHEUS_PORT
+BCRYPT_COST=10
+EOF
+if grep -q 'change-me' "$ENV_FILE"; then fail "the generated env still holds a change-me placeholder"; fi
+gateway=http://127.0.0.1:$GATEWAY_PORT
+
+# --- Build ----------------------------------------------------------------------------------------------------------
+say "docker compose build"
+"${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
+start=$(date +%s.%N)
+"${COMPOSE[@]}" build || fail "docker compose build"
+echo "images built in $(seconds_since "$start") s"
+oversized=()
+for service in registry user-service product-service cart-service cargo-service order-service gateway; do
+    image=tradewind/$service:dev
+    bytes=$(docker image inspect -f '{{.Size}}' "$image") || fail "no image $image"
+    mb=$(( bytes / 1000000 ))
+    printf '  %-32s %4d MB\n' "$image" "$mb"
+    [ "$mb" -le "$IMAGE_LIMIT_MB" ] || oversized+=("$image ($mb MB)")
+done
+[ "${#oversized[@]}" -eq 0 ] || fail "images over $IMAGE_LIMIT_MB MB: ${oversized[*]}"
+
+# --- Up -------------------------------------------------------------------------------------------------------------
+say "docker compose up -d --wait"
+start=$(date +%s.%N)
+"${COMPOSE[@]}" up -d --wait --wait-timeout 180 || fail "the stack did not become healthy"
+echo "all containers healthy $(seconds_since "$start") s after up"
+
+say "an order through the gateway ($gateway)"
+python3 Deploy/ci/order-flow.py "$gateway" --label "compose" || fail "order flow"
+
+# --- A crash --------------------------------------------------------------------------------------------------------
+victim=order-service
+say "SIGKILL of $victim's main process"
+container=$("${COMPOSE[@]}" ps -q "$victim")
+restarts_before=$(docker inspect -f '{{.RestartCount}}' "$container")
+pid=$(docker inspect -f '{{.State.Pid}}' "$container")
+kill -KILL "$pid"
+start=$(date +%s.%N)
+state=""
+for _ in $(seq 1 240); do
+    state=$(docker inspect -f '{{.RestartCount}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container")
+    if [ "${state%% *}" -gt "$restarts_before" ] && [ "${state#* }" = "running healthy" ]; then break; fi
+    sleep 0.25
+done
+if ! { [ "${state%% *}" -gt "$restarts_before" ] && [ "${state#* }" = "running healthy" ]; }; then
+    fail "$victim was not restarted to healthy within 60 s (restarts, status, health: $state)"
+fi
+echo "$victim restarted by its restart policy and healthy again $(seconds_since "$start") s after the kill"
+python3 Deploy/ci/order-flow.py "$gateway" --label "after the crash" || fail "order flow after the crash"
+
+# --- Observability: the Prometheus stand-in scrapes every service ----------------------------------------------------
+say "Prometheus (profile observability) scrapes every Tradewind service"
+"${COMPOSE[@]}" --profile observability up -d --wait --wait-timeout 60 prometheus || fail "prometheus did not start"
+python3 - "http://127.0.0.1:$PROMETHEUS_PORT" <<'PY' || fail "Prometheus does not see every target up"
+import sys, time, requests
+base = sys.argv[1]
+expected = {"registry", "user-service", "product-service", "cart-service", "cargo-service", "order-service", "gateway"}
+deadline, health = time.monotonic() + 60, {}
+while time.monotonic() < deadline:
+    targets = requests.get(f"{base}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
+    health = {t["labels"].get("service"): (t["health"], t.get("lastError", "")) for t in targets}
+    if all(health.get(name, ("",))[0] == "up" for name in expected):
+        print("  " + ", ".join(f"{name} up" for name in sorted(expected)))
+        sys.exit(0)
+    time.sleep(1)
+sys.exit(f"targets not up after 60 s: { {k: v for k, v in health.items() if v[0] != 'up'} or 'none listed' }")
+PY
+
+# --- Down -------------------------------------------------------------------------------------------------------------
+say "docker compose down --volumes"
+"${COMPOSE[@]}" --profile observability down --volumes --remove-orphans --timeout 20 || fail "docker compose down"
+left=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT")
+[ -z "$left" ] || fail "containers left behind: $left"
+left=$(docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT")
+[ -z "$left" ] || fail "volumes left behind: $left"
+echo "nothing left running"
+printf '\ncompose-check passed\n'
