@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Cold image build against a plain release build, in one run on this machine.
 #
-#   1. baseline: `swift build -c release --static-swift-stdlib` in a fresh copy of the committed sources, with an
-#      empty .build (dependency resolution from the package mirror included): the same command the Dockerfile's
-#      build stage runs, outside Docker;
-#   2. `docker compose build` of all seven images after `docker builder prune --all` (BuildKit's cache emptied)
-#      and with the seven images removed; the base images are the local stand-ins (Deploy/ci/base-images), which
-#      stay: pulling a base image is not part of what is measured.
+#   1. `docker compose build` of all seven images from a fresh copy of the committed sources, after `docker builder
+#      prune --all` (BuildKit's cache emptied) and with the seven images removed; the base images are the local
+#      stand-ins (Deploy/ci/base-images), which stay: pulling a base image is not part of what is measured;
+#   2. baseline: `swift build -c release --static-swift-stdlib` in the same sources, with an empty .build
+#      (dependency resolution from the package mirror included): the command the Dockerfile's build stage runs,
+#      outside Docker.
 #
 # For each: wall time, and peak memory as the highest system-wide use above the idle level measured just before it
 # (MemTotal - MemAvailable, sampled every 0.5 s), which counts every compiler process and dockerd's BuildKit alike.
@@ -42,13 +42,10 @@ measure() {  # measure NAME COMMAND...: runs it, records wall seconds and peak m
 echo "machine: $(nproc) cores, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); $(swift --version 2>/dev/null | head -1)"
 echo "sources: $(git log -1 --format='%h %s')"
 
-# 1. Baseline: the committed sources, a fresh .build.
 mkdir "$WORK/src"
 git archive HEAD | tar -x -C "$WORK/src"
-baseline() { cd "$WORK/src" && swift build -c release --static-swift-stdlib; }
-measure "swift build -c release (baseline)" baseline
 
-# 2. The images, from an empty BuildKit cache.
+# 1. The images, from an empty BuildKit cache.
 compose=(docker compose -f "$ROOT/docker-compose.yml" -f "$ROOT/Deploy/ci/compose.base-images.yaml"
          --env-file "$ROOT/Deploy/compose/tradewind.env.example" --project-directory "$WORK/src")
 for service in registry user-service product-service cart-service cargo-service order-service gateway; do
@@ -57,6 +54,11 @@ done
 docker builder prune --all --force >/dev/null
 images() { "${compose[@]}" build; }
 measure "docker compose build (7 images, cold cache)" images
+
+
+# 2. Baseline: the committed sources, a fresh .build.
+baseline() { cd "$WORK/src" && rm -rf .build && swift build -c release --static-swift-stdlib; }
+measure "swift build -c release (baseline)" baseline
 
 echo
 awk -v bs="$(cat "$WORK/swift build -c release (baseline).seconds")" -v bm="$(cat "$WORK/swift build -c release (baseline).mib")" \
