@@ -33,29 +33,16 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 seconds_since() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
 
-# --- A test env: the example's settings with every placeholder replaced by a fresh random value ---------------------
+# --- A test env, made the way the README tells users to: fresh random secrets, never the placeholders --------------
 GATEWAY_PORT=$(free_port)
 PROMETHEUS_PORT=$(free_port)
-signing_key=$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)
-python3 - "$ENV_FILE" "$signing_key" <<'PY'
-import re, secrets, sys
-path, key = sys.argv[1], sys.argv[2]
-lines = []
-for line in open("Deploy/compose/tradewind.env.example"):
-    name = line.split("=", 1)[0]
-    if name == "JWT_SIGNING_KEY":
-        line = f'JWT_SIGNING_KEY="{key}"\n'
-    elif re.match(r"^[A-Z_]+=change-me", line):
-        line = f"{name}={secrets.token_hex(24)}\n"
-    lines.append(line)
-open(path, "w").writelines(lines)
-PY
+bash Deploy/compose/new-env.sh "$ENV_FILE" >/dev/null || fail "Deploy/compose/new-env.sh"
 cat >>"$ENV_FILE" <<EOF
 GATEWAY_PORT=$GATEWAY_PORT
 PROMETHEUS_PORT=$PROMETHEUS_PORT
 BCRYPT_COST=10
 EOF
-if grep -q 'change-me' "$ENV_FILE"; then fail "the generated env still holds a change-me placeholder"; fi
+if grep -q '^[A-Z_]*=change-me' "$ENV_FILE"; then fail "the generated env still holds a change-me placeholder"; fi
 gateway=http://127.0.0.1:$GATEWAY_PORT
 
 # --- Build ----------------------------------------------------------------------------------------------------------

@@ -132,9 +132,13 @@ def selected_by(labels):
             if service["spec"].get("selector") and all(labels.get(k) == v for k, v in service["spec"]["selector"].items())]
 
 
+# A network whose subnet is named explicitly, so that each pod gets the address its status.podIP says: Docker picks
+# a free subnet for a first network, which is then made again with that subnet.
 network = run_id
 docker("network", "create", network)
 subnet = json.loads(docker("network", "inspect", network))[0]["IPAM"]["Config"][0]["Subnet"]
+docker("network", "rm", network)
+docker("network", "create", "--subnet", subnet, network)
 prefix = subnet.split("/")[0].rsplit(".", 1)[0]
 pods = []  # (name, container spec, docker name, ports by name and number)
 
@@ -249,7 +253,7 @@ try:
             elif "secret" in volume or "configMap" in volume:
                 source = volume.get("secret") or volume.get("configMap")
                 if "secret" in volume:
-                    data = {key: test_secrets.get(source["secretName"], {}).get(key) for key in test_secrets.get(source["secretName"], {})}
+                    data = test_secrets.get(source["secretName"])
                     if not data:
                         fail(f"{where} mounts Secret {source['secretName']}, which Deploy/k8s/README.md does not list")
                 else:

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Writes the env file docker-compose.yml reads (default: .env at the repository root) from
+# Deploy/compose/tradewind.env.example, with every change-me placeholder replaced by a fresh random secret and a
+# new ES256 signing key for the user service. Refuses to overwrite an existing file. Needs openssl.
+#
+#   bash Deploy/compose/new-env.sh            # then: docker compose up --build
+#   bash Deploy/compose/new-env.sh other.env
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+target=${1:-$here/../../.env}
+
+if [ -e "$target" ]; then
+    echo "new-env: $target exists; remove it first (its database passwords are those of the existing volume)" >&2
+    exit 1
+fi
+command -v openssl >/dev/null 2>&1 || { echo "new-env: openssl is needed" >&2; exit 1; }
+
+umask 077
+{
+    while IFS= read -r line || [ -n "$line" ]; do
+        case "$line" in
+            JWT_SIGNING_KEY=*)
+                printf 'JWT_SIGNING_KEY="%s"\n' "$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)" ;;
+            [A-Z]*=change-me*)
+                printf '%s=%s\n' "${line%%=*}" "$(openssl rand -hex 24)" ;;
+            *)
+                printf '%s\n' "$line" ;;
+        esac
+    done <"$here/tradewind.env.example"
+} >"$target.part"
+if grep -q '^[A-Z_]*=change-me' "$target.part"; then
+    rm -f "$target.part"
+    echo "new-env: a placeholder was left in; this is a bug" >&2
+    exit 1
+fi
+mv "$target.part" "$target"
+echo "new-env: wrote $target (administrator: $(sed -n 's/^ADMIN_EMAIL=//p' "$target"), password in ADMIN_PASSWORD)"
