@@ -61,4 +61,37 @@ import Yams
             #expect(manifest.contains(#".executable(name: "\#(executable)""#), "Package.swift has no executable product \(executable)")
         }
     }
+
+    /// The Dockerfile stages every service out of its one build and has an image target for each.
+    @Test func theDockerfileHasAnImageTargetForEveryService() throws {
+        let dockerfile = try Self.yaml("Deploy/docker/Dockerfile")
+        let targets = Set(dockerfile.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            guard words.count == 4, words[0] == "FROM", words[1] == "runtime", words[2] == "AS" else { return nil }
+            return String(words[3])
+        })
+        #expect(targets == Set(Self.localStack.keys))
+        let staged = try #require(dockerfile.split(separator: "\n").first { $0.hasPrefix("ARG SERVICES=") })
+        let names = staged.dropFirst("ARG SERVICES=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        #expect(Set(names.split(separator: " ").map(String.init)) == Set(Self.localStack.keys), "ARG SERVICES stages \(names)")
+    }
+
+    /// Kubernetes dev runs exactly the images `docker compose build` makes (tradewind/<service>:dev).
+    @Test func theDevOverlayRunsTheImagesComposeBuilds() throws {
+        let compose = try #require(try Yams.load(yaml: try Self.yaml("docker-compose.yml")) as? [String: Any])
+        let services = try #require(compose["services"] as? [String: Any])
+        var built: Set<String> = []
+        for case let (_, definition as [String: Any]) in services where definition["build"] != nil {
+            let image = try #require(definition["image"] as? String)
+            built.insert(image.replacingOccurrences(of: "${TRADEWIND_TAG:-dev}", with: "dev"))
+        }
+        let dev = try #require(try Yams.load(yaml: try Self.yaml("Deploy/k8s/overlays/dev/kustomization.yaml")) as? [String: Any])
+        let images = try #require(dev["images"] as? [[String: Any]])
+        let run = Set(images.compactMap { entry -> String? in
+            guard let name = entry["name"] as? String, let tag = entry["newTag"] as? String else { return nil }
+            return "\(entry["newName"] as? String ?? name):\(tag)"
+        })
+        #expect(run == built)
+        #expect(built == Set(Self.localStack.keys.map { "tradewind/\($0):dev" }))
+    }
 }
