@@ -8,9 +8,15 @@
 # Tradewind target is up, and finally removes everything it started. Prints the container logs when a step fails.
 #
 #   bash Deploy/ci/install-docker.sh && bash Deploy/ci/base-images/build.sh   # once
-#   bash Deploy/ci/compose-check.sh
+#   bash Deploy/ci/compose-check.sh [--no-build]      # --no-build: run the images already built
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+BUILD=1
+case "${1:-}" in
+    --no-build) BUILD=0 ;;
+    "") ;;
+    *) echo "usage: $0 [--no-build]" >&2; exit 2 ;;
+esac
 
 PROJECT=${COMPOSE_CHECK_PROJECT:-tradewind-ci}
 IMAGE_LIMIT_MB=150
@@ -46,11 +52,13 @@ if grep -q '^[A-Z_]*=change-me' "$ENV_FILE"; then fail "the generated env still 
 gateway=http://127.0.0.1:$GATEWAY_PORT
 
 # --- Build ----------------------------------------------------------------------------------------------------------
-say "docker compose build"
 "${COMPOSE[@]}" down --volumes --remove-orphans >/dev/null 2>&1 || true
-start=$(date +%s.%N)
-"${COMPOSE[@]}" build || fail "docker compose build"
-echo "images built in $(seconds_since "$start") s"
+if [ "$BUILD" = 1 ]; then
+    say "docker compose build"
+    start=$(date +%s.%N)
+    "${COMPOSE[@]}" build || fail "docker compose build"
+    echo "images built in $(seconds_since "$start") s"
+fi
 oversized=()
 for service in registry user-service product-service cart-service cargo-service order-service gateway; do
     image=tradewind/$service:dev
@@ -64,7 +72,7 @@ done
 # --- Up -------------------------------------------------------------------------------------------------------------
 say "docker compose up -d --wait"
 start=$(date +%s.%N)
-"${COMPOSE[@]}" up -d --wait --wait-timeout 180 || fail "the stack did not become healthy"
+"${COMPOSE[@]}" up -d --no-build --wait --wait-timeout 180 || fail "the stack did not become healthy"
 echo "all containers healthy $(seconds_since "$start") s after up"
 
 say "an order through the gateway ($gateway)"

@@ -13,8 +13,10 @@ names of the Kubernetes Services that select it. Then every startup, readiness a
 the kubelet runs it (HTTP GET on the declared path and port, answered 200-399; exec inside the container; TCP
 connect), and one order goes through the gateway. Everything started is removed at the end.
 
-What it does not model: NetworkPolicies (not enforced), Ingress, the scheduler, restarts after failed liveness
-probes, Service ports that differ from the container's (refused with a message), and $(VAR) expansion.
+What it does not model: NetworkPolicies (not enforced), Ingress, the scheduler, emptyDir size limits, the
+kubelet's restart back-off (containers restart at once, as restartPolicy Always says, but without delay), restarts
+after failed liveness probes, Service ports that differ from the container's (refused with a message), and $(VAR)
+expansion.
 Probes reach containers through ports published on 127.0.0.1, which is what the kubelet's GET amounts to.
 """
 import argparse
@@ -164,7 +166,10 @@ try:
         if policy != "IfNotPresent" and image not in image_map:
             fail(f"{where}: imagePullPolicy {policy} would pull {image} from a registry instead of using the local build")
 
-        run = ["docker", "run", "-d", "--name", f"{run_id}-{name}", "--hostname", pod_name, "--network", network, "--ip", pod_ip]
+        if pod_spec.get("restartPolicy", "Always") != "Always":
+            fail(f"{where}: restartPolicy {pod_spec['restartPolicy']} is not modelled")
+        run = ["docker", "run", "-d", "--name", f"{run_id}-{name}", "--hostname", pod_name, "--network", network, "--ip", pod_ip,
+               "--restart", "always"]
         for alias in selected_by(labels):
             run += ["--network-alias", alias]
 
@@ -242,9 +247,12 @@ try:
             if volume is None:
                 fail(f"{where} mounts {mount['name']}, which the pod does not declare")
             if "emptyDir" in volume:
-                size = volume["emptyDir"].get("sizeLimit")
-                options = "mode=1777" + (f",size={quantity_bytes(size)}" if size else "")
-                run += ["--tmpfs", f"{target}:{options}"]
+                # A fresh world-writable directory, as the kubelet makes one (Docker's --tmpfs would take over the
+                # mode and owner of a directory the image has at that path). Its size limit is not enforced.
+                folder = os.path.join(work, "empty", name, mount["name"])
+                os.makedirs(folder)
+                os.chmod(folder, 0o777)
+                run += ["--mount", f"type=bind,src={folder},dst={target}"]
             elif "claim" in volume:
                 volume_name = f"{run_id}-{mount['name']}-{name}"
                 docker("volume", "create", volume_name)
@@ -375,6 +383,11 @@ try:
                     failed.append(f"{pod['name']} {kind}: {detail}")
     if failed:
         fail("; ".join(failed))
+    for pod in pods:
+        restarts = int(docker("inspect", "-f", "{{.RestartCount}}", pod["docker"]))
+        if restarts:
+            say(f"  note: {pod['name']} exited and was restarted {restarts} time(s) before its probes passed "
+                "(the kubelet would do the same, with back-off)")
 
     gateway = next((pod for pod in pods if pod["name"] == "gateway"), None)
     if gateway is None:

@@ -68,7 +68,8 @@ started = time.monotonic()
 status, order = None, {}
 while time.monotonic() < deadline:
     answer = session.get(f"{api}/orders/{order_id}", timeout=15)
-    expect(answer.status_code == 200, f"order {order_id} can be read", answer)
+    if answer.status_code != 200:
+        expect(False, f"order {order_id} can be read", answer)
     order = answer.json()
     status = order["status"]
     if status in ("shipped", "failed", "cancelled"):

@@ -54,7 +54,7 @@ mirror_rules=$(git config --system --get-regexp '^url\..*\.insteadof$' || true)
 mirror_root=$(printf '%s\n' "$mirror_rules" | awk 'NR == 1 {sub(/^url\./, "", $1); sub(/\.insteadof$/, "", $1); print $1}')
 
 # What decides an image's content; bump an image's revision when its recipe below changes in another way.
-declare -A revision=([swift]=1 [postgres]=1 [prometheus]=1)
+declare -A revision=([swift]=1 [postgres]=2 [prometheus]=1)
 recipe_hash() {  # recipe_hash NAME
     {
         echo "$1 $suite ${revision[$1]}"
@@ -144,9 +144,10 @@ build_image() {  # build_image NAME IMAGE
         # shellcheck disable=SC2086
         chroot_install "$dir" $postgres_packages
         install -m 755 "$here/postgres-entrypoint.sh" "$dir/usr/local/bin/docker-entrypoint.sh"
-        mkdir -p "$dir/docker-entrypoint-initdb.d" "$dir/var/lib/postgresql/data" "$dir/var/run/postgresql"
-        chroot "$dir" chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
-        chmod 3777 "$dir/var/run/postgresql"
+        # /run, not /var/run: in the tree /var/run is a symbolic link to /run, which outside the chroot is the host's.
+        mkdir -p "$dir/docker-entrypoint-initdb.d" "$dir/var/lib/postgresql/data" "$dir/run/postgresql"
+        chroot "$dir" chown -R postgres:postgres /var/lib/postgresql /run/postgresql
+        chmod 3777 "$dir/run/postgresql"
         import "$dir" "$image" "$hash" \
             'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
             'ENV PGDATA=/var/lib/postgresql/data' 'VOLUME /var/lib/postgresql/data' \
