@@ -51,7 +51,7 @@ compose=(docker compose -f "$ROOT/docker-compose.yml" -f "$ROOT/Deploy/ci/compos
 for service in registry user-service product-service cart-service cargo-service order-service gateway; do
     docker image rm -f "tradewind/$service:dev" >/dev/null 2>&1 || true
 done
-docker builder prune --all --force >/dev/null
+docker builder prune --all --force >/dev/null 2>&1
 images() { "${compose[@]}" build; }
 measure "docker compose build (7 images, cold cache)" images
 
