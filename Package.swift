@@ -107,7 +107,7 @@ var targets: [Target] = [
         name: "TradewindRuntime",
         dependencies: [
             .kernel, .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .configuration,
-            .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .asyncHTTPClient, .openAPIRuntime, .tracing, .otel, .unixSignals,
+            .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .crypto, .asyncHTTPClient, .openAPIRuntime, .tracing, .otel, .unixSignals,
         ],
         path: "Shared/Runtime"
     ),
@@ -137,7 +137,7 @@ targets += boundedContext(
     infrastructure: [.bcrypt, .jwtKit, .crypto, .logging],
     interface: [.logging]
 )
-targets += boundedContext("Registry", executable: "registry", infrastructure: nil, interface: [.crypto, .serviceLifecycle], openAPI: false)
+targets += boundedContext("Registry", executable: "registry", infrastructure: [.asyncHTTPClient], interface: [.serviceLifecycle], openAPI: false)
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
 targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])

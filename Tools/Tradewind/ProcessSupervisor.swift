@@ -13,12 +13,15 @@ actor ProcessSupervisor {
 
     private let executable: URL
     private let workingDirectory: URL
+    /// Set for every child on top of its own environment (`LOG_LEVEL` for `--verbose`).
+    private let extraEnvironment: [String: String]
     private var children: [String: Child] = [:]
     private var stopping = false
 
-    init(executable: URL, workingDirectory: URL) {
+    init(executable: URL, workingDirectory: URL, extraEnvironment: [String: String] = [:]) {
         self.executable = executable
         self.workingDirectory = workingDirectory
+        self.extraEnvironment = extraEnvironment
     }
 
     func start(_ service: StackService) throws -> Int32 {
@@ -48,6 +51,7 @@ actor ProcessSupervisor {
         var environment = ProcessInfo.processInfo.environment
         environment["PORT"] = String(service.port)
         environment.merge(service.environment) { _, new in new }
+        environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

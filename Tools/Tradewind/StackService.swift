@@ -1,4 +1,5 @@
 import Foundation
+import TradewindRuntime
 
 /// A service of the local stack: how `tradewind up` starts it and where it listens.
 struct StackService: Sendable {
@@ -30,13 +31,22 @@ struct StackService: Sendable {
     static let machineClients = ["order": "order-service", "cargo": "cargo-service"]
 
     /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
-    /// with each service told where the registry and the token issuer are, and the machine clients' secrets.
-    static func stack(portOffset offset: Int, clientSecrets: [String: String], databaseURLs: [String: String] = [:]) -> [StackService] {
+    /// with each service told where the registry and the token issuer are, the machine clients' secrets, the
+    /// registry its secret and every service but the gateway (which registers nothing) its own registry token.
+    static func stack(portOffset offset: Int, clientSecrets: [String: String], registrySecret: String, databaseURLs: [String: String] = [:]) -> [StackService] {
         let registry = "http://127.0.0.1:\(8500 + offset)"
         let issuer = "http://127.0.0.1:\(8081 + offset)"
         return all.map { service in
             var environment = service.environment
-            if service.name != "registry" { environment["REGISTRY_URL"] = registry }
+            switch service.name {
+            case "registry":
+                environment["REGISTRY_SECRET"] = registrySecret
+            case "gateway":
+                environment["REGISTRY_URL"] = registry
+            default:
+                environment["REGISTRY_URL"] = registry
+                environment["REGISTRY_TOKEN"] = RegistryCredential.token(for: .service(service.executable), secret: registrySecret)
+            }
             if !["registry", "user"].contains(service.name) {
                 environment["JWKS_URL"] = "\(issuer)/.well-known/jwks.json"
                 environment["TOKEN_URL"] = "\(issuer)/oauth/token"

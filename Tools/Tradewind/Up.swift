@@ -19,6 +19,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Added to every port (registry 8500, user 8081, product 8082, cart 8083, cargo 8084, order 8085, gateway 8080), to run a second stack beside the first.")
     var portOffset = 0
 
+    @Flag(help: "Show every log line, heartbeats and health probes included (LOG_LEVEL=debug for every service).")
+    var verbose = false
+
     @Option(help: "A PostgreSQL server to keep the data in instead of SQLite files, as postgres://user:password@host:port/database (a database the user can connect to); each service gets its own database tradewind_<service>, created when missing.")
     var postgres: String?
 
@@ -48,14 +51,15 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let folder = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent(".tradewind"), withIntermediateDirectories: true)
-        let supervisor = ProcessSupervisor(executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), workingDirectory: folder)
+        let supervisor = ProcessSupervisor(executable: try Self.ownExecutable(), workingDirectory: folder, extraEnvironment: verbose ? ["LOG_LEVEL": "debug"] : [:])
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let stackStart = ContinuousClock.now
 
         var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
         let secrets = try StackService.clientSecrets(in: folder)
+        let registrySecret = try LocalRegistrySecret.loadOrCreate()
         let databases = try await postgresDatabases()
-        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets, databaseURLs: databases) {
+        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets, registrySecret: registrySecret, databaseURLs: databases) {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {
@@ -70,6 +74,17 @@ struct Up: AsyncParsableCommand {
         Console.print("stopping…")
         await supervisor.stopAll()
         Console.print("stopped")
+    }
+
+    /// This program's own file, which the services run as (`tradewind serve <name>`): Linux names it in `/proc`,
+    /// Foundation asks the system elsewhere (macOS has no `/proc`).
+    static func ownExecutable() throws -> URL {
+        #if os(Linux)
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        #else
+        guard let url = Bundle.main.executableURL else { throw ValidationError("cannot find the tradewind executable to start the services with") }
+        return url.resolvingSymlinksInPath()
+        #endif
     }
 
     private func waitUntilReady(_ service: StackService) async throws -> Bool {

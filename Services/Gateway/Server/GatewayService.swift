@@ -65,7 +65,7 @@ public enum GatewayService {
         )) { router in GatewayRoutes.register(proxy, admin: admin, on: router) }
 
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, logger: logger, beforeStart: {}, onRunning: onRunning
+            router: router, settings: runtime, services: services, registers: false, logger: logger, beforeStart: {}, onRunning: onRunning
         )
     }
 }

@@ -2,63 +2,47 @@ import Foundation
 import RegistryDomain
 import TradewindKernel
 
-/// The registry's use cases over one in-memory catalog: register, heartbeat, deregister, and queries that can
-/// block until the catalog changes past a given index (Consul's "blocking queries"), so that clients see changes
-/// within milliseconds without polling.
+/// The registry's use cases over one in-memory catalog: register, report on checks, deregister, and queries that
+/// can block until the catalog changes past a given index (Consul's "blocking queries"), so that clients see
+/// changes within milliseconds without polling. Every change that matters to a person goes to `onEvent`.
 public actor ServiceRegistry {
-    public struct Registration: Sendable {
-        public var id: String
-        public var service: String
-        public var address: String
-        public var port: Int
-        public var tags: [String]
-        public var metadata: [String: String]
-        public var ttl: Duration
-        public var removeAfterCritical: Duration
-
-        public init(id: String, service: String, address: String, port: Int, tags: [String], metadata: [String: String], ttl: Duration, removeAfterCritical: Duration) {
-            self.id = id
-            self.service = service
-            self.address = address
-            self.port = port
-            self.tags = tags
-            self.metadata = metadata
-            self.ttl = ttl
-            self.removeAfterCritical = removeAfterCritical
-        }
-    }
-
     private var catalog = Catalog()
     private let clock: any WallClock
+    private let onEvent: @Sendable (CatalogEvent) -> Void
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private var isClosing = false
     /// Bounds how long one query may block, whatever the client asks for.
     public static let maximumWait: Duration = .seconds(600)
 
-    public init(clock: any WallClock) { self.clock = clock }
+    public init(clock: any WallClock, onEvent: @escaping @Sendable (CatalogEvent) -> Void = { _ in }) {
+        self.clock = clock
+        self.onEvent = onEvent
+    }
 
     public var index: UInt64 { catalog.index }
 
-    public func register(_ registration: Registration) throws(RegistryError) {
-        let instance = try ServiceInstance(
-            id: registration.id, service: registration.service, address: registration.address, port: registration.port,
-            tags: registration.tags, metadata: registration.metadata, ttl: registration.ttl,
-            removeAfterCritical: registration.removeAfterCritical, registeredAt: clock.now()
-        )
-        changing { $0.register(instance, at: clock.now()) }
+    public func register(_ instance: ServiceInstance, by registrant: Registrant) throws(RegistryError) {
+        try changing { catalog throws(RegistryError) in try catalog.register(instance, by: registrant, at: clock.now()) }
     }
 
-    public func heartbeat(_ id: String) throws(RegistryError) {
-        try changing { catalog throws(RegistryError) in try catalog.heartbeat(id, at: clock.now()) }
+    public func deregister(_ id: String, by registrant: Registrant) throws(RegistryError) {
+        try changing { catalog throws(RegistryError) in try catalog.deregister(id, by: registrant) }
     }
 
-    public func deregister(_ id: String) throws(RegistryError) {
-        try changing { catalog throws(RegistryError) in try catalog.deregister(id) }
+    /// `pass`, `warn`, `fail` or `update` on a TTL check.
+    public func report(_ status: HealthStatus, output: String, onCheck checkID: String, by registrant: Registrant) throws(RegistryError) {
+        try changing { catalog throws(RegistryError) in try catalog.report(status, output: output, onCheck: checkID, by: registrant, at: clock.now()) }
     }
 
-    /// Applies TTL expiry; the server calls it several times a second.
+    /// Applies TTL expiry and critical-too-long removal; the server calls it several times a second.
     public func sweep() {
-        _ = changing { $0.expire(at: clock.now()) }
+        changing { $0.expire(at: clock.now()) }
+    }
+
+    public func takeDueProbes() -> [Catalog.Probe] { catalog.takeDueProbes(at: clock.now()) }
+
+    public func record(_ result: ProbeResult, of probe: Catalog.Probe) {
+        changing { $0.record(result.status, output: result.output, of: probe, at: clock.now()) }
     }
 
     /// The instances of `service` as soon as the catalog index is past `index` (at once when `index` is nil or
@@ -73,6 +57,11 @@ public actor ServiceRegistry {
         return (catalog.index, catalog.services())
     }
 
+    public func allInstances(after index: UInt64?, wait: Duration) async -> (index: UInt64, instances: [ServiceInstance]) {
+        if let index { await waitForChange(after: index, timeout: min(wait, Self.maximumWait)) }
+        return (catalog.index, catalog.allInstances)
+    }
+
     public func instance(_ id: String) -> ServiceInstance? { catalog.instance(id) }
 
     /// Answers every blocked query now, and later ones at once: the registry is shutting down and must not hold
@@ -82,11 +71,11 @@ public actor ServiceRegistry {
         wakeWaiters()
     }
 
-    private func changing<T, Failure: Error>(_ change: (inout Catalog) throws(Failure) -> T) throws(Failure) -> T {
+    private func changing<Failure: Error>(_ change: (inout Catalog) throws(Failure) -> [CatalogEvent]) throws(Failure) {
         let before = catalog.index
-        let result = try change(&catalog)
+        let events = try change(&catalog)
         if catalog.index != before { wakeWaiters() }
-        return result
+        for event in events { onEvent(event) }
     }
 
     private func waitForChange(after index: UInt64, timeout: Duration) async {

@@ -1,7 +1,12 @@
-/// What can go wrong when registering or querying service instances.
+/// What can go wrong when registering, reporting or querying service instances.
 public enum RegistryError: Error, Equatable, Sendable {
     case invalidRegistration(String)
     /// A heartbeat or deregistration for an instance the registry does not hold (e.g. after a registry restart):
     /// the client should register again.
     case unknownInstance(String)
+    case unknownCheck(String)
+    /// Only TTL checks take reports; the registry runs HTTP and TCP checks itself.
+    case notATTLCheck(String)
+    /// The caller may not change this service's instances.
+    case forbidden(String)
 }

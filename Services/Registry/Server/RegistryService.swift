@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import RegistryApplication
+import RegistryDomain
+import RegistryInfrastructure
 import RegistryInterface
 import ServiceLifecycle
 import TradewindKernel
@@ -14,25 +16,40 @@ public enum RegistryService {
 
     public struct Configuration: Sendable {
         public var runtime: RuntimeSettings
-        /// The shared secret that writes need.
-        public var token: String
+        /// The secret every registry token is derived from (see ``RegistryCredential``).
+        public var secret: String
+        public var datacenter: String
         public var sweepInterval: Duration
 
-        public init(runtime: RuntimeSettings, token: String, sweepInterval: Duration = .milliseconds(250)) {
+        public init(runtime: RuntimeSettings, secret: String, datacenter: String = "dc1", sweepInterval: Duration = .milliseconds(250)) {
             self.runtime = runtime
-            self.token = token
+            self.secret = secret
+            self.datacenter = datacenter
             self.sweepInterval = sweepInterval
         }
 
-        /// `REGISTRY_TOKEN`, or a token generated once and kept in `.tradewind/registry.token` for local runs.
+        /// `REGISTRY_SECRET` (or, for local runs, one made once in `.tradewind/registry.secret`) and
+        /// `REGISTRY_DATACENTER` (default `dc1`, Consul's).
         public static func load(from environment: ServiceEnvironment) throws -> Configuration {
             var runtime = try RuntimeSettings.load(serviceName: "registry", defaultPort: defaultPort, from: environment, defaultJWKSURL: nil)
             runtime.registryURL = nil
-            if let token = environment.string("REGISTRY_TOKEN") {
-                guard token.utf8.count >= 16 else { throw ConfigurationError(variable: "REGISTRY_TOKEN", reason: "must be at least 16 characters") }
-                return Configuration(runtime: runtime, token: token)
+            if environment.string("REGISTRY_TOKEN") != nil {
+                throw ConfigurationError(
+                    variable: "REGISTRY_TOKEN",
+                    reason: "is no longer read by the registry: give it REGISTRY_SECRET and each service its own token (`tradewind registry-token <service>`, see Services/Registry/README.md)"
+                )
             }
-            return Configuration(runtime: runtime, token: try LocalRegistryToken.loadOrCreate())
+            let datacenter = environment.string("REGISTRY_DATACENTER", default: "dc1")
+            guard !datacenter.isEmpty, datacenter.utf8.count <= 64, datacenter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw ConfigurationError(variable: "REGISTRY_DATACENTER", reason: "must be 1 to 64 letters, digits, '-' or '_'")
+            }
+            if let secret = environment.string("REGISTRY_SECRET") {
+                guard secret.utf8.count >= RegistryCredential.minimumSecretLength else {
+                    throw ConfigurationError(variable: "REGISTRY_SECRET", reason: "must be at least \(RegistryCredential.minimumSecretLength) characters")
+                }
+                return Configuration(runtime: runtime, secret: secret, datacenter: datacenter)
+            }
+            return Configuration(runtime: runtime, secret: try LocalRegistrySecret.loadOrCreate(), datacenter: datacenter)
         }
     }
 
@@ -44,18 +61,30 @@ public enum RegistryService {
         )
     }
 
-    public static func buildApplication(_ configuration: Configuration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws -> some ApplicationProtocol {
-        let registry = ServiceRegistry(clock: clock)
-        // The registry verifies no JWTs: reads are open and writes use the registry token.
+    public static func buildApplication(
+        _ configuration: Configuration, clock: any WallClock = SystemWallClock(), prober: (any HealthProber)? = nil, logger: Logger
+    ) async throws -> some ApplicationProtocol {
+        let registry = ServiceRegistry(clock: clock, onEvent: { CatalogLog.write($0, to: logger) })
+        // The registry verifies no JWTs: reads are open and changes carry registry tokens.
         let verifier = AccessTokenVerifier(
             keys: LocalKeySource(await .ecdsa([])), issuer: configuration.runtime.tokenIssuer, audience: configuration.runtime.tokenAudience
         )
+        let settings = RegistryRoutes.Settings(
+            datacenter: configuration.datacenter, secret: configuration.secret,
+            selfAddress: "\(configuration.runtime.advertisedAddress):\(configuration.runtime.port)"
+        )
         let router = ServiceHost.makeRouter(.init(
             problemMapping: RegistryRoutes.problems, verifier: verifier, accessPolicy: RegistryRoutes.accessPolicy,
-            readiness: [], maximumBodyBytes: 64 * 1024
-        )) { router in RegistryRoutes.register(registry, token: configuration.token, on: router) }
+            // Bodies are read by the routes, whatever their Content-Type, as Consul does.
+            readiness: [], maximumBodyBytes: nil, quietRoutes: RegistryRoutes.quietRoutes
+        )) { router in RegistryRoutes.register(registry, settings: settings, on: router) }
+        let networkProber = prober == nil ? NetworkHealthProber() : nil
         return ServiceHost.makeApplication(
-            router: router, settings: configuration.runtime, services: [Sweeper(registry: registry, interval: configuration.sweepInterval)],
+            router: router, settings: configuration.runtime,
+            services: [
+                Sweeper(registry: registry, interval: configuration.sweepInterval),
+                Checks(runner: HealthCheckRunner(registry: registry, prober: prober ?? networkProber!), networkProber: networkProber),
+            ],
             logger: logger, beforeStart: {}
         )
     }
@@ -70,6 +99,17 @@ public enum RegistryService {
                 await registry.sweep()
                 try? await Task.sleep(for: interval)
             }
+        }
+    }
+
+    /// Runs HTTP and TCP checks until shutdown.
+    struct Checks: Service {
+        let runner: HealthCheckRunner
+        let networkProber: NetworkHealthProber?
+
+        func run() async throws {
+            try? await cancelWhenGracefulShutdown { await runner.run() }
+            try? await networkProber?.shutdown()
         }
     }
 }

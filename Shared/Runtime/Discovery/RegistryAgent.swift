@@ -83,14 +83,14 @@ public struct RegistryAgent: Service {
 
     private func registration() throws -> ByteBuffer {
         struct Check: Encodable {
-            let TTL: String, DeregisterCriticalServiceAfter: String
+            let TTL: String, DeregisterCriticalServiceAfter: String, Status: String
         }
         struct Registration: Encodable {
             let ID: String, Name: String, Address: String, Port: Int, Tags: [String], Meta: [String: String], Check: Check
         }
         let body = Registration(
             ID: instance.id, Name: instance.service, Address: instance.address, Port: instance.port, Tags: instance.tags,
-            Meta: instance.metadata, Check: Check(TTL: "\(instance.ttl.components.seconds)s", DeregisterCriticalServiceAfter: "1m")
+            Meta: instance.metadata, Check: Check(TTL: "\(instance.ttl.components.seconds)s", DeregisterCriticalServiceAfter: "1m", Status: "passing")
         )
         return ByteBuffer(bytes: try JSONEncoder().encode(body))
     }
@@ -111,5 +111,10 @@ public struct RegistryAgent: Service {
 
 struct RegistryAgentError: Error, CustomStringConvertible {
     let status: Int
-    var description: String { "the registry answered HTTP \(status)" }
+    var description: String {
+        switch status {
+        case 401, 403: "the registry refused this service's registry token (HTTP \(status)): REGISTRY_TOKEN must be this service's own token"
+        default: "the registry answered HTTP \(status)"
+        }
+    }
 }

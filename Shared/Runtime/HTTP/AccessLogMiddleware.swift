@@ -3,9 +3,18 @@ import Hummingbird
 import Logging
 
 /// Logs every request once, when its response is known: method, route template, status, duration.
-/// The request id comes from the logger metadata set by ``RequestIDMiddleware``.
+/// The request id comes from the logger metadata set by ``RequestIDMiddleware``. Routine traffic (health probes,
+/// metrics scrapes, heartbeats: `quietRoutes`, as `METHOD /route`) is logged at debug unless it fails with a 5xx,
+/// so that the info log shows the requests a person cares about.
 public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let quietRoutes: Set<String>
+
+    /// Probes and scrapes, which arrive every few seconds from orchestrators and Prometheus.
+    public static var operationalRoutes: Set<String> { ["GET /health/live", "GET /health/ready", "GET /metrics"] }
+
+    public init(quietRoutes: Set<String> = operationalRoutes) {
+        self.quietRoutes = quietRoutes
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -23,12 +32,20 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func log(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let route = context.endpointPath ?? "unmatched"
+        let method = request.method == .head ? "GET" : request.method.rawValue
+        let level: Logger.Level = switch (status >= 500, quietRoutes.contains("\(method) \(route)")) {
+        case (true, true): .warning
+        case (true, false): .error
+        case (false, true): .debug
+        case (false, false): .info
+        }
         context.logger.log(
-            level: status >= 500 ? .error : .info,
+            level: level,
             "request",
             metadata: [
                 "method": .string(request.method.rawValue),
-                "route": .string(context.endpointPath ?? "unmatched"),
+                "route": .string(route),
                 "status": .stringConvertible(status),
                 "duration_ms": .string(String(format: "%.2f", milliseconds)),
             ]

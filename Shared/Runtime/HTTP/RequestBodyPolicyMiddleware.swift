@@ -64,7 +64,7 @@ public struct RequestBodyPolicyMiddleware<Context: RequestContext>: RouterMiddle
     }
 
     /// Foundation's JSON parser says where it stopped ("Invalid value around character 10.").
-    static func syntaxProblem(in buffer: ByteBuffer) -> String {
+    public static func syntaxProblem(in buffer: ByteBuffer) -> String {
         do {
             _ = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
             return "it does not match the expected document"

@@ -16,6 +16,7 @@ public struct RuntimeSettings: Sendable {
     public var tokenAudience: String
     /// Where to register this instance; `nil` runs without a registry.
     public var registryURL: String?
+    /// This service's own registry token (`service.<name>.…`), which lets it register instances of its name only.
     public var registryToken: String?
     /// The address other services reach this instance at.
     public var advertisedAddress: String
@@ -53,12 +54,25 @@ public struct RuntimeSettings: Sendable {
         }
     }
 
+    static func registryToken(serviceName: String, _ environment: ServiceEnvironment) throws -> String? {
+        guard let token = environment.string("REGISTRY_TOKEN") else {
+            return LocalRegistrySecret.existing().map { RegistryCredential.token(for: .service(serviceName), secret: $0) }
+        }
+        guard token.hasPrefix("service.\(serviceName).") else {
+            throw ConfigurationError(
+                variable: "REGISTRY_TOKEN",
+                reason: "must be this service's own registry token (service.\(serviceName).…, made from the registry's secret; see Services/Registry/README.md), not another service's or a shared one"
+            )
+        }
+        return token
+    }
+
     public static let defaultIssuer = "tradewind-user-service"
     public static let defaultAudience = "tradewind"
 
     /// Reads `HOST`, `PORT`, `DATABASE_URL`, `LOG_FORMAT`, `LOG_LEVEL`, `MAX_BODY_BYTES`, `JWKS_URL`,
-    /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (locally read
-    /// from `.tradewind/registry.token`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`. The database defaults to `.tradewind/<service>.sqlite`.
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (this service's
+    /// own registry token; locally derived from `.tradewind/registry.secret`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`. The database defaults to `.tradewind/<service>.sqlite`.
     public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
         let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
         let registry = environment.string("REGISTRY_URL", default: "http://127.0.0.1:8500")
@@ -75,7 +89,7 @@ public struct RuntimeSettings: Sendable {
             tokenIssuer: environment.string("JWT_ISSUER", default: defaultIssuer),
             tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience),
             registryURL: registryURL,
-            registryToken: environment.string("REGISTRY_TOKEN") ?? LocalRegistryToken.existing(),
+            registryToken: try registryToken(serviceName: serviceName, environment),
             advertisedAddress: environment.string("ADVERTISE_ADDRESS"),
             trustedProxies: try trustedProxies(environment)
         )

@@ -23,11 +23,14 @@ public enum ServiceHost {
         public var additionalMediaTypes: Set<String>
         /// Run before each `/metrics` answer, to record gauges of current state (the gateway's upstream health).
         public var refreshMetrics: (@Sendable () async -> Void)?
+        /// `METHOD /route` of requests logged at debug besides probes and scrapes (the registry's heartbeats).
+        public var quietRoutes: Set<String>
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
                     readiness: [ReadinessCheck], maximumBodyBytes: Int?, trustedProxies: TrustedProxies = .none,
                     additionalMediaTypes: Set<String> = [], refreshMetrics: (@Sendable () async -> Void)? = nil,
-                    beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+                    quietRoutes: Set<String> = [], beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+            self.quietRoutes = quietRoutes
             self.refreshMetrics = refreshMetrics
             self.trustedProxies = trustedProxies
             self.additionalMediaTypes = additionalMediaTypes
@@ -54,7 +57,7 @@ public enum ServiceHost {
         router.add(middleware: RequestIDMiddleware(trustedProxies: options.trustedProxies))
         if TracingSetup.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: AccessLogMiddleware(quietRoutes: AccessLogMiddleware<Context>.operationalRoutes.union(options.quietRoutes)))
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
         router.add(middleware: ResponseHeadersMiddleware())
         if let maximumBodyBytes = options.maximumBodyBytes {
@@ -95,14 +98,15 @@ public enum ServiceHost {
 
     /// The runnable application: binds `settings.host:port`, runs `services` (database pool, …) alongside,
     /// runs `beforeStart` (migrations) before accepting traffic and before any of `workers` (relays, sweepers)
-    /// starts, and drains in-flight requests on SIGTERM/SIGINT.
+    /// starts, and drains in-flight requests on SIGTERM/SIGINT. With `registers` (every service but the gateway, which
+    /// nothing calls through the registry) it registers with the registry under its own token.
     public static func makeApplication(
-        router: Router<Context>, settings: RuntimeSettings, services: [any Service], workers: [any Service] = [], logger: Logger,
+        router: Router<Context>, settings: RuntimeSettings, services: [any Service], workers: [any Service] = [], registers: Bool = true, logger: Logger,
         beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let gate = StartGate()
         var services = services + workers.map { GatedService(gate: gate, worker: $0) }
-        if let registryURL = settings.registryURL {
+        if registers, let registryURL = settings.registryURL {
             let instance = RegistryAgent.Instance(
                 id: "\(settings.serviceName)-\(settings.advertisedAddress)-\(settings.port)", service: settings.serviceName,
                 address: settings.advertisedAddress, port: settings.port, metadata: ["version": "1.0.0"]
@@ -110,7 +114,7 @@ public enum ServiceHost {
             if let token = settings.registryToken {
                 services.append(RegistryAgent(registryURL: registryURL, token: token, instance: instance, logger: logger))
             } else {
-                logger.warning("not registering: no REGISTRY_TOKEN (and no .tradewind/registry.token)")
+                logger.warning("not registering: no REGISTRY_TOKEN (and no .tradewind/registry.secret to derive one from)")
             }
         }
         var app = Application(

@@ -13,9 +13,7 @@ import TradewindTesting
 @Suite struct RegistryDiscoveryTests {
     @Test func aWatchSeesRegistrationsAndRemovalsWithoutPolling() async throws {
         let logger = { var logger = Logger(label: "discovery-test"); logger.logLevel = .warning; return logger }()
-        let configuration = RegistryService.Configuration(
-            runtime: RuntimeSettings(serviceName: "registry", port: 0, database: .sqliteInMemory), token: RegistryAPITests.token
-        )
+        let configuration = RegistryAPITests.configuration()
         try await RegistryService.buildApplication(configuration, logger: logger).test(.live) { client in
             let port = try #require(client.port)
             let discovery = RegistryDiscovery(registryURL: "http://127.0.0.1:\(port)", wait: .seconds(10), logger: logger)
@@ -24,7 +22,7 @@ import TradewindTesting
                 defer { group.cancelAll() }
 
                 #expect(await discovery.endpoints(of: "user").isEmpty)
-                let headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-Consul-Token")!: RegistryAPITests.token]
+                let headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-Consul-Token")!: RegistryAPITests.userToken]
                 _ = try await client.execute(uri: "/v1/agent/service/register", method: .put, headers: headers, body: ByteBuffer(string: RegistryAPITests.registration))
                 #expect(try await Self.eventually { await discovery.endpoints(of: "user") == [ServiceEndpoint(id: "user-1", host: "127.0.0.1", port: 8081)] })
 

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""The registry against a Consul client nobody here wrote: py-consul (PyPI), unpatched.
+
+Starts the registry binary given on the command line on 127.0.0.1 with a throwaway secret, derives the service
+tokens the documented way (HMAC-SHA256, Services/Registry/README.md), and checks with py-consul that a service
+registers, passes its TTL check, sees an HTTP and a TCP check turn passing and critical as their endpoint comes and
+goes, wakes on a blocking health query within a second of a change, cannot touch another service's instances, and
+deregisters. Every wait is bounded; the registry and the probe endpoint are stopped at the end.
+
+usage: consul-clients.py PATH/TO/registry
+"""
+import base64
+import hashlib
+import hmac
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import consul
+
+SECRET = "consul-clients-check-secret-" + os.urandom(12).hex()
+
+
+def token(service):
+    mac = hmac.new(SECRET.encode(), f"tradewind-registry/v1/service:{service}".encode(), hashlib.sha256).digest()
+    return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for: {what}")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print(f"  ok: {message}")
+
+
+class Endpoint:
+    """An HTTP endpoint that can be taken down and brought back on the same port."""
+
+    def __init__(self, port):
+        self.port = port
+        self.server = None
+
+    def up(self):
+        class Health(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"fine")
+
+            def log_message(self, *args):
+                pass
+
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Health)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.server = None
+
+
+def statuses(client, service):
+    _, entries = client.health.service(service)
+    return [c["Status"] for e in entries for c in e["Checks"]]
+
+
+def passing_count(client, service):
+    return len(client.health.service(service, passing=True)[1])
+
+
+def main():
+    registry_binary = os.path.abspath(sys.argv[1])
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="tradewind-consul-clients-")
+    environment = dict(os.environ, PORT=str(port), REGISTRY_SECRET=SECRET, LOG_LEVEL="warning", HOST="127.0.0.1")
+    environment.pop("REGISTRY_TOKEN", None)
+    log = open(os.path.join(workdir, "registry.log"), "w")
+    registry = subprocess.Popen([registry_binary], env=environment, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    endpoint = Endpoint(free_port())
+    try:
+        anonymous = consul.Consul(host="127.0.0.1", port=port)
+        wait_for("the registry to answer", lambda: _answers(anonymous))
+        web = consul.Consul(host="127.0.0.1", port=port, token=token("web"))
+        api = consul.Consul(host="127.0.0.1", port=port, token=token("api"))
+
+        print("TTL check")
+        check(web.agent.service.register("web", service_id="web-1", address="127.0.0.1", port=8000, tags=["v1"],
+                                         check=consul.Check.ttl("3s")) is True, "py-consul registers web with a TTL check")
+        check(passing_count(web, "web") == 0, "a new TTL check starts critical, as in Consul")
+        check(web.agent.check.ttl_pass("service:web-1", notes="warming done") is True, "ttl_pass is accepted")
+        check(passing_count(web, "web") == 1, "after ttl_pass web is passing")
+        check(web.agent.check.ttl_warn("service:web-1") is True and statuses(web, "web") == ["warning"], "ttl_warn makes it warning")
+        web.agent.check.ttl_pass("service:web-1")
+        wait_for("the TTL to run out", lambda: statuses(web, "web") == ["critical"], timeout=6)
+        check(True, "without reports the TTL check turns critical after 3 s")
+        web.agent.check.ttl_pass("service:web-1")
+
+        print("blocking query")
+        index, _ = web.health.service("web", passing=True)
+        changed_at = {}
+
+        def fail_later():
+            time.sleep(1.0)
+            changed_at["t"] = time.monotonic()
+            web.agent.check.ttl_fail("service:web-1")
+
+        threading.Thread(target=fail_later).start()
+        new_index, nodes = web.health.service("web", passing=True, index=index, wait="20s")
+        woke = time.monotonic() - changed_at["t"]
+        check(int(new_index) > int(index) and nodes == [], f"the blocking query woke on the change with a new index ({index} -> {new_index})")
+        check(woke < 1.0, f"and within a second of it ({woke * 1000:.0f} ms)")
+
+        print("HTTP check")
+        endpoint.up()
+        url = f"http://127.0.0.1:{endpoint.port}/health"
+        check(api.agent.service.register("api", service_id="api-1", address="127.0.0.1", port=endpoint.port,
+                                         check=consul.Check.http(url, interval="1s", timeout="1s")) is True,
+              "py-consul registers api with an HTTP check")
+        wait_for("the HTTP check to pass", lambda: passing_count(api, "api") == 1, timeout=5)
+        check(True, "the registry probes the endpoint and the check passes")
+        index, _ = api.health.service("api", passing=True)
+        endpoint.down()
+        went_down = time.monotonic()
+        new_index, nodes = api.health.service("api", passing=True, index=index, wait="20s")
+        check(nodes == [] and statuses(api, "api") == ["critical"],
+              f"with the endpoint gone the check turns critical ({(time.monotonic() - went_down) * 1000:.0f} ms later, interval 1 s)")
+        _, entries = api.health.service("api")
+        check("127.0.0.1" in entries[0]["Checks"][0]["Output"], "the check output names what failed")
+        endpoint.up()
+        wait_for("the HTTP check to pass again", lambda: passing_count(api, "api") == 1, timeout=5)
+        check(True, "with the endpoint back the check passes again")
+
+        print("TCP check")
+        check(api.agent.service.register("api", service_id="api-2", address="127.0.0.1", port=endpoint.port,
+                                         check=consul.Check.tcp("127.0.0.1", endpoint.port, "1s", timeout="1s")) is True,
+              "py-consul registers a second api instance with a TCP check")
+        wait_for("the TCP check to pass", lambda: passing_count(api, "api") == 2, timeout=5)
+        check(True, "the TCP check passes while the port accepts connections")
+        endpoint.down()
+        wait_for("both api checks to fail", lambda: passing_count(api, "api") == 0, timeout=5)
+        check(True, "and turns critical when it stops")
+
+        print("catalog, agent and status endpoints")
+        _, services = anonymous.catalog.services()
+        check(set(services) == {"web", "api"} and services["web"] == ["v1"], f"catalog.services lists both ({services})")
+        _, nodes = anonymous.catalog.service("web")
+        check(nodes[0]["ServiceID"] == "web-1" and nodes[0]["ServicePort"] == 8000, "catalog.service describes web-1")
+        check(set(anonymous.agent.services()) == {"web-1", "api-1", "api-2"}, "agent.services lists the three instances")
+        check(anonymous.agent.self()["Config"]["Datacenter"] == "dc1", "agent.self names the datacenter")
+        check(anonymous.status.leader() == f"127.0.0.1:{port}", "status.leader names the registry")
+
+        print("per-service identity")
+        for attempt, action in [
+            ("register as api", lambda: web.agent.service.register("api", service_id="api-9", address="203.0.113.9", port=443)),
+            ("take over api-1", lambda: web.agent.service.register("web", service_id="api-1", address="203.0.113.9", port=443)),
+            ("deregister api-1", lambda: web.agent.service.deregister("api-1")),
+            ("fail api's check", lambda: web.agent.check.ttl_fail("service:api-1")),
+            ("register without a token", lambda: anonymous.agent.service.register("web", service_id="web-9", port=1)),
+        ]:
+            try:
+                action()
+                raise AssertionError(f"web's token could {attempt}")
+            except consul.ACLPermissionDenied:
+                print(f"  ok: refused with 403: {attempt}")
+        check(set(anonymous.agent.services()) == {"web-1", "api-1", "api-2"}, "nothing changed")
+
+        print("deregister")
+        check(web.agent.service.deregister("web-1") is True, "web deregisters itself")
+        check(api.agent.service.deregister("api-1") is True and api.agent.service.deregister("api-2") is True, "api deregisters both")
+        check(anonymous.catalog.services()[1] == {}, "the catalog is empty")
+        print("py-consul: every check passed")
+    finally:
+        if endpoint.server:
+            endpoint.down()
+        registry.terminate()
+        try:
+            registry.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            registry.kill()
+        log.close()
+        if registry.returncode not in (0, -15):
+            print(open(os.path.join(workdir, "registry.log")).read())
+
+
+def _answers(client):
+    try:
+        client.status.leader()
+        return True
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    main()
