@@ -8,6 +8,9 @@ shape; this checks what they mean. Run by Deploy/validate.sh:
     check-semantics.py observability                    # prometheus.yml, Grafana provisioning and dashboard
     check-semantics.py dockerfile                       # Deploy/docker/Dockerfile
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -91,8 +94,20 @@ def check_compose(path):
                     "REGISTRY_URL": "http://registry:8500", "ADVERTISE_ADDRESS": name}
         for key, value in expected.items():
             p.expect(env.get(key) == value, f"{where} {key} is {env.get(key)!r}, expected {value!r}")
-        for key in ("REGISTRY_TOKEN", "TRUSTED_PROXIES", "LOG_LEVEL"):
+        for key in ("TRUSTED_PROXIES", "LOG_LEVEL"):
             p.expect(env.get(key), f"{where} {key} is not set")
+        # Per-service registry identity: the registry alone holds the secret, each service only its own token,
+        # the gateway (which registers nothing) neither.
+        registry_secret = str(services.get("registry", {}).get("environment", {}).get("REGISTRY_SECRET", ""))
+        if name == "registry":
+            p.expect(len(registry_secret) >= 32, f"{where} REGISTRY_SECRET is not set to at least 32 characters")
+            p.expect("REGISTRY_TOKEN" not in env, f"{where} the registry should hold no service token")
+        elif name == "gateway":
+            p.expect("REGISTRY_TOKEN" not in env and "REGISTRY_SECRET" not in env, f"{where} the gateway should hold no registry credential")
+        else:
+            p.expect(env.get("REGISTRY_TOKEN") == registry_token(name, registry_secret),
+                     f"{where} REGISTRY_TOKEN is not {name}'s own token derived from the registry's REGISTRY_SECRET")
+            p.expect("REGISTRY_SECRET" not in env, f"{where} only the registry may hold REGISTRY_SECRET")
         p.expect("OTEL_EXPORTER_OTLP_ENDPOINT" in env, f"{where} OTEL_EXPORTER_OTLP_ENDPOINT is not passed through")
         if spec["jwks"]:
             p.expect(env.get("JWKS_URL") == JWKS_URL, f"{where} JWKS_URL is {env.get('JWKS_URL')!r}")
@@ -175,6 +190,12 @@ def check_compose(path):
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------------------
+def registry_token(service, secret):
+    """A service's registry token, as RegistryCredential and Deploy/compose/new-env.sh derive it."""
+    mac = hmac.new(secret.encode(), f"tradewind-registry/v1/service:{service}".encode(), hashlib.sha256).digest()
+    return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
 def check_k8s(overlay, path):
     with open(path) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
@@ -250,7 +271,14 @@ def check_k8s(overlay, path):
 
         p.expect(env.get("ADVERTISE_ADDRESS", {}).get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "status.podIP",
                  f"{where} ADVERTISE_ADDRESS is not the pod IP")
-        secret("REGISTRY_TOKEN", "tradewind-secrets", "registry-token")
+        if name == "registry":
+            secret("REGISTRY_SECRET", "tradewind-secrets", "registry-secret")
+            p.expect("REGISTRY_TOKEN" not in env, f"{where} the registry should hold no service token")
+        elif name == "gateway":
+            p.expect("REGISTRY_TOKEN" not in env and "REGISTRY_SECRET" not in env, f"{where} the gateway should hold no registry credential")
+        else:
+            secret("REGISTRY_TOKEN", "tradewind-secrets", f"{name}-registry-token")
+            p.expect("REGISTRY_SECRET" not in env, f"{where} only the registry may hold REGISTRY_SECRET")
         expected = {"HOST": "0.0.0.0", "PORT": str(spec["port"]), "LOG_FORMAT": "json", "REGISTRY_URL": "none"}
         for key, value in expected.items():
             p.expect(data.get(key) == value, f"{where} ConfigMap {key} is {data.get(key)!r}, expected {value!r}")

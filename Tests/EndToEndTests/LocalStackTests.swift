@@ -63,7 +63,7 @@ import Testing
             process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
             process.currentDirectoryURL = folder
             var environment = ProcessInfo.processInfo.environment
-            for variable in ["REGISTRY_TOKEN", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
+            for variable in ["REGISTRY_TOKEN", "REGISTRY_SECRET", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
             environment["GATEWAY_ROUTES_FILE"] = LocalStackTests.repository.appendingPathComponent("Services/Gateway/routes.json").path
             environment["BCRYPT_COST"] = "4"
             environment["LOG_LEVEL"] = "warning"
@@ -321,6 +321,35 @@ import Testing
     /// Orders placed while the order, product and cargo services are each killed with SIGKILL once: `up` restarts
     /// them, retried requests reuse their idempotency keys, and every accepted order ends shipped with exactly its
     /// units taken from stock and nothing left reserved.
+    /// What a newcomer sees after the start table: nothing while the stack idles (heartbeats every few seconds,
+    /// health probes and discovery queries log at debug), then one line per hop of a request.
+    @Test func anIdleStackPrintsNothingAndARequestPrintsOneLinePerHop() async throws {
+        guard let binary = Self.tradewindBinary() else {
+            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
+            return
+        }
+        let offset = 25_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let stack = try LocalStack(binary: binary, offset: offset, environment: ["LOG_LEVEL": "info"])
+        let output = stack.output
+        try #require(try await output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
+        let started = output.value.count
+        // Long enough for three heartbeats of every service (TTL 10 s, one every 3.3 s) and the registry's sweeps.
+        try await Task.sleep(for: .seconds(12))
+        let idle = String(output.value.dropFirst(started))
+        #expect(idle.isEmpty, "an idle stack printed:\n\(idle.prefix(3000))")
+
+        let products = try await Self.call(.GET, "\(stack.gateway)/api/products?category=audio")
+        #expect(products.status == 200)
+        #expect(try await output.waitFor("route=/products", within: .seconds(5)))
+        try await Task.sleep(for: .milliseconds(500))
+        let lines = output.value.dropFirst(started).split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("[gateway]") }.count == 1, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("[product]") }.count == 1, "\(lines)")
+        #expect(!output.value.contains("route=/v1/agent/check") && !output.value.contains("route=/health"), "routine requests were logged at info")
+        kill(stack.process.processIdentifier, SIGINT)
+        #expect(try await output.waitFor("stopped", within: .seconds(20)))
+    }
+
     @Test func checkoutSurvivesKilledServices() async throws {
         guard let binary = Self.tradewindBinary() else {
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")

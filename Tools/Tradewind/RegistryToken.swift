@@ -14,7 +14,7 @@ struct RegistryToken: ParsableCommand {
     @Flag(help: "The operator's token, which may change any instance (keep it out of every service's configuration).") var `operator` = false
 
     func validate() throws {
-        guard (service == nil) != `operator` else { throw ValidationError("name one service, or pass --operator") }
+        guard (service != nil) != `operator` else { throw ValidationError("name one service, or pass --operator") }
         if let service, service.isEmpty || service.utf8.count > 63 || !service.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) {
             throw ValidationError("a service name is 1 to 63 lower-case letters, digits or '-'")
         }
