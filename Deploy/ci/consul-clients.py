@@ -7,12 +7,13 @@ registers, passes its TTL check, sees an HTTP and a TCP check turn passing and c
 goes, wakes on a blocking health query within a second of a change, cannot touch another service's instances, and
 deregisters. Every wait is bounded; the registry and the probe endpoint are stopped at the end.
 
-usage: consul-clients.py PATH/TO/registry
+usage: consul-clients.py PATH/TO/registry [CLIENT-LABEL]   (the client is whichever `consul` module imports)
 """
 import base64
 import hashlib
 import hmac
 import http.server
+import importlib.metadata
 import os
 import socket
 import subprocess
@@ -24,6 +25,7 @@ import time
 import consul
 
 SECRET = "consul-clients-check-secret-" + os.urandom(12).hex()
+CLIENT = sys.argv[2] if len(sys.argv) > 2 else "py-consul"
 
 
 def token(service):
@@ -91,6 +93,11 @@ def passing_count(client, service):
 
 def main():
     registry_binary = os.path.abspath(sys.argv[1])
+    # The client under test must be the one the label names (both install as the module `consul`).
+    distribution = importlib.metadata.distribution(CLIENT)
+    if os.path.realpath(distribution.locate_file("consul/__init__.py")) != os.path.realpath(consul.__file__):
+        raise SystemExit(f"the imported consul module ({consul.__file__}) is not {CLIENT}'s")
+    print(f"client: {CLIENT} {distribution.version}")
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="tradewind-consul-clients-")
     environment = dict(os.environ, PORT=str(port), REGISTRY_SECRET=SECRET, LOG_LEVEL="warning", HOST="127.0.0.1")
@@ -189,7 +196,7 @@ def main():
         check(web.agent.service.deregister("web-1") is True, "web deregisters itself")
         check(api.agent.service.deregister("api-1") is True and api.agent.service.deregister("api-2") is True, "api deregisters both")
         check(anonymous.catalog.services()[1] == {}, "the catalog is empty")
-        print("py-consul: every check passed")
+        print(f"{CLIENT}: every check passed")
     finally:
         if endpoint.server:
             endpoint.down()
