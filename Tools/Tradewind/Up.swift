@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import TradewindRuntime
 import UnixSignals
@@ -59,7 +60,13 @@ struct Up: AsyncParsableCommand {
         let secrets = try StackService.clientSecrets(in: folder)
         let registrySecret = try LocalRegistrySecret.loadOrCreate()
         let databases = try await postgresDatabases()
-        for service in StackService.stack(portOffset: portOffset, clientSecrets: secrets, registrySecret: registrySecret, databaseURLs: databases) {
+        let stack = StackService.stack(portOffset: portOffset, clientSecrets: secrets, registrySecret: registrySecret, databaseURLs: databases)
+        // Another stack on these ports would answer the readiness checks in place of this one's services.
+        let taken = await stack.asyncFilter { await !Self.isFree(port: $0.port) }
+        guard taken.isEmpty else {
+            throw StackError("port \(taken.map { "\($0.port) (\($0.name))" }.joined(separator: ", ")) already in use: is another `tradewind up` running? Stop it, or move this stack with --port-offset")
+        }
+        for service in stack {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {
@@ -85,6 +92,14 @@ struct Up: AsyncParsableCommand {
         guard let url = Bundle.main.executableURL else { throw ValidationError("cannot find the tradewind executable to start the services with") }
         return url.resolvingSymlinksInPath()
         #endif
+    }
+
+    static func isFree(port: Int) async -> Bool {
+        guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get() else {
+            return false
+        }
+        try? await channel.close()
+        return true
     }
 
     private func waitUntilReady(_ service: StackService) async throws -> Bool {
@@ -130,4 +145,18 @@ struct Up: AsyncParsableCommand {
         lines.append("Press Ctrl-C to stop.")
         Console.print(lines.joined(separator: "\n"))
     }
+}
+
+extension Sequence {
+    func asyncFilter(_ isIncluded: (Element) async -> Bool) async -> [Element] {
+        var kept: [Element] = []
+        for element in self where await isIncluded(element) { kept.append(element) }
+        return kept
+    }
+}
+
+/// A stack that cannot start, said without the usage text a wrong option gets.
+struct StackError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

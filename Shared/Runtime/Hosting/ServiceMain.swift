@@ -38,8 +38,12 @@ extension ServiceHost {
             exit(78)
         }
         let logger = makeLogger(runtime)
+        // Held until the process exits: a start that fails (a port already in use) must end with the message
+        // below, not in the teardown of resources that only a clean shutdown closes.
+        var application: App?
         do {
             let app = try await build(configuration, logger)
+            application = app
             // Services stop in reverse order: the span exporter goes last, after the last request's spans.
             let services: [any Service] = (tracing.map { [$0] } ?? []) + [app]
             let group = ServiceGroup(configuration: .init(
@@ -49,7 +53,7 @@ extension ServiceHost {
             exit(0)
         } catch {
             logger.critical("\(name) stopped", metadata: ["error": "\(error)"])
-            exit(1)
+            withExtendedLifetime(application) { exit(1) }
         }
     }
 

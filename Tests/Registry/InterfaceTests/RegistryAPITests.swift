@@ -135,6 +135,10 @@ import TradewindTesting
             #expect(try await put(client, "/v1/agent/check/fail/service:user-1", token: Self.cartToken).status == .forbidden)
             let entries = try json(try await client.execute(uri: "/v1/health/service/user?passing", method: .get)) as? [[String: Any]]
             #expect((entries?.first?["Service"] as? [String: Any])?["Address"] as? String == "127.0.0.1")
+            // Consul's other places for a token: a bearer header and ?token=.
+            let bearer = try await client.execute(uri: "/v1/agent/check/pass/service:user-1", method: .put, headers: [.authorization: "Bearer \(Self.userToken)"])
+            #expect(bearer.status == .ok)
+            #expect(try await put(client, "/v1/agent/check/pass/service:user-1?token=\(Self.userToken)", token: nil).status == .ok)
             // The operator may remove any instance.
             #expect(try await put(client, "/v1/agent/service/deregister/user-1", token: Self.operatorToken).status == .ok)
         }

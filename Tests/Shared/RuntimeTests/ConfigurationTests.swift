@@ -44,6 +44,18 @@ import TradewindRuntime
         }
     }
 
+    @Test func aServiceTakesOnlyItsOwnRegistryToken() throws {
+        let secret = "configuration-test-registry-secret-0123456789"
+        let own = RegistryCredential.token(for: .service("svc"), secret: secret)
+        let settings = try RuntimeSettings.load(serviceName: "svc", defaultPort: 1, from: ServiceEnvironment(["REGISTRY_TOKEN": own]), defaultJWKSURL: nil)
+        #expect(settings.registryToken == own)
+        for foreign in [RegistryCredential.token(for: .service("other"), secret: secret), "an-old-shared-registry-token"] {
+            #expect(throws: ConfigurationError.self) {
+                try RuntimeSettings.load(serviceName: "svc", defaultPort: 1, from: ServiceEnvironment(["REGISTRY_TOKEN": foreign]), defaultJWKSURL: nil)
+            }
+        }
+    }
+
     @Test func sqliteURLsMayBeRelativeAbsoluteOrInMemory() throws {
         #expect(try DatabaseURL("sqlite://data/users.sqlite") == .sqlite(path: "data/users.sqlite"))
         #expect(try DatabaseURL("sqlite:///var/lib/users.sqlite") == .sqlite(path: "/var/lib/users.sqlite"))
