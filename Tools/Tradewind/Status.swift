@@ -22,16 +22,25 @@ struct Status: AsyncParsableCommand {
                 print(name.padding(toLength: 17, withPad: " ", startingAt: 0)
                     + entry.Service.ID.padding(toLength: 38, withPad: " ", startingAt: 0)
                     + "\(entry.Service.Address):\(entry.Service.Port)".padding(toLength: 24, withPad: " ", startingAt: 0)
-                    + (entry.Checks.first?.Status ?? "unknown"))
+                    + entry.health)
+                for check in entry.Checks where check.Status != "passing" && !check.Output.isEmpty {
+                    print("    \(check.CheckID): \(check.Output.prefix(160))")
+                }
             }
         }
     }
 
     struct Entry: Decodable {
         struct Service: Decodable { let ID: String, Address: String, Port: Int }
-        struct Check: Decodable { let Status: String }
+        struct Check: Decodable { let CheckID: String, Status: String, Output: String }
         let Service: Service
         let Checks: [Check]
+
+        /// The worst of its checks, passing without any: the registry's (and Consul's) rule.
+        var health: String {
+            let statuses = Set(Checks.map(\.Status))
+            return ["critical", "warning"].first { statuses.contains($0) } ?? "passing"
+        }
     }
 
     private func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
