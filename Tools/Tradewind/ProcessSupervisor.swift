@@ -49,6 +49,8 @@ actor ProcessSupervisor {
         process.arguments = ["serve", service.name]
         process.currentDirectoryURL = workingDirectory
         var environment = ProcessInfo.processInfo.environment
+        // The stack's registry credentials are its own (set per service below), never ones left in the shell.
+        for variable in ["REGISTRY_TOKEN", "REGISTRY_SECRET"] { environment.removeValue(forKey: variable) }
         environment["PORT"] = String(service.port)
         environment.merge(service.environment) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }

@@ -90,7 +90,7 @@ struct AgentServiceCheck: Decodable {
             if let http {
                 guard let url = URL(string: http), url.host != nil else { throw RegistrationProblem("HTTP '\(http.prefix(80))' is not a URL") }
                 let probe = HealthCheck.HTTPProbe(
-                    url: url, method: (method?.isEmpty == false ? method! : "GET").uppercased(), headers: header ?? [:], body: body,
+                    url: url, method: method.flatMap { $0.isEmpty ? nil : $0.uppercased() } ?? "GET", headers: header ?? [:], body: body,
                     skipsTLSVerification: tlsSkipVerify ?? false
                 )
                 kind = .http(probe, interval: interval)

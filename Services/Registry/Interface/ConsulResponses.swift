@@ -85,7 +85,7 @@ struct HealthCheckView: Encodable {
         try container.encode(check.type, forKey: .type)
         try container.encode(check.interval.map(ConsulDuration.format) ?? "", forKey: .interval)
         try container.encode(check.interval == nil ? "" : ConsulDuration.format(check.timeout), forKey: .timeout)
-        try container.encode(check.modifyIndex, forKey: .createIndex)
+        try container.encode(instance.createIndex, forKey: .createIndex)
         try container.encode(check.modifyIndex, forKey: .modifyIndex)
     }
 }

@@ -105,6 +105,9 @@ public enum ServiceHost {
         beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let gate = StartGate()
+        // Registered only once the server listens: callers are never sent to an instance that is not answering, and
+        // a process that fails to bind (its port taken by a running copy) never deregisters that copy on its way out.
+        let listening = StartGate()
         var services = services + workers.map { GatedService(gate: gate, worker: $0) }
         if registers, let registryURL = settings.registryURL {
             let instance = RegistryAgent.Instance(
@@ -112,7 +115,7 @@ public enum ServiceHost {
                 address: settings.advertisedAddress, port: settings.port, metadata: ["version": "1.0.0"]
             )
             if let token = settings.registryToken {
-                services.append(RegistryAgent(registryURL: registryURL, token: token, instance: instance, logger: logger))
+                services.append(GatedService(gate: listening, worker: RegistryAgent(registryURL: registryURL, token: token, instance: instance, logger: logger)))
             } else {
                 logger.warning("not registering: no REGISTRY_TOKEN (and no .tradewind/registry.secret to derive one from)")
             }
@@ -121,7 +124,10 @@ public enum ServiceHost {
             router: router,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.serviceName),
             services: services,
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? settings.port) },
+            onServerRunning: { channel in
+                listening.open()
+                await onRunning(channel.localAddress?.port ?? settings.port)
+            },
             logger: logger
         )
         app.beforeServerStarts {

@@ -184,6 +184,8 @@ import TradewindTesting
         try await run { client in
             _ = try await put(client, "/v1/agent/service/register", Self.registration)
             #expect((try json(try await client.execute(uri: "/v1/health/service/user?tag=v1", method: .get)) as? [Any])?.count == 1)
+            // HashiCorp's Go client (go-kit, go-micro) asks for healthy instances with passing=1.
+            #expect((try json(try await client.execute(uri: "/v1/health/service/user?passing=1&tag=v1", method: .get)) as? [Any])?.count == 1)
             #expect((try json(try await client.execute(uri: "/v1/health/service/user?tag=v1&tag=v2", method: .get)) as? [Any])?.count == 0)
             let catalog = try json(try await client.execute(uri: "/v1/catalog/service/user?tag=v1&dc=dc1", method: .get)) as? [[String: Any]]
             #expect(catalog?.first?["ServiceID"] as? String == "user-1")
