@@ -31,14 +31,14 @@ public enum RegistryService {
         /// `REGISTRY_SECRET` (or, for local runs, one made once in `.tradewind/registry.secret`) and
         /// `REGISTRY_DATACENTER` (default `dc1`, Consul's).
         public static func load(from environment: ServiceEnvironment) throws -> Configuration {
-            var runtime = try RuntimeSettings.load(serviceName: "registry", defaultPort: defaultPort, from: environment, defaultJWKSURL: nil)
-            runtime.registryURL = nil
             if environment.string("REGISTRY_TOKEN") != nil {
                 throw ConfigurationError(
                     variable: "REGISTRY_TOKEN",
                     reason: "is no longer read by the registry: give it REGISTRY_SECRET and each service its own token (`tradewind registry-token <service>`, see Services/Registry/README.md)"
                 )
             }
+            var runtime = try RuntimeSettings.load(serviceName: "registry", defaultPort: defaultPort, from: environment, defaultJWKSURL: nil)
+            runtime.registryURL = nil
             let datacenter = environment.string("REGISTRY_DATACENTER", default: "dc1")
             guard !datacenter.isEmpty, datacenter.utf8.count <= 64, datacenter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ConfigurationError(variable: "REGISTRY_DATACENTER", reason: "must be 1 to 64 letters, digits, '-' or '_'")

@@ -216,6 +216,21 @@ import TradewindTesting
         }
     }
 
+    @Test func theRegistryNeedsItsSecretAndRefusesTheOldSharedToken() {
+        func problem(_ variables: [String: String]) -> String {
+            do {
+                _ = try RegistryService.Configuration.load(from: ServiceEnvironment(variables))
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(problem(["REGISTRY_TOKEN": "an-old-shared-token-0123456789", "REGISTRY_SECRET": Self.secret]).contains("REGISTRY_TOKEN is no longer read by the registry"))
+        #expect(problem(["REGISTRY_SECRET": "too-short"]).contains("REGISTRY_SECRET must be at least 32 characters"))
+        #expect(problem(["REGISTRY_SECRET": Self.secret, "REGISTRY_DATACENTER": "eu west"]).contains("REGISTRY_DATACENTER"))
+        #expect(problem(["REGISTRY_SECRET": Self.secret, "REGISTRY_DATACENTER": "eu-west-1"]) == "accepted")
+    }
+
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         for _ in 0..<300 {
             if try await condition() { return true }
