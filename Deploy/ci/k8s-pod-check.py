@@ -20,7 +20,10 @@ expansion.
 Probes reach containers through ports published on 127.0.0.1, which is what the kubelet's GET amounts to.
 """
 import argparse
+import base64
 import concurrent.futures
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -86,11 +89,11 @@ say(f"rendered {args.overlay}: {len(workloads)} workloads, {len(services)} Servi
 def make_secrets():
     signing_key = subprocess.run("openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt",
                                  shell=True, check=True, text=True, capture_output=True).stdout
-    order_secret, cargo_secret = secrets.token_hex(24), secrets.token_hex(24)
+    order_secret, cargo_secret, registry_secret = secrets.token_hex(24), secrets.token_hex(24), secrets.token_hex(24)
     made = {
         "tradewind-secrets": {
             "admin-email": "admin@example.com", "admin-password": secrets.token_hex(16),
-            "registry-token": secrets.token_hex(24),
+            "registry-secret": registry_secret,
             "order-service-client-secret": order_secret, "cargo-service-client-secret": cargo_secret,
             "service-clients": f"order-service:{order_secret},cargo-service:{cargo_secret}",
         },
@@ -98,6 +101,10 @@ def make_secrets():
         "postgres-init": {"postgres-password": secrets.token_hex(24)},
     }
     for service in ("user", "product", "cart", "cargo", "order"):
+        # Each service's own registry token, derived as the README's recipe does.
+        mac = hmac.new(registry_secret.encode(), f"tradewind-registry/v1/service:{service}-service".encode(), hashlib.sha256).digest()
+        made["tradewind-secrets"][f"{service}-service-registry-token"] = \
+            f"service.{service}-service." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
         password = secrets.token_hex(24)
         made["postgres-init"][f"{service}-db-password"] = password
         made[f"{service}-service-database"] = {
