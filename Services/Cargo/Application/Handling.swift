@@ -2,7 +2,8 @@ import CargoDomain
 import Foundation
 import TradewindKernel
 
-/// Handling reports from port staff, one at a time or as a CSV batch that is stored only if every line is valid.
+/// Handling reports from port staff, one at a time or as a CSV batch that is stored, in one transaction, only if
+/// every line is valid.
 public struct Handling: Sendable {
     /// One report as received.
     public struct Report: Sendable, Equatable {
@@ -56,7 +57,8 @@ public struct Handling: Sendable {
     public func registerBatch(csv: String) async throws -> Int {
         var events: [HandlingEvent] = []
         var problems: [LineProblem] = []
-        let lines = csv.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Any line ending: "\r\n" is one Character in Swift, so splitting on "\n" alone would find one line.
+        let lines = csv.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         let dataLines = lines.enumerated().filter { !$0.element.allSatisfy(\.isWhitespace) }
         guard dataLines.count <= Self.maximumBatchLines + 1 else {
             throw BatchRejected(problems: [LineProblem(line: 0, reason: "a batch holds at most \(Self.maximumBatchLines) lines")])
@@ -81,8 +83,29 @@ public struct Handling: Sendable {
         }
         guard problems.isEmpty else { throw BatchRejected(problems: problems) }
         guard !events.isEmpty else { throw BatchRejected(problems: [LineProblem(line: 0, reason: "the batch has no events")]) }
-        for event in events.sorted(by: { $0.completionTime < $1.completionTime }) { _ = try await apply(event) }
+        try await cargos.saveAll(try await changes(applying: events.sorted { $0.completionTime < $1.completionTime }))
         return events.count
+    }
+
+    /// The batch's events applied in order, in memory: a cargo handled twice sees its first event in its history
+    /// when the second is applied, and is saved at its next version.
+    private func changes(applying events: [HandlingEvent]) async throws -> [CargoChange] {
+        var working: [TrackingID: (cargo: Cargo, history: [HandlingEvent])] = [:]
+        var changes: [CargoChange] = []
+        for event in events {
+            var cargo: Cargo, history: [HandlingEvent]
+            if let known = working[event.trackingID] {
+                (cargo, history) = known
+            } else {
+                guard let stored = try await cargos.cargo(event.trackingID) else { throw CargoError.unknownCargo(event.trackingID.value) }
+                (cargo, history) = (stored, try await cargos.history(of: event.trackingID).events)
+            }
+            history.append(event)
+            let caused = cargo.handled(event, history: HandlingHistory(history), at: clock.now())
+            changes.append(CargoChange(cargo: cargo, handling: event, events: caused))
+            working[event.trackingID] = (cargo.bumped(), history)
+        }
+        return changes
     }
 
     private func validated(_ report: Report) async throws -> HandlingEvent {

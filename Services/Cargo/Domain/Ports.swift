@@ -10,10 +10,26 @@ public protocol CargoRepository: Sendable {
     /// event that changed it (if any) and the events the change caused, all in one transaction; fails with
     /// ``CargoError/concurrentUpdate`` when someone else changed the cargo first.
     func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws
+    /// Stores several such changes in one transaction, in order: all of them or, when any fails (a cargo changed
+    /// by someone else first), none. A cargo changed twice appears twice, the second time at its next version.
+    func saveAll(_ changes: [CargoChange]) async throws
     /// Stores a newly booked cargo under the booker's reference (unique: a second booking under it fails with
     /// ``CargoError/concurrentUpdate``).
     func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws
     func history(of cargo: TrackingID) async throws -> HandlingHistory
+}
+
+/// A cargo as changed by a handling event, with the events the change caused: one element of a batch.
+public struct CargoChange: Sendable {
+    public let cargo: Cargo
+    public let handling: HandlingEvent?
+    public let events: [CargoEvent]
+
+    public init(cargo: Cargo, handling: HandlingEvent?, events: [CargoEvent]) {
+        self.cargo = cargo
+        self.handling = handling
+        self.events = events
+    }
 }
 
 public protocol LocationRepository: Sendable {

@@ -53,44 +53,69 @@ public struct SQLCargoRepository: CargoRepository {
         try await write(cargo, reference: nil, recording: handling, events: events)
     }
 
+    public func saveAll(_ changes: [CargoChange]) async throws {
+        let prepared = try changes.map { try prepare($0.cargo, recording: $0.handling, events: $0.events) }
+        try await store.transaction { database in
+            for (change, rows) in zip(changes, prepared) {
+                try await Self.write(change.cargo, reference: nil, recording: change.handling, rows: rows, in: database)
+            }
+        }
+    }
+
     /// One transaction: the cargo (inserted with its reference, or updated by version), its handling event, its events.
     private func write(_ cargo: Cargo, reference: String?, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
-        let spec = cargo.routeSpecification
-        let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
+        let rows = try prepare(cargo, recording: handling, events: events)
+        try await store.transaction { database in
+            try await Self.write(cargo, reference: reference, recording: handling, rows: rows, in: database)
+        }
+    }
+
+    /// What a change writes besides the cargo, with the identifiers it needs made before the transaction starts.
+    private struct PreparedRows: Sendable {
+        let handlingID: String
+        let integrationEvents: [IntegrationEvent]
+    }
+
+    private func prepare(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) throws -> PreparedRows {
         let occurredAt = cargo.delivery.calculatedAt
         let integrationEvents = try events.map { event in
             IntegrationEvent(id: ids.makeUUID().uuidString.lowercased(), type: event.name, occurredAt: occurredAt, source: "cargo-service",
                              aggregateID: event.trackingID.value, data: try Documents.payload(event))
         }
-        let handlingID = ids.makeUUID().uuidString.lowercased()
+        return PreparedRows(handlingID: ids.makeUUID().uuidString.lowercased(), integrationEvents: integrationEvents)
+    }
+
+    private static func write(
+        _ cargo: Cargo, reference: String?, recording handling: HandlingEvent?, rows: PreparedRows, in database: any SQLDatabase
+    ) async throws {
+        let spec = cargo.routeSpecification
+        let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
         let occurred = cargo.delivery.calculatedAt
-        try await store.transaction { database in
-            let stored: [any SQLRow]
-            if cargo.version == 0 {
-                // A taken tracking id or reference (a concurrent booking under it) inserts nothing.
-                stored = try await database.insert(into: "cargos")
-                    .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version", "reference")
-                    .values(SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
-                            SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1), SQLBind(reference))
-                    .ignoringConflicts().returning("tracking_id").all()
-            } else {
-                stored = try await database.update("cargos")
-                    .set("spec_origin", to: spec.origin.value).set("spec_destination", to: spec.destination.value)
-                    .set("spec_deadline", to: spec.arrivalDeadline).set("itinerary", to: itinerary)
-                    .set("calculated_at", to: occurred).set("version", to: cargo.version + 1)
-                    .where("tracking_id", .equal, cargo.trackingID.value).where("version", .equal, cargo.version)
-                    .returning("tracking_id").all()
-            }
-            guard !stored.isEmpty else { throw CargoError.concurrentUpdate }
-            if let handling {
-                try await database.insert(into: "handling_events")
-                    .columns("id", "tracking_id", "type", "location", "voyage", "completion_time", "registration_time")
-                    .values(SQLBind(handlingID), SQLBind(handling.trackingID.value), SQLBind(handling.type.rawValue), SQLBind(handling.location.value),
-                            SQLBind(handling.voyage?.value), SQLBind(handling.completionTime), SQLBind(handling.registrationTime))
-                    .run()
-            }
-            for event in integrationEvents { try await Outbox.append(event, in: database) }
+        let stored: [any SQLRow]
+        if cargo.version == 0 {
+            // A taken tracking id or reference (a concurrent booking under it) inserts nothing.
+            stored = try await database.insert(into: "cargos")
+                .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version", "reference")
+                .values(SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
+                        SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1), SQLBind(reference))
+                .ignoringConflicts().returning("tracking_id").all()
+        } else {
+            stored = try await database.update("cargos")
+                .set("spec_origin", to: spec.origin.value).set("spec_destination", to: spec.destination.value)
+                .set("spec_deadline", to: spec.arrivalDeadline).set("itinerary", to: itinerary)
+                .set("calculated_at", to: occurred).set("version", to: cargo.version + 1)
+                .where("tracking_id", .equal, cargo.trackingID.value).where("version", .equal, cargo.version)
+                .returning("tracking_id").all()
         }
+        guard !stored.isEmpty else { throw CargoError.concurrentUpdate }
+        if let handling {
+            try await database.insert(into: "handling_events")
+                .columns("id", "tracking_id", "type", "location", "voyage", "completion_time", "registration_time")
+                .values(SQLBind(rows.handlingID), SQLBind(handling.trackingID.value), SQLBind(handling.type.rawValue), SQLBind(handling.location.value),
+                        SQLBind(handling.voyage?.value), SQLBind(handling.completionTime), SQLBind(handling.registrationTime))
+                .run()
+        }
+        for event in rows.integrationEvents { try await Outbox.append(event, in: database) }
     }
 
     static let columns = ["tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version"]

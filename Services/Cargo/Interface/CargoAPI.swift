@@ -74,9 +74,15 @@ public struct CargoAPI: APIProtocol {
 
     func registerHandlingEvent(_ input: Operations.RegisterHandlingEvent.Input) async throws -> Operations.RegisterHandlingEvent.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        let cargo = try await handling.register(.init(
-            completionTime: body.completionTime, trackingID: body.trackingId, type: body.eventType.rawValue, location: body.location, voyage: body.voyage
-        ))
+        let cargo: Cargo
+        do {
+            cargo = try await handling.register(.init(
+                completionTime: body.completionTime, trackingID: body.trackingId, type: body.eventType.rawValue, location: body.location, voyage: body.voyage
+            ))
+        } catch CargoError.unknownCargo(let id) {
+            // The tracking id is a field of the report, not the resource asked for: the report is invalid (422).
+            throw Problem.validation("no cargo has the tracking id '\(id)'")
+        }
         return .created(.init(body: .json(.init(try await tracking.track(cargo.trackingID.value)))))
     }
 

@@ -19,6 +19,45 @@ import TradewindTesting
     }
 
     @Test(arguments: TestDatabases.available)
+    func saveAllStoresEveryChangeOrNone(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { store in
+            let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
+            try await SampleNetwork(locations: locations, voyages: voyages).seed(now: now)
+            let repository = SQLCargoRepository(store: store, ids: SequentialIdentifiers())
+            let specification = try RouteSpecification(origin: UnLocode("CNHKG")!, destination: UnLocode("SESTO")!, arrivalDeadline: now.addingTimeInterval(60 * 86_400))
+            var changes: [CargoChange] = []
+            for id in [TrackingID("0000000A")!, TrackingID("0000000B")!] {
+                let (booked, events) = Cargo.book(id, specification: specification, at: now)
+                try await repository.save(booked, recording: nil, events: events)
+                var cargo = try #require(try await repository.cargo(id))
+                let handling = try HandlingEvent(trackingID: id, type: .receive, location: UnLocode("CNHKG")!, voyage: nil, completionTime: now, registrationTime: now)
+                let caused = cargo.handled(handling, history: HandlingHistory([handling]), at: now)
+                changes.append(CargoChange(cargo: cargo, handling: handling, events: caused))
+            }
+            // B changes before the batch is written: B's change is stale, so A's must not be stored either.
+            let current = try #require(try await repository.cargo(TrackingID("0000000B")!))
+            try await repository.save(current, recording: nil, events: [])
+            await #expect(throws: CargoError.concurrentUpdate) { try await repository.saveAll(changes) }
+            #expect(try await repository.history(of: TrackingID("0000000A")!).events.isEmpty)
+            #expect(try await repository.cargo(TrackingID("0000000A")!)?.version == 1)
+            let handled = try await store.read { database in
+                try await database.raw("SELECT count(*) AS n FROM outbox WHERE type = 'CargoHandled'").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(handled == 0)
+
+            // Without the interference both are stored, in one go.
+            let fresh = try #require(try await repository.cargo(TrackingID("0000000B")!))
+            var retried = changes
+            var cargoB = fresh
+            let caused = cargoB.handled(changes[1].handling!, history: HandlingHistory([changes[1].handling!]), at: now)
+            retried[1] = CargoChange(cargo: cargoB, handling: changes[1].handling, events: caused)
+            try await repository.saveAll(retried)
+            #expect(try await repository.history(of: TrackingID("0000000A")!).events.count == 1)
+            #expect(try await repository.history(of: TrackingID("0000000B")!).events.count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
     func cargosRoundTripWithTheirHistoryAndEventsInOneTransaction(_ kind: TestDatabases.Kind) async throws {
         try await migrated(kind) { store in
             let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
