@@ -25,7 +25,7 @@ public enum RegistryRoutes {
         }
     }
 
-    /// Every route the registry serves, and the Consul endpoints a read is allowed on.
+    /// Every Consul endpoint the registry serves (listed in the 404 for any other path under /v1/).
     static let endpoints: [(HTTPRequest.Method, String)] = [
         (.put, "/v1/agent/service/register"), (.put, "/v1/agent/service/deregister/{id}"),
         (.put, "/v1/agent/check/pass/{checkID}"), (.put, "/v1/agent/check/warn/{checkID}"),
