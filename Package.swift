@@ -39,18 +39,24 @@ extension Target.Dependency {
 /// a thin `<name>-service` executable, and one test target per layer.
 /// `folder` is the context's directory under `Services/`; target names start with it (`UserDomain`, …).
 /// `infrastructure: nil` leaves out the Infrastructure layer (a context with nothing to persist);
-/// `openAPI: true` generates the Interface's server code from its `openapi.yaml`.
+/// `openAPI: true` gives the context a Contracts target, what it publishes: its `openapi.yaml` with the types and
+/// the client generated from it, and its integration events. The Interface generates only the server from the same
+/// document and uses the Contracts' types. `consumes` names other contexts whose Contracts the Infrastructure may
+/// import (the only layer of another context anything may import).
 func boundedContext(
     _ folder: String,
     executable: String,
     infrastructure: [Target.Dependency]? = [],
     interface: [Target.Dependency] = [],
-    openAPI: Bool = true
+    openAPI: Bool = true,
+    consumes: [String] = []
 ) -> [Target] {
     let root = "Services/\(folder)"
     let domain = "\(folder)Domain", application = "\(folder)Application"
     let infrastructureName = "\(folder)Infrastructure", interfaceName = "\(folder)Interface"
-    let server = "\(folder)Server"
+    let server = "\(folder)Server", contracts = "\(folder)Contracts"
+    let contractsTargets: [Target.Dependency] = openAPI ? [.byName(name: contracts)] : []
+    let consumedContracts: [Target.Dependency] = consumes.map { .byName(name: "\($0)Contracts") }
     let infrastructureTargets: [Target.Dependency] = infrastructure == nil ? [] : [.byName(name: infrastructureName)]
     var targets: [Target] = [
         .target(name: domain, dependencies: [.kernel], path: "\(root)/Domain"),
@@ -58,9 +64,8 @@ func boundedContext(
         .target(
             name: interfaceName,
             dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .hummingbird]
-                + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + interface,
+                + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + contractsTargets + interface,
             path: "\(root)/Interface",
-            resources: openAPI ? [.copy("openapi.yaml")] : nil,
             plugins: openAPI ? [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")] : []
         ),
         .target(
@@ -68,7 +73,7 @@ func boundedContext(
             dependencies: [
                 .kernel, .runtime, .byName(name: domain), .byName(name: application), .byName(name: interfaceName),
                 .hummingbird, .serviceLifecycle,
-            ] + infrastructureTargets,
+            ] + infrastructureTargets + contractsTargets,
             path: "\(root)/Server"
         ),
         .executableTarget(name: executable, dependencies: [.byName(name: server)], path: "\(root)/Main"),
@@ -80,20 +85,31 @@ func boundedContext(
         ),
         .testTarget(
             name: "\(interfaceName)Tests",
-            dependencies: [.kernel, .runtime, .testing, .byName(name: server), .hummingbird, .hummingbirdTesting],
+            dependencies: [.kernel, .runtime, .testing, .byName(name: server), .hummingbird, .hummingbirdTesting] + contractsTargets,
             path: "Tests/\(folder)/InterfaceTests"
         ),
     ]
+    if openAPI {
+        targets.append(.target(
+            name: contracts,
+            dependencies: [.kernel, .openAPIRuntime],
+            path: "\(root)/Contracts",
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ))
+    }
     if let infrastructure {
         targets += [
             .target(
                 name: infrastructureName,
-                dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + infrastructure,
+                dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + contractsTargets
+                    + consumedContracts + infrastructure,
                 path: "\(root)/Infrastructure"
             ),
             .testTarget(
                 name: "\(infrastructureName)Tests",
-                dependencies: [.kernel, .runtime, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)],
+                dependencies: [.kernel, .runtime, .testing, .byName(name: domain), .byName(name: application), .byName(name: infrastructureName)]
+                    + contractsTargets + consumedContracts,
                 path: "Tests/\(folder)/InfrastructureTests"
             ),
         ]
@@ -139,9 +155,11 @@ targets += boundedContext(
 )
 targets += boundedContext("Registry", executable: "registry", infrastructure: [.asyncHTTPClient], interface: [.serviceLifecycle], openAPI: false)
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
-targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient], interface: [.logging])
+targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient, .openAPIRuntime], interface: [.logging],
+                          consumes: ["Product", "Order"])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
-targets += boundedContext("Order", executable: "order-service", interface: [.logging])
+targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],
+                          consumes: ["Product", "Cargo", "Cart"])
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {

@@ -3,10 +3,12 @@ import Testing
 
 /// The layering rules of the architecture, checked from the sources so that they hold for everyone who clones
 /// the repository: a domain imports Foundation and the kernel at most; an application layer adds only its own
-/// domain; shared modules never import a service; no context imports another context's layers.
+/// domain; ports live in the domain; a context's Contracts hold only what it publishes; another context is reached
+/// only through its Contracts, and only from Infrastructure; shared modules never import a service.
 @Suite struct LayeringTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let layers = ["Domain", "Application", "Infrastructure", "Interface", "Server"]
+    static let layers = ["Domain", "Application", "Infrastructure", "Interface", "Server", "Contracts"]
+    static let privateLayers = ["Domain", "Application", "Infrastructure", "Interface", "Server"]
 
     static var contexts: [String] {
         let services = root.appendingPathComponent("Services")
@@ -63,9 +65,54 @@ import Testing
 
     @Test func contextsReachEachOtherOnlyThroughPublishedContracts() throws {
         for context in Self.contexts {
-            let foreign = Set(Self.contexts.filter { $0 != context }.flatMap { other in Self.layers.map { "\(other)\($0)" } })
+            let foreign = Set(Self.contexts.filter { $0 != context }.flatMap { other in Self.privateLayers.map { "\(other)\($0)" } })
             for (file, module) in try Self.imports(under: "Services/\(context)") {
                 #expect(!foreign.contains(module), "\(file) imports another context's \(module)")
+            }
+        }
+    }
+
+    /// The anti-corruption layer is Infrastructure: it alone translates another context's published language.
+    @Test func onlyInfrastructureImportsAnotherContextsContracts() throws {
+        for context in Self.contexts {
+            let foreignContracts = Set(Self.contexts.filter { $0 != context }.map { "\($0)Contracts" })
+            for layer in Self.layers where layer != "Infrastructure" {
+                for (file, module) in try Self.imports(under: "Services/\(context)/\(layer)") {
+                    #expect(!foreignContracts.contains(module), "\(file) imports \(module); only Infrastructure may")
+                }
+            }
+        }
+    }
+
+    /// What a context publishes depends on nothing of its own: consumers compile against it alone.
+    @Test func contractsImportOnlyTheKernelAndTheOpenAPIRuntime() throws {
+        for context in Self.contexts {
+            for (file, module) in try Self.imports(under: "Services/\(context)/Contracts") {
+                #expect(["Foundation", "FoundationEssentials", "TradewindKernel", "OpenAPIRuntime"].contains(module), "\(file) imports \(module)")
+            }
+        }
+    }
+
+    /// Each context with an HTTP API publishes it from its Contracts, beside one integration event type per file.
+    @Test func everyPublishedAPIHasAContractsTarget() throws {
+        for context in Self.contexts {
+            let folder = Self.root.appendingPathComponent("Services/\(context)")
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("Interface/openapi.yaml").path) else { continue }
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("Contracts/openapi.yaml").path),
+                    "\(context) serves an API without publishing it in Contracts/openapi.yaml")
+        }
+    }
+
+    /// Repository and service ports are declared in the domain (`Domain/Ports.swift`), never in the application layer.
+    @Test func portsLiveInTheDomain() throws {
+        for context in Self.contexts {
+            let base = Self.root.appendingPathComponent("Services/\(context)/Application")
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+            for file in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
+                for line in text.split(separator: "\n") where line.trimmingCharacters(in: .whitespaces).hasPrefix("public protocol ") {
+                    Issue.record("Services/\(context)/Application/\(file) declares a port (\(line.trimmingCharacters(in: .whitespaces))); ports live in Domain/Ports.swift")
+                }
             }
         }
     }

@@ -51,5 +51,6 @@ public enum CargoSchema {
         Migration(version: 4, name: "booking references") { _ in
             ["ALTER TABLE cargos ADD COLUMN reference TEXT", "CREATE UNIQUE INDEX cargos_reference ON cargos (reference)"]
         },
+        SubscriberDirectory.migration(version: 5),
     ])
 }

@@ -1,7 +1,7 @@
 import CargoDomain
 import Foundation
 
-/// The JSON documents stored in text columns: a voyage's movements, a cargo's itinerary, an event's payload.
+/// The JSON documents stored in text columns: a voyage's movements, a cargo's itinerary.
 enum Documents {
     struct Movement: Codable {
         let from: String, to: String, departure: Date, arrival: Date
@@ -50,26 +50,6 @@ enum Documents {
             }
             return try Leg(voyage: voyage, loadLocation: from, unloadLocation: to, loadTime: leg.load, unloadTime: leg.unload)
         })
-    }
-
-    /// The data of an integration event (the cargo context's published language): `trackingId` and the facts of
-    /// the event, as strings.
-    static func payload(_ event: CargoEvent) throws -> String {
-        var data: [String: String] = [:]
-        switch event {
-        case .booked(_, let specification):
-            data = ["origin": specification.origin.value, "destination": specification.destination.value,
-                    "arrivalDeadline": specification.arrivalDeadline.formatted(Date.ISO8601FormatStyle())]
-        case .routed(_, let itinerary):
-            data = ["finalArrival": itinerary.finalArrivalTime.formatted(Date.ISO8601FormatStyle()), "legs": String(itinerary.legs.count)]
-        case .handled(let handling):
-            data = ["type": handling.type.rawValue, "location": handling.location.value, "voyage": handling.voyage?.value ?? "",
-                    "completionTime": handling.completionTime.formatted(Date.ISO8601FormatStyle())]
-        case .misdirected(_, let location), .arrived(_, let location), .claimed(_, let location):
-            data = ["location": location.value]
-        }
-        data["trackingId"] = event.trackingID.value
-        return try text(data)
     }
 }
 

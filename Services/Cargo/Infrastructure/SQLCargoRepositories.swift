@@ -79,8 +79,7 @@ public struct SQLCargoRepository: CargoRepository {
     private func prepare(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) throws -> PreparedRows {
         let occurredAt = cargo.delivery.calculatedAt
         let integrationEvents = try events.map { event in
-            IntegrationEvent(id: ids.makeUUID().uuidString.lowercased(), type: event.name, occurredAt: occurredAt, source: "cargo-service",
-                             aggregateID: event.trackingID.value, data: try Documents.payload(event))
+            try PublishedCargoEvents.integrationEvent(event, id: ids.makeUUID().uuidString.lowercased(), at: occurredAt)
         }
         return PreparedRows(handlingID: ids.makeUUID().uuidString.lowercased(), integrationEvents: integrationEvents)
     }

@@ -1,4 +1,5 @@
 import CargoApplication
+import CargoContracts
 import CargoDomain
 import Foundation
 

@@ -1,4 +1,5 @@
 import CargoApplication
+import CargoContracts
 import CargoDomain
 import Foundation
 import HTTPTypes
@@ -17,11 +18,11 @@ public struct CargoAPI: APIProtocol {
         self.tracking = tracking
     }
 
-    func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output {
+    public func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output {
         .ok(.init(body: .json(.init(items: try await tracking.allLocations().map { .init(unLocode: $0.unLocode.value, name: $0.name) }))))
     }
 
-    func listVoyages(_ input: Operations.ListVoyages.Input) async throws -> Operations.ListVoyages.Output {
+    public func listVoyages(_ input: Operations.ListVoyages.Input) async throws -> Operations.ListVoyages.Output {
         let voyages = try await tracking.allVoyages()
         return .ok(.init(body: .json(.init(items: voyages.map { voyage in
             var stops: [String] = []
@@ -31,7 +32,7 @@ public struct CargoAPI: APIProtocol {
         }))))
     }
 
-    func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
+    public func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let (cargo, created) = try await booking.book(
             origin: body.origin, destination: body.destination, arrivalDeadline: body.arrivalDeadline, reference: body.reference
@@ -40,19 +41,19 @@ public struct CargoAPI: APIProtocol {
         return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
     }
 
-    func listCargos(_ input: Operations.ListCargos.Input) async throws -> Operations.ListCargos.Output {
+    public func listCargos(_ input: Operations.ListCargos.Input) async throws -> Operations.ListCargos.Output {
         .ok(.init(body: .json(.init(items: try await tracking.allCargos().map(Components.Schemas.Cargo.init)))))
     }
 
-    func getCargo(_ input: Operations.GetCargo.Input) async throws -> Operations.GetCargo.Output {
+    public func getCargo(_ input: Operations.GetCargo.Input) async throws -> Operations.GetCargo.Output {
         .ok(.init(body: .json(.init(try await tracking.cargo(input.path.trackingId)))))
     }
 
-    func listCandidateRoutes(_ input: Operations.ListCandidateRoutes.Input) async throws -> Operations.ListCandidateRoutes.Output {
+    public func listCandidateRoutes(_ input: Operations.ListCandidateRoutes.Input) async throws -> Operations.ListCandidateRoutes.Output {
         .ok(.init(body: .json(.init(items: try await booking.candidateRoutes(for: input.path.trackingId).map(Components.Schemas.Itinerary.init)))))
     }
 
-    func assignRoute(_ input: Operations.AssignRoute.Input) async throws -> Operations.AssignRoute.Output {
+    public func assignRoute(_ input: Operations.AssignRoute.Input) async throws -> Operations.AssignRoute.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let legs = try body.legs.map { leg in
             guard let voyage = VoyageNumber(leg.voyage) else { throw CargoError.unknownVoyage(String(leg.voyage.prefix(20))) }
@@ -63,16 +64,16 @@ public struct CargoAPI: APIProtocol {
         return .ok(.init(body: .json(.init(try await booking.assign(try Itinerary(legs: legs), to: input.path.trackingId)))))
     }
 
-    func changeDestination(_ input: Operations.ChangeDestination.Input) async throws -> Operations.ChangeDestination.Output {
+    public func changeDestination(_ input: Operations.ChangeDestination.Input) async throws -> Operations.ChangeDestination.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         return .ok(.init(body: .json(.init(try await booking.changeDestination(of: input.path.trackingId, to: body.destination)))))
     }
 
-    func rerouteCargo(_ input: Operations.RerouteCargo.Input) async throws -> Operations.RerouteCargo.Output {
+    public func rerouteCargo(_ input: Operations.RerouteCargo.Input) async throws -> Operations.RerouteCargo.Output {
         .ok(.init(body: .json(.init(try await booking.rerouteFromCurrentLocation(input.path.trackingId)))))
     }
 
-    func registerHandlingEvent(_ input: Operations.RegisterHandlingEvent.Input) async throws -> Operations.RegisterHandlingEvent.Output {
+    public func registerHandlingEvent(_ input: Operations.RegisterHandlingEvent.Input) async throws -> Operations.RegisterHandlingEvent.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let cargo: Cargo
         do {
@@ -86,7 +87,7 @@ public struct CargoAPI: APIProtocol {
         return .created(.init(body: .json(.init(try await tracking.track(cargo.trackingID.value)))))
     }
 
-    func registerHandlingBatch(_ input: Operations.RegisterHandlingBatch.Input) async throws -> Operations.RegisterHandlingBatch.Output {
+    public func registerHandlingBatch(_ input: Operations.RegisterHandlingBatch.Input) async throws -> Operations.RegisterHandlingBatch.Output {
         guard case .csv(let body) = input.body else { throw Problem.badRequest("expected a text/csv body") }
         let text: String
         do {
@@ -106,7 +107,7 @@ public struct CargoAPI: APIProtocol {
         }
     }
 
-    func trackCargo(_ input: Operations.TrackCargo.Input) async throws -> Operations.TrackCargo.Output {
+    public func trackCargo(_ input: Operations.TrackCargo.Input) async throws -> Operations.TrackCargo.Output {
         .ok(.init(body: .json(.init(try await tracking.track(input.path.trackingId)))))
     }
 }

@@ -22,16 +22,7 @@ public enum CargoRoutes {
         "POST /handling/events/batch": .anyRole(["operator", "admin"]),
     ])
 
-    public static func specification() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw CocoaError(.fileNoSuchFile) }
-        return try Data(contentsOf: url)
-    }
-
     public static func register(_ api: CargoAPI, on router: Router<ServiceRequestContext>) throws {
         try api.registerHandlers(on: router, configuration: .tradewind)
-        let specification = try specification()
-        router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
-        }
     }
 }

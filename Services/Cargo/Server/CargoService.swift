@@ -1,4 +1,5 @@
 import CargoApplication
+import CargoContracts
 import CargoDomain
 import CargoInfrastructure
 import CargoInterface
@@ -24,9 +25,7 @@ public enum CargoService {
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
         logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
-        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
-            throw ConfigurationError(variable: "JWKS_URL", reason: "the cargo service needs the token issuer's JWKS URL")
-        }
+        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         let cargos = SQLCargoRepository(store: store, ids: ids)
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
@@ -35,26 +34,22 @@ public enum CargoService {
             handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         )
-        // The order context follows its freight; deliveries carry this service's own token.
+        // Events go to the services that say they subscribe; deliveries carry this service's own token.
         let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
-        let services: [any Service] = [store] + watchers
-        let tokens = configuration.machineClient.tokenProvider()
-        let subscribers = ["CargoHandled", "CargoMisdirected"].reduce(into: [String: [String]]()) { $0[$1] = ["order-service"] }
-        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(
-            subscriptions: subscribers, client: ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
-        ), logger: logger)
-        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
+        let client = ServiceClient(discovery: discovery, tokens: configuration.machineClient.tokenProvider(), logger: logger)
+        let subscribers = SubscriberDirectory(publisher: CargoContract.service, store: store, discovery: discovery, client: client, logger: logger)
+        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(subscribers: subscribers, client: client), logger: logger)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy.adding(OutboxAdminRoutes.accessRules),
-            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies,
-            additionalMediaTypes: ["text/csv"]
-        )) { router in
+            readiness: [.migrations(CargoSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
+            trustedProxies: runtime.trustedProxies, additionalMediaTypes: ["text/csv"], publishedContract: try CargoContract.openAPIDocument()
+        ), logger: logger) { router in
             try CargoRoutes.register(api, on: router)
             OutboxAdminRoutes.register(on: router, store: store)
         }
         let network = SampleNetwork(locations: locations, voyages: voyages)
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, workers: [relay], logger: logger,
+            router: router, settings: runtime, services: [store] + watchers, workers: [subscribers, relay], logger: logger,
             beforeStart: {
                 try await CargoSchema.migrator.migrate(store, logger: logger)
                 if configuration.seedSampleData {
@@ -66,14 +61,5 @@ public enum CargoService {
             },
             onRunning: onRunning
         )
-    }
-
-    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
-        [
-            ReadinessCheck("migrations") {
-                guard let applied = try? await CargoSchema.migrator.appliedVersion(store) else { return "database unreachable" }
-                return applied == CargoSchema.migrator.latestVersion ? nil : "schema at version \(applied) of \(CargoSchema.migrator.latestVersion)"
-            },
-        ]
     }
 }

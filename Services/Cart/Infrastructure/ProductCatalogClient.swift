@@ -1,34 +1,21 @@
-import AsyncHTTPClient
 import CartApplication
 import CartDomain
 import Foundation
-import HTTPTypes
-import NIOCore
-import NIOHTTP1
+import ProductContracts
 import TradewindKernel
 import TradewindRuntime
 
-/// The anti-corruption layer between the cart and the product service: asks `GET /products/by-sku/{sku}` and
-/// `GET /inventory/{sku}` through the runtime's service client and translates the answers into the cart's
+/// The anti-corruption layer between the cart and the product context: `getProductBySKU` and `getStock` of its
+/// published API (`ProductContracts.Client`) through the runtime's service client, translated into the cart's
 /// ``CatalogEntry``. A 404 means the catalog does not sell the product; anything else that fails means the catalog
 /// is unavailable.
 public struct ProductCatalogClient: ProductCatalog {
-    let client: ServiceClient
-    let service: String
-    let timeout: Duration
+    let product: Client
 
-    public init(client: ServiceClient, service: String = "product-service", timeout: Duration = .seconds(2)) {
-        self.client = client
-        self.service = service
-        self.timeout = timeout
+    public init(client: ServiceClient, timeout: Duration = .seconds(2)) {
+        product = Client(serverURL: ServiceClientTransport.serverURL(for: ProductContract.service), configuration: .tradewind,
+                         transport: ServiceClientTransport(client, service: ProductContract.service, timeout: timeout))
     }
-
-    struct ProductDocument: Decodable {
-        struct Price: Decodable { let amount: Int64, currency: String }
-        let sku: String, name: String, price: Price, active: Bool
-    }
-
-    struct StockDocument: Decodable { let available: Int }
 
     public func entries(for skus: [String]) async throws -> [String: CatalogEntry] {
         try await withThrowingTaskGroup(of: CatalogEntry?.self) { group in
@@ -42,41 +29,28 @@ public struct ProductCatalogClient: ProductCatalog {
     }
 
     private func entry(for sku: String) async throws -> CatalogEntry? {
-        async let productAnswer = get("/products/by-sku/\(sku)")
-        async let stockAnswer = get("/inventory/\(sku)")
-        guard let productBody = try await productAnswer else { return nil }
-        let product = try decode(ProductDocument.self, productBody)
-        let stock = try await stockAnswer.map { try decode(StockDocument.self, $0) }
-        guard let currency = Currency(product.price.currency) else { throw CartError.catalogUnavailable }
-        return CatalogEntry(
-            sku: product.sku, name: product.name, price: Money(minorUnits: product.price.amount, currency: currency),
-            active: product.active, available: stock?.available
-        )
-    }
-
-    /// The body of a 200, `nil` for a 404; anything else means the catalog cannot be relied on now.
-    private func get(_ path: String) async throws -> Data? {
-        let response: ServiceResponse
+        async let productAnswer = product.getProductBySKU(path: .init(sku: sku))
+        async let stockAnswer = product.getStock(path: .init(sku: sku))
+        let listed: Components.Schemas.Product
+        let available: Int?
         do {
-            response = try await client.execute(service: service, method: .get, path: path, headers: ["accept": "application/json"], timeout: timeout)
+            switch try await productAnswer {
+            case .ok(let ok): listed = try ok.body.json
+            case .notFound: return nil
+            default: throw CartError.catalogUnavailable
+            }
+            switch try await stockAnswer {
+            case .ok(let ok): available = try ok.body.json.available
+            case .notFound: available = nil
+            default: throw CartError.catalogUnavailable
+            }
         } catch {
             throw CartError.catalogUnavailable
         }
-        switch response.status {
-        case 200: return Data(response.body.readableBytesView)
-        case 404: return nil
-        default: throw CartError.catalogUnavailable
-        }
+        guard let currency = Currency(listed.price.currency) else { throw CartError.catalogUnavailable }
+        return CatalogEntry(sku: listed.sku, name: listed.name, price: Money(minorUnits: listed.price.amount, currency: currency),
+                            active: listed.active, available: available)
     }
-
-    private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: data)
-        } catch {
-            throw CartError.catalogUnavailable
-        }
-    }
-
     static func isPlainSKU(_ sku: String) -> Bool {
         (2...40).contains(sku.utf8.count) && sku.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }

@@ -1,4 +1,5 @@
 import CartApplication
+import CartDomain
 import Crypto
 import Foundation
 import TradewindKernel

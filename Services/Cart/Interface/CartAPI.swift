@@ -1,4 +1,5 @@
 import CartApplication
+import CartContracts
 import CartDomain
 import Foundation
 import OpenAPIRuntime
@@ -30,36 +31,36 @@ public struct CartAPI: APIProtocol {
 
     public init(useCases: UseCases) { self.useCases = useCases }
 
-    func createGuestCart(_ input: Operations.CreateGuestCart.Input) async throws -> Operations.CreateGuestCart.Output {
+    public func createGuestCart(_ input: Operations.CreateGuestCart.Input) async throws -> Operations.CreateGuestCart.Output {
         let (token, cart) = try await useCases.open.execute()
         return .created(.init(body: .json(.init(cartToken: token, cart: .init(cart)))))
     }
 
-    func getCart(_ input: Operations.GetCart.Input) async throws -> Operations.GetCart.Output {
+    public func getCart(_ input: Operations.GetCart.Input) async throws -> Operations.GetCart.Output {
         .ok(.init(body: .json(.init(try await useCases.view.execute(try owner(input.headers.xCartToken))))))
     }
 
-    func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
+    public func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
         .ok(.init(body: .json(.init(try await useCases.change.clear(try owner(input.headers.xCartToken))))))
     }
 
-    func addItem(_ input: Operations.AddItem.Input) async throws -> Operations.AddItem.Output {
+    public func addItem(_ input: Operations.AddItem.Input) async throws -> Operations.AddItem.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let cart = try await useCases.add.execute(try owner(input.headers.xCartToken), sku: body.sku, quantity: body.quantity)
         return .ok(.init(body: .json(.init(cart))))
     }
 
-    func changeQuantity(_ input: Operations.ChangeQuantity.Input) async throws -> Operations.ChangeQuantity.Output {
+    public func changeQuantity(_ input: Operations.ChangeQuantity.Input) async throws -> Operations.ChangeQuantity.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let cart = try await useCases.change.setQuantity(try owner(input.headers.xCartToken), sku: input.path.sku, quantity: body.quantity)
         return .ok(.init(body: .json(.init(cart))))
     }
 
-    func removeItem(_ input: Operations.RemoveItem.Input) async throws -> Operations.RemoveItem.Output {
+    public func removeItem(_ input: Operations.RemoveItem.Input) async throws -> Operations.RemoveItem.Output {
         .ok(.init(body: .json(.init(try await useCases.change.remove(try owner(input.headers.xCartToken), sku: input.path.sku)))))
     }
 
-    func mergeGuestCart(_ input: Operations.MergeGuestCart.Input) async throws -> Operations.MergeGuestCart.Output {
+    public func mergeGuestCart(_ input: Operations.MergeGuestCart.Input) async throws -> Operations.MergeGuestCart.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let subject = Principal.current?.subject else { throw CartError.identificationRequired }
         return .ok(.init(body: .json(.init(try await useCases.merge.execute(user: subject, guestToken: body.cartToken)))))

@@ -1,5 +1,6 @@
 import Foundation
 import CartApplication
+import CartDomain
 import Hummingbird
 import Logging
 import NIOCore
@@ -17,24 +18,9 @@ public enum CartRoutes {
         "PUT /carts/current/items/{sku}": .optional,
         "DELETE /carts/current/items/{sku}": .optional,
         "POST /carts/current/merge": .authenticated,
-    ].merging(EventConsumer.accessRules) { $1 })
+    ])
 
-    public static func specification() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw CocoaError(.fileNoSuchFile) }
-        return try Data(contentsOf: url)
-    }
-
-    public static func register(_ api: CartAPI, clearOrdered: ClearOrderedCart, on router: Router<ServiceRequestContext>, logger: Logger) throws {
+    public static func register(_ api: CartAPI, on router: Router<ServiceRequestContext>) throws {
         try api.registerHandlers(on: router, configuration: .tradewind)
-        EventConsumer.register(on: router, handlers: [
-            "OrderPlaced": { event in
-                struct Placed: Decodable { let customer: String }
-                try await clearOrdered.execute(customer: try event.decode(Placed.self).customer, eventID: event.id)
-            },
-        ], logger: logger)
-        let specification = try specification()
-        router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
-        }
     }
 }

@@ -1,4 +1,5 @@
 import CartApplication
+import CartContracts
 import CartDomain
 import CartInfrastructure
 import CartInterface
@@ -25,9 +26,7 @@ public enum CartService {
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
         logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
-        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
-            throw ConfigurationError(variable: "JWKS_URL", reason: "the cart service needs the token issuer's JWKS URL")
-        }
+        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
         var services: [any Service] = []
         let resolvedCatalog: any ProductCatalog
         if let catalog {
@@ -48,24 +47,16 @@ public enum CartService {
             open: OpenGuestCart(access: access), view: ViewCart(access: access), add: AddItem(access: access),
             change: ChangeCart(access: access), merge: MergeGuestCart(access: access), access: access
         ))
-        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,
-            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
-        )) { router in try CartRoutes.register(api, clearOrdered: ClearOrderedCart(carts: carts, clock: clock), on: router, logger: logger) }
+            readiness: [.migrations(CartSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
+            trustedProxies: runtime.trustedProxies, publishedContract: try CartContract.openAPIDocument(),
+            events: OrderEventSubscriptions.subscriptions(ClearOrderedCart(carts: carts, clock: clock))
+        ), logger: logger) { router in try CartRoutes.register(api, on: router) }
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, workers: [CartSweeper(expire: ExpireCarts(access: access), logger: logger)], logger: logger,
             beforeStart: { try await CartSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
-    }
-
-    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
-        [
-            ReadinessCheck("migrations") {
-                guard let applied = try? await CartSchema.migrator.appliedVersion(store) else { return "database unreachable" }
-                return applied == CartSchema.migrator.latestVersion ? nil : "schema at version \(applied) of \(CartSchema.migrator.latestVersion)"
-            },
-        ]
     }
 }
 

@@ -48,7 +48,7 @@ public enum GatewayService {
         let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, client: client)
         let origin = configuration.storefrontOrigin
 
-        let router = ServiceHost.makeRouter(.init(
+        let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: GatewayRoutes.accessPolicy,
             readiness: [], maximumBodyBytes: nil, trustedProxies: runtime.trustedProxies,
             refreshMetrics: { await admin.recordUpstreamHealth() },
@@ -62,7 +62,7 @@ public enum GatewayService {
                     maxAge: .seconds(600)
                 ))
             }
-        )) { router in GatewayRoutes.register(proxy, admin: admin, on: router) }
+        ), logger: logger) { router in GatewayRoutes.register(proxy, admin: admin, on: router) }
 
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, registers: false, logger: logger, beforeStart: {}, onRunning: onRunning

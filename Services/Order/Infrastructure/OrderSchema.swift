@@ -52,5 +52,6 @@ public enum OrderSchema {
         Migration(version: 6, name: "index only the checkout processes still running") { _ in
             ["CREATE INDEX checkout_processes_running ON checkout_processes (next_attempt_at) WHERE step <> 'done'"]
         },
+        SubscriberDirectory.migration(version: 7),
     ])
 }

@@ -171,20 +171,8 @@ public struct SQLOrderRepository: OrderRepository {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// The order context's published language: each event's data.
     func integrationEvents(_ events: [OrderEvent], at now: Date) throws -> [IntegrationEvent] {
-        try events.map { event in
-            let (aggregate, data): (OrderID, [String: String]) = switch event {
-            case .placed(let order):
-                (order.id, ["orderId": order.id.description, "customer": order.customer, "totalAmount": String(order.total.minorUnits),
-                            "currency": order.total.currency.code])
-            case .confirmed(let id), .cancelled(let id), .delivered(let id): (id, ["orderId": id.description])
-            case .shipped(let id, let tracking): (id, ["orderId": id.description, "trackingId": tracking])
-            case .failed(let id, let reason): (id, ["orderId": id.description, "reason": reason])
-            }
-            return try IntegrationEvent(id: ids.makeUUID().uuidString.lowercased(), type: event.name, occurredAt: now, source: "order-service",
-                                        aggregateID: aggregate.description, payload: data)
-        }
+        try events.map { try PublishedOrderEvents.integrationEvent($0, id: ids.makeUUID().uuidString.lowercased(), at: now) }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 import OrderApplication
+import OrderContracts
 import OrderDomain
 import TradewindKernel
 import TradewindRuntime
@@ -16,7 +17,7 @@ public struct OrderAPI: APIProtocol {
         self.manage = manage
     }
 
-    func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
+    public func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let key = input.headers.idempotencyKey else {
             throw Problem("precondition-required", title: "Precondition required", status: .preconditionRequired,
@@ -32,14 +33,14 @@ public struct OrderAPI: APIProtocol {
         return created ? .created(.init(body: .json(.init(order)))) : .ok(.init(body: .json(.init(order))))
     }
 
-    func listMyOrders(_ input: Operations.ListMyOrders.Input) async throws -> Operations.ListMyOrders.Output {
+    public func listMyOrders(_ input: Operations.ListMyOrders.Input) async throws -> Operations.ListMyOrders.Output {
         let limit = input.query.limit ?? 20
         guard (1...PageRequest.maximumLimit).contains(limit) else { throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)") }
         let page = try await manage.orders(of: try Self.principal().subject, page: PageRequest(limit: limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
     }
 
-    func listAllOrders(_ input: Operations.ListAllOrders.Input) async throws -> Operations.ListAllOrders.Output {
+    public func listAllOrders(_ input: Operations.ListAllOrders.Input) async throws -> Operations.ListAllOrders.Output {
         let limit = input.query.limit ?? 20
         guard (1...PageRequest.maximumLimit).contains(limit) else { throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)") }
         let status = try input.query.status.map { requested in
@@ -50,13 +51,13 @@ public struct OrderAPI: APIProtocol {
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
     }
 
-    func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
+    public func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let principal = try Self.principal()
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
         return .ok(.init(body: .json(.init(try await manage.order(id, customer: principal.subject, isAdmin: principal.roles.contains("admin"))))))
     }
 
-    func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
+    public func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
         return .ok(.init(body: .json(.init(try await manage.cancel(id, customer: try Self.principal().subject)))))
     }

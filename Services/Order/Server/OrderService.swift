@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OrderApplication
+import OrderContracts
 import OrderDomain
 import OrderInfrastructure
 import OrderInterface
@@ -41,10 +42,10 @@ public enum OrderService {
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
         logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)", "warehouse": "\(configuration.warehouse)"])
-        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
-            throw ConfigurationError(variable: "JWKS_URL", reason: "the order service needs the token issuer's JWKS URL")
-        }
-        var services: [any Service] = []
+        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
+        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
+        var services: [any Service] = [store]
+        var workers: [any Service] = []
         let resolved: Contexts
         if let contexts {
             resolved = contexts
@@ -54,39 +55,30 @@ public enum OrderService {
             if configuration.machineClient.clientSecret == nil {
                 logger.warning("no SERVICE_CLIENT_SECRET: calls to the product and cargo services will be refused")
             }
-            let tokens = configuration.machineClient.tokenProvider()
-            let client = ServiceClient(discovery: discovery, tokens: tokens, logger: logger)
+            let client = ServiceClient(discovery: discovery, tokens: configuration.machineClient.tokenProvider(), logger: logger)
+            let subscribers = SubscriberDirectory(publisher: OrderContract.service, store: store, discovery: discovery, client: client, logger: logger)
+            workers.append(subscribers)
             resolved = Contexts(
                 cart: CartClient(client: client), stock: ProductStockClient(client: client), freight: CargoFreightClient(client: client),
-                events: HTTPEventPublisher(subscriptions: ["OrderPlaced": ["cart-service"]], client: client)
+                events: HTTPEventPublisher(subscribers: subscribers, client: client)
             )
         }
-        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
-        services.insert(store, at: 0)
         let orders = SQLOrderRepository(store: store, ids: ids)
         let manage = ManageOrders(orders: orders, clock: clock)
         let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse,
                                    observer: TracedCheckout())
         let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), manage: manage)
-        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,
-            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
-        )) { router in try OrderRoutes.register(api, manage: manage, store: store, on: router, logger: logger) }
-        let workers: [any Service] = [CheckoutWorker(checkout: checkout, store: store, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
+            readiness: [.migrations(OrderSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
+            trustedProxies: runtime.trustedProxies, publishedContract: try OrderContract.openAPIDocument(),
+            events: CargoEventSubscriptions.subscriptions(manage)
+        ), logger: logger) { router in try OrderRoutes.register(api, store: store, on: router) }
+        workers += [CheckoutWorker(checkout: checkout, store: store, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, workers: workers, logger: logger,
             beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
-    }
-
-    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
-        [
-            ReadinessCheck("migrations") {
-                guard let applied = try? await OrderSchema.migrator.appliedVersion(store) else { return "database unreachable" }
-                return applied == OrderSchema.migrator.latestVersion ? nil : "schema at version \(applied) of \(OrderSchema.migrator.latestVersion)"
-            },
-        ]
     }
 }
 

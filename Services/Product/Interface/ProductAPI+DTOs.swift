@@ -1,3 +1,4 @@
+import ProductContracts
 import ProductDomain
 import TradewindKernel
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 import ProductApplication
+import ProductContracts
 import ProductDomain
 import TradewindKernel
 import TradewindRuntime
@@ -43,11 +44,11 @@ public struct ProductAPI: APIProtocol {
 
     // MARK: Categories
 
-    func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output {
+    public func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output {
         .ok(.init(body: .json(.init(items: try await useCases.browseCategories.all().map(Components.Schemas.Category.init)))))
     }
 
-    func createCategory(_ input: Operations.CreateCategory.Input) async throws -> Operations.CreateCategory.Output {
+    public func createCategory(_ input: Operations.CreateCategory.Input) async throws -> Operations.CreateCategory.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let category = try await useCases.createCategory.execute(name: body.name, slug: body.slug, parentID: try Self.parent(body.parentId))
         ResponseHeaders.setETag(version: category.version)
@@ -55,14 +56,14 @@ public struct ProductAPI: APIProtocol {
         return .created(.init(body: .json(.init(category))))
     }
 
-    func getCategory(_ input: Operations.GetCategory.Input) async throws -> Operations.GetCategory.Output {
+    public func getCategory(_ input: Operations.GetCategory.Input) async throws -> Operations.GetCategory.Output {
         guard let id = CategoryID(input.path.id) else { throw ProductError.categoryNotFound }
         let category = try await useCases.browseCategories.category(id)
         ResponseHeaders.setETag(version: category.version)
         return .ok(.init(body: .json(.init(category))))
     }
 
-    func updateCategory(_ input: Operations.UpdateCategory.Input) async throws -> Operations.UpdateCategory.Output {
+    public func updateCategory(_ input: Operations.UpdateCategory.Input) async throws -> Operations.UpdateCategory.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let id = CategoryID(input.path.id) else { throw ProductError.categoryNotFound }
         let version = try Self.expectedVersion(input.headers.ifMatch)
@@ -75,7 +76,7 @@ public struct ProductAPI: APIProtocol {
 
     // MARK: Products
 
-    func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output {
+    public func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output {
         let query = input.query
         let limit = query.limit ?? 20
         guard (1...PageRequest.maximumLimit).contains(limit) else {
@@ -96,7 +97,7 @@ public struct ProductAPI: APIProtocol {
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Product.init), nextCursor: page.nextCursor))))
     }
 
-    func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output {
+    public func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let details = try Self.details(
             name: body.name, description: body.description, price: body.price, categoryID: body.categoryId,
@@ -108,20 +109,20 @@ public struct ProductAPI: APIProtocol {
         return .created(.init(body: .json(.init(product))))
     }
 
-    func getProductBySKU(_ input: Operations.GetProductBySKU.Input) async throws -> Operations.GetProductBySKU.Output {
+    public func getProductBySKU(_ input: Operations.GetProductBySKU.Input) async throws -> Operations.GetProductBySKU.Output {
         let product = try await useCases.browseProducts.product(sku: input.path.sku, caller: Self.caller())
         ResponseHeaders.setETag(version: product.version)
         return .ok(.init(body: .json(.init(product))))
     }
 
-    func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output {
+    public func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output {
         guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
         let product = try await useCases.browseProducts.product(id, caller: Self.caller())
         ResponseHeaders.setETag(version: product.version)
         return .ok(.init(body: .json(.init(product))))
     }
 
-    func updateProduct(_ input: Operations.UpdateProduct.Input) async throws -> Operations.UpdateProduct.Output {
+    public func updateProduct(_ input: Operations.UpdateProduct.Input) async throws -> Operations.UpdateProduct.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
         let version = try Self.expectedVersion(input.headers.ifMatch)
@@ -134,7 +135,7 @@ public struct ProductAPI: APIProtocol {
         return .ok(.init(body: .json(.init(product))))
     }
 
-    func deactivateProduct(_ input: Operations.DeactivateProduct.Input) async throws -> Operations.DeactivateProduct.Output {
+    public func deactivateProduct(_ input: Operations.DeactivateProduct.Input) async throws -> Operations.DeactivateProduct.Output {
         guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
         let product = try await useCases.updateProduct.deactivate(id: id, expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
         ResponseHeaders.setETag(version: product.version)
@@ -143,16 +144,16 @@ public struct ProductAPI: APIProtocol {
 
     // MARK: Inventory and reservations
 
-    func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
+    public func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
         .ok(.init(body: .json(.init(try await useCases.manageStock.stock(of: input.path.sku)))))
     }
 
-    func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
+    public func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         return .ok(.init(body: .json(.init(try await useCases.manageStock.setOnHand(body.onHand, of: input.path.sku)))))
     }
 
-    func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
+    public func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let order = OrderReference(body.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
         let outcome = try await useCases.reserveStock.execute(
@@ -164,15 +165,15 @@ public struct ProductAPI: APIProtocol {
         }
     }
 
-    func getReservation(_ input: Operations.GetReservation.Input) async throws -> Operations.GetReservation.Output {
+    public func getReservation(_ input: Operations.GetReservation.Input) async throws -> Operations.GetReservation.Output {
         .ok(.init(body: .json(.init(try await useCases.finishReservation.reservation(for: try Self.order(input.path.orderId))))))
     }
 
-    func releaseReservation(_ input: Operations.ReleaseReservation.Input) async throws -> Operations.ReleaseReservation.Output {
+    public func releaseReservation(_ input: Operations.ReleaseReservation.Input) async throws -> Operations.ReleaseReservation.Output {
         .ok(.init(body: .json(.init(try await useCases.finishReservation.release(try Self.order(input.path.orderId))))))
     }
 
-    func commitReservation(_ input: Operations.CommitReservation.Input) async throws -> Operations.CommitReservation.Output {
+    public func commitReservation(_ input: Operations.CommitReservation.Input) async throws -> Operations.CommitReservation.Output {
         .ok(.init(body: .json(.init(try await useCases.finishReservation.commit(try Self.order(input.path.orderId))))))
     }
 

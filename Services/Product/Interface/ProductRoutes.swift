@@ -26,17 +26,7 @@ public enum ProductRoutes {
         "POST /reservations/{orderId}/commit": .anyRole(["service", "admin"]),
     ])
 
-    /// The service's published contract, served as `GET /openapi.yaml`.
-    public static func specification() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else { throw CocoaError(.fileNoSuchFile) }
-        return try Data(contentsOf: url)
-    }
-
     public static func register(_ api: ProductAPI, on router: Router<ServiceRequestContext>) throws {
         try api.registerHandlers(on: router, configuration: .tradewind)
-        let specification = try specification()
-        router.get("/openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: specification)))
-        }
     }
 }

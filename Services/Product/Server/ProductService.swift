@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ProductApplication
+import ProductContracts
 import ProductDomain
 import ProductInfrastructure
 import ProductInterface
@@ -26,9 +27,7 @@ public enum ProductService {
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
         logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
-        guard let keySource = keys ?? runtime.jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
-            throw ConfigurationError(variable: "JWKS_URL", reason: "the product service needs the token issuer's JWKS URL")
-        }
+        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         let categories = SQLCategoryRepository(store: store)
         let products = SQLProductRepository(store: store)
@@ -45,11 +44,11 @@ public enum ProductService {
             reserveStock: ReserveStock(inventory: inventory, products: products, clock: clock),
             finishReservation: finish
         )
-        let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience, clock: clock)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: ProductProblems.map, verifier: verifier, accessPolicy: ProductRoutes.accessPolicy,
-            readiness: readinessChecks(store), maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
-        )) { router in try ProductRoutes.register(ProductAPI(useCases: useCases), on: router) }
+            readiness: [.migrations(ProductSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
+            trustedProxies: runtime.trustedProxies, publishedContract: try ProductContract.openAPIDocument()
+        ), logger: logger) { router in try ProductRoutes.register(ProductAPI(useCases: useCases), on: router) }
 
         let sweeper = ReservationSweeper(finish: finish, interval: configuration.reservationSweepInterval, logger: logger)
         let seeder = SampleCatalog(categories: categories, products: products, inventory: inventory, clock: clock, ids: ids)
@@ -64,19 +63,6 @@ public enum ProductService {
             },
             onRunning: onRunning
         )
-    }
-
-    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
-        [
-            ReadinessCheck("database") {
-                (try? await ProductSchema.migrator.appliedVersion(store)) == nil ? "database unreachable" : nil
-            },
-            ReadinessCheck("migrations") {
-                let applied = (try? await ProductSchema.migrator.appliedVersion(store)) ?? 0
-                let latest = ProductSchema.migrator.latestVersion
-                return applied == latest ? nil : "schema at version \(applied) of \(latest)"
-            },
-        ]
     }
 }
 

@@ -73,11 +73,11 @@ public enum RegistryService {
             datacenter: configuration.datacenter, secret: configuration.secret,
             selfAddress: "\(configuration.runtime.advertisedAddress):\(configuration.runtime.port)"
         )
-        let router = ServiceHost.makeRouter(.init(
+        let router = try ServiceHost.makeRouter(.init(
             problemMapping: RegistryRoutes.problems, verifier: verifier, accessPolicy: RegistryRoutes.accessPolicy,
             // Bodies are read by the routes, whatever their Content-Type, as Consul does.
             readiness: [], maximumBodyBytes: nil, quietRoutes: RegistryRoutes.quietRoutes
-        )) { router in RegistryRoutes.register(registry, settings: settings, on: router) }
+        ), logger: logger) { router in RegistryRoutes.register(registry, settings: settings, on: router) }
         let networkProber = prober == nil ? NetworkHealthProber() : nil
         return ServiceHost.makeApplication(
             router: router, settings: configuration.runtime,

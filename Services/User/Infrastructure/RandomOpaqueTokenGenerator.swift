@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TradewindKernel
 import UserApplication
+import UserDomain
 
 /// 256-bit random tokens, base64url; stored as their SHA-256 (a fast hash is right here: the tokens have
 /// full entropy, unlike passwords).

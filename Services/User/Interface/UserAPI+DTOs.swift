@@ -1,4 +1,5 @@
 import TradewindKernel
+import UserContracts
 import UserDomain
 
 extension Components.Schemas.User {

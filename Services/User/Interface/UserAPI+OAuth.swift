@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import TradewindRuntime
 import UserApplication
+import UserContracts
 import UserDomain
 
 /// The OAuth2 endpoints answer errors in the RFC 6749 format (`{"error": "invalid_grant", …}`), not as problems,
 /// because OAuth client libraries parse that format.
 extension UserAPI {
-    func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output {
+    public func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output {
         guard case .urlEncodedForm(let form) = input.body else { return Self.oauthError(.invalidRequest, "expected a form body") }
         do {
             let grant: TokenGrant
@@ -48,7 +49,7 @@ extension UserAPI {
         }
     }
 
-    func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output {
+    public func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output {
         guard case .urlEncodedForm(let form) = input.body, let token = form.token, !token.isEmpty else {
             return .badRequest(.init(body: .json(.init(error: .invalidRequest, errorDescription: "token is required"))))
         }

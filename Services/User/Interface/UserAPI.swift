@@ -4,6 +4,7 @@ import OpenAPIRuntime
 import TradewindKernel
 import TradewindRuntime
 import UserApplication
+import UserContracts
 import UserDomain
 
 /// The HTTP face of the user service: implements the operations generated from `openapi.yaml` by calling
@@ -52,23 +53,23 @@ public struct UserAPI: APIProtocol {
         self.jwks = jwksDocument
     }
 
-    func registerUser(_ input: Operations.RegisterUser.Input) async throws -> Operations.RegisterUser.Output {
+    public func registerUser(_ input: Operations.RegisterUser.Input) async throws -> Operations.RegisterUser.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let user = try await useCases.register.execute(.init(email: body.email, displayName: body.displayName, password: body.password))
         return .created(.init(body: .json(.init(user))))
     }
 
-    func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
+    public func getCurrentUser(_ input: Operations.GetCurrentUser.Input) async throws -> Operations.GetCurrentUser.Output {
         .ok(.init(body: .json(.init(try await useCases.getProfile.execute(caller: try Self.caller())))))
     }
 
-    func updateCurrentUser(_ input: Operations.UpdateCurrentUser.Input) async throws -> Operations.UpdateCurrentUser.Output {
+    public func updateCurrentUser(_ input: Operations.UpdateCurrentUser.Input) async throws -> Operations.UpdateCurrentUser.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let user = try await useCases.updateProfile.execute(caller: try Self.caller(), .init(displayName: body.displayName))
         return .ok(.init(body: .json(.init(user))))
     }
 
-    func changePassword(_ input: Operations.ChangePassword.Input) async throws -> Operations.ChangePassword.Output {
+    public func changePassword(_ input: Operations.ChangePassword.Input) async throws -> Operations.ChangePassword.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         try await useCases.changePassword.execute(
             caller: try Self.caller(), .init(currentPassword: body.currentPassword, newPassword: body.newPassword)
@@ -76,7 +77,7 @@ public struct UserAPI: APIProtocol {
         return .noContent(.init())
     }
 
-    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
+    public func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         let limit = input.query.limit ?? 20
         guard (1...PageRequest.maximumLimit).contains(limit) else {
             throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)")
@@ -85,7 +86,7 @@ public struct UserAPI: APIProtocol {
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.User.init), nextCursor: page.nextCursor))))
     }
 
-    func setUserRoles(_ input: Operations.SetUserRoles.Input) async throws -> Operations.SetUserRoles.Output {
+    public func setUserRoles(_ input: Operations.SetUserRoles.Input) async throws -> Operations.SetUserRoles.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let user = try await useCases.setRoles.execute(
             caller: try Self.caller(), userID: try Self.userID(input.path.id), roles: body.roles.map(\.rawValue)
@@ -93,15 +94,15 @@ public struct UserAPI: APIProtocol {
         return .ok(.init(body: .json(.init(user))))
     }
 
-    func lockUser(_ input: Operations.LockUser.Input) async throws -> Operations.LockUser.Output {
+    public func lockUser(_ input: Operations.LockUser.Input) async throws -> Operations.LockUser.Output {
         .ok(.init(body: .json(.init(try await useCases.lock.execute(caller: try Self.caller(), userID: try Self.userID(input.path.id))))))
     }
 
-    func unlockUser(_ input: Operations.UnlockUser.Input) async throws -> Operations.UnlockUser.Output {
+    public func unlockUser(_ input: Operations.UnlockUser.Input) async throws -> Operations.UnlockUser.Output {
         .ok(.init(body: .json(.init(try await useCases.unlock.execute(caller: try Self.caller(), userID: try Self.userID(input.path.id))))))
     }
 
-    func getJWKS(_ input: Operations.GetJWKS.Input) async throws -> Operations.GetJWKS.Output {
+    public func getJWKS(_ input: Operations.GetJWKS.Input) async throws -> Operations.GetJWKS.Output {
         // Set verbatim: the generated code would percent-encode the comma and spaces.
         ResponseHeaders.set(.cacheControl, "public, max-age=300")
         return .ok(.init(body: .json(try JSONDecoder().decode(Components.Schemas.Jwks.self, from: jwks))))

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import TradewindKernel
 import TradewindRuntime
 import UserApplication
+import UserDomain
 import UserInfrastructure
 
 /// One-off operator tasks run against the service's configured database and keys (`tradewind user …`).

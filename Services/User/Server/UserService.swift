@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TradewindKernel
 import TradewindRuntime
 import UserApplication
+import UserContracts
 import UserDomain
 import UserInfrastructure
 import UserInterface
@@ -46,9 +47,11 @@ public enum UserService {
         let api = UserAPI(useCases: components.useCases, jwksDocument: try keyRing.jwksDocument())
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: UserProblems.map, verifier: verifier, accessPolicy: UserRoutes.accessPolicy,
-            readiness: readinessChecks(store), maximumBodyBytes: configuration.runtime.maximumBodyBytes,
-            trustedProxies: configuration.runtime.trustedProxies
-        )) { router in try UserRoutes.register(api, on: router) }
+            readiness: [.migrations(UserSchema.migrator, in: store)], maximumBodyBytes: configuration.runtime.maximumBodyBytes,
+            trustedProxies: configuration.runtime.trustedProxies,
+            // Services fetch the keys when they first check a token and after a rotation: machine traffic, like discovery.
+            quietRoutes: ["GET /.well-known/jwks.json"], publishedContract: try UserContract.openAPIDocument()
+        ), logger: logger) { router in try UserRoutes.register(api, on: router) }
 
         return ServiceHost.makeApplication(
             router: router, settings: configuration.runtime, services: [store], logger: logger,
@@ -58,23 +61,5 @@ public enum UserService {
             },
             onRunning: onRunning
         )
-    }
-
-    static func readinessChecks(_ store: any SQLStore) -> [ReadinessCheck] {
-        [
-            ReadinessCheck("database") {
-                do {
-                    _ = try await UserSchema.migrator.appliedVersion(store)
-                    return nil
-                } catch {
-                    return "database unreachable"
-                }
-            },
-            ReadinessCheck("migrations") {
-                let applied = (try? await UserSchema.migrator.appliedVersion(store)) ?? 0
-                let latest = UserSchema.migrator.latestVersion
-                return applied == latest ? nil : "schema at version \(applied) of \(latest)"
-            },
-        ]
     }
 }

@@ -73,3 +73,14 @@ public struct JWKSFetchError: Error, CustomStringConvertible {
     public let status: Int
     public var description: String { "fetching JWKS from \(url) answered HTTP \(status)" }
 }
+
+extension RuntimeSettings {
+    /// The verifier of the access tokens this service accepts, with `keys` when given (tests) or the issuer's keys
+    /// fetched from `JWKS_URL`, without which a service that checks tokens cannot start.
+    public func accessTokenVerifier(keys: (any VerificationKeySource)?, clock: any WallClock, logger: Logger) throws -> AccessTokenVerifier {
+        guard let source = keys ?? jwksURL.map({ RemoteJWKS(url: $0, logger: logger) }) else {
+            throw ConfigurationError(variable: "JWKS_URL", reason: "\(serviceName) needs the token issuer's JWKS URL")
+        }
+        return AccessTokenVerifier(keys: source, issuer: tokenIssuer, audience: tokenAudience, clock: clock)
+    }
+}

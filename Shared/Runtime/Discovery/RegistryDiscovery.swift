@@ -50,6 +50,35 @@ public actor RegistryDiscovery: ServiceDiscovery, Service {
         return cache[service] ?? []
     }
 
+    /// The services in the registry's catalog, asked each time; `nil` while the registry is unreachable.
+    public func knownServices() async -> Set<String>? {
+        try? await catalogServices(after: 0, wait: .zero).services
+    }
+
+    /// A blocking query on the catalog: returns when a service registers or leaves, or after `timeout`.
+    public func servicesMayHaveChanged(within timeout: Duration) async {
+        let start = ContinuousClock.now
+        do {
+            let index = try await catalogServices(after: catalogIndex, wait: timeout).index
+            catalogIndex = index
+        } catch {
+            // The registry is unreachable: wait out the rest rather than spin.
+            try? await Task.sleep(until: start + timeout)
+        }
+    }
+
+    private var catalogIndex: UInt64 = 0
+
+    private func catalogServices(after index: UInt64, wait: Duration) async throws -> (index: UInt64, services: Set<String>) {
+        let seconds = wait.components.seconds
+        let query = index == 0 ? "" : "?index=\(index)&wait=\(seconds)s"
+        let response = try await httpClient.execute(HTTPClientRequest(url: "\(registryURL)/v1/catalog/services\(query)"), timeout: .seconds(seconds + 5))
+        guard response.status == .ok else { throw RegistryAgentError(status: Int(response.status.code)) }
+        let newIndex = response.headers.first(name: "X-Consul-Index").flatMap(UInt64.init) ?? 0
+        let body = try await response.body.collect(upTo: 4 << 20)
+        return (newIndex, Set(try JSONDecoder().decode([String: [String]].self, from: Data(body.readableBytesView)).keys))
+    }
+
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             for await service in requests.cancelOnGracefulShutdown() {

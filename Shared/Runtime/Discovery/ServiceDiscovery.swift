@@ -23,6 +23,18 @@ public struct ServiceEndpoint: Sendable, Hashable {
 public protocol ServiceDiscovery: Sendable {
     /// The healthy instances of `service` as currently known; empty when none is.
     func endpoints(of service: String) async -> [ServiceEndpoint]
+    /// The names of the services it knows of (an event publisher asks each of them what it subscribes to);
+    /// `nil` when the source cannot tell right now.
+    func knownServices() async -> Set<String>?
+    /// Returns when the set of known services may have changed (a service registered), or after `timeout`.
+    func servicesMayHaveChanged(within timeout: Duration) async
+}
+
+extension ServiceDiscovery {
+    /// Fixed sources learn of nothing new: they wait out the timeout.
+    public func servicesMayHaveChanged(within timeout: Duration) async {
+        try? await Task.sleep(for: timeout)
+    }
 }
 
 /// Fixed URLs, e.g. Kubernetes Services or docker-compose names: `USER_SERVICE_URL=http://user-service:8081`.
@@ -53,6 +65,8 @@ public struct StaticDiscovery: ServiceDiscovery {
     }
 
     public func endpoints(of service: String) async -> [ServiceEndpoint] { endpoints[service] ?? [] }
+
+    public func knownServices() async -> Set<String>? { Set(endpoints.keys) }
 }
 
 /// Asks each source in turn and uses the first that knows instances of the service: static URLs from the
@@ -68,6 +82,25 @@ public struct LayeredDiscovery: ServiceDiscovery {
             if !found.isEmpty { return found }
         }
         return []
+    }
+
+    /// Returns as soon as any source sees a change.
+    public func servicesMayHaveChanged(within timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            for source in sources { group.addTask { await source.servicesMayHaveChanged(within: timeout) } }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// What every source knows; `nil` when one of them cannot tell (a publisher then keeps what it learned).
+    public func knownServices() async -> Set<String>? {
+        var known: Set<String> = []
+        for source in sources {
+            guard let names = await source.knownServices() else { return nil }
+            known.formUnion(names)
+        }
+        return known
     }
 }
 

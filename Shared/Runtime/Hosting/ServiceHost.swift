@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 
@@ -25,12 +27,19 @@ public enum ServiceHost {
         public var refreshMetrics: (@Sendable () async -> Void)?
         /// `METHOD /route` of requests logged at debug besides probes and scrapes (the registry's heartbeats).
         public var quietRoutes: Set<String>
+        /// The service's OpenAPI document (from its Contracts target), served at `GET /openapi.yaml`.
+        public var publishedContract: Data?
+        /// The events the service consumes: served at `GET /events/subscriptions`, received at `POST /events`.
+        public var events: EventSubscriptions
 
         public init(problemMapping: @escaping ProblemMapper, verifier: AccessTokenVerifier, accessPolicy: AccessPolicy,
                     readiness: [ReadinessCheck], maximumBodyBytes: Int?, trustedProxies: TrustedProxies = .none,
                     additionalMediaTypes: Set<String> = [], refreshMetrics: (@Sendable () async -> Void)? = nil,
-                    quietRoutes: Set<String> = [], beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
+                    quietRoutes: Set<String> = [], publishedContract: Data? = nil, events: EventSubscriptions = EventSubscriptions(),
+                    beforeAuthentication: @escaping @Sendable (Router<Context>) -> Void = { _ in }) {
             self.quietRoutes = quietRoutes
+            self.publishedContract = publishedContract
+            self.events = events
             self.refreshMetrics = refreshMetrics
             self.trustedProxies = trustedProxies
             self.additionalMediaTypes = additionalMediaTypes
@@ -45,19 +54,29 @@ public enum ServiceHost {
 
     /// A router with the shared middleware chain, the operational routes, the service's routes (added by
     /// `routes`), and 405 answers for methods a known path does not serve.
-    public static func makeRouter(_ options: Options, routes: (Router<Context>) throws -> Void) rethrows -> Router<Context> {
+    public static func makeRouter(_ options: Options, logger: Logger, routes serviceRoutes: (Router<Context>) throws -> Void) throws -> Router<Context> {
         let registry = MetricsSetup.bootstrap()
+        func routes(_ router: Router<Context>) throws {
+            try serviceRoutes(router)
+            options.events.register(on: router, logger: logger)
+            if let document = options.publishedContract {
+                router.get("/openapi.yaml") { _, _ in
+                    Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+                }
+            }
+        }
         // Hummingbird applies a middleware only to routes added after it, so the access policy must be complete
         // before any route exists: learn the route table on a scratch router first.
         let scratch = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         try routes(scratch)
-        let policy = options.accessPolicy.opening(answerWrongMethods(on: scratch))
+        let policy = options.accessPolicy.adding(EventSubscriptions.accessRules).opening(answerWrongMethods(on: scratch))
 
         let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware(trustedProxies: options.trustedProxies))
         if TracingSetup.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: AccessLogMiddleware(quietRoutes: AccessLogMiddleware<Context>.operationalRoutes.union(options.quietRoutes)))
+        router.add(middleware: AccessLogMiddleware(quietRoutes: AccessLogMiddleware<Context>.operationalRoutes.union(options.quietRoutes)
+            .union(["GET \(EventSubscriptions.declarationPath)"])))
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
         router.add(middleware: ResponseHeadersMiddleware())
         if let maximumBodyBytes = options.maximumBodyBytes {

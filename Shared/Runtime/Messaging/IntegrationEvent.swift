@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import TradewindKernel
 
 /// An event one context publishes for the others: the envelope every service reads the same way, with the
 /// event's own data as a JSON document.
@@ -37,6 +38,12 @@ public struct IntegrationEvent: Sendable, Codable, Equatable {
         encoder.dateEncodingStrategy = .iso8601
         self.init(id: id, type: type, version: version, occurredAt: occurredAt, source: source, aggregateID: aggregateID,
                   data: String(decoding: try encoder.encode(payload), as: UTF8.self))
+    }
+
+    /// The envelope of a contract event: its name, version and publisher, and its fields as the data.
+    public init<Event: PublishedEvent>(_ event: Event, id: String, occurredAt: Date) throws {
+        try self.init(id: id, type: Event.name, version: Event.version, occurredAt: occurredAt, source: Event.publisher,
+                      aggregateID: event.aggregateID, payload: event)
     }
 
     /// The data decoded as `type`.

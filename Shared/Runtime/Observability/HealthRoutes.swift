@@ -12,6 +12,14 @@ public struct ReadinessCheck: Sendable {
         self.name = name
         self.check = check
     }
+
+    /// Ready once `store` is migrated to the latest version `migrator` knows.
+    public static func migrations(_ migrator: Migrator, in store: any SQLStore) -> ReadinessCheck {
+        ReadinessCheck("migrations") {
+            guard let applied = try? await migrator.appliedVersion(store) else { return "database unreachable" }
+            return applied == migrator.latestVersion ? nil : "schema at version \(applied) of \(migrator.latestVersion)"
+        }
+    }
 }
 
 public enum HealthRoutes {

@@ -18,7 +18,11 @@ import TradewindRuntime
         router.get("/products/by-sku/{sku}") { _, context -> Response in
             if failing { return Response(status: .internalServerError) }
             let sku = context.parameters.get("sku") ?? ""
-            guard sku.hasPrefix("KNOWN") else { return Response(status: .notFound) }
+            guard sku.hasPrefix("KNOWN") else {
+                // As the product service answers it: a problem document (the generated client reads it as such).
+                let problem = #"{"type":"urn:tradewind:problem:not-found","title":"Not found","status":404,"detail":"no product"}"#
+                return Response(status: .notFound, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
+            }
             let json = #"{"id":"x","sku":"\#(sku)","name":"Kettle \#(sku)","description":"","price":{"amount":3990,"currency":"EUR"},"categoryId":"c","attributes":{},"imageUrls":[],"active":true,"version":1,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }

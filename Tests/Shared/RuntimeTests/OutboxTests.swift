@@ -7,6 +7,7 @@ import NIOCore
 import SQLKit
 import Synchronization
 import Testing
+import TradewindKernel
 import TradewindRuntime
 import TradewindTesting
 
@@ -101,36 +102,98 @@ import TradewindTesting
         try await store.close()
     }
 
-    @Test func eventsReachSubscribersOverHTTPAndRedeliveryChangesNothing() async throws {
+    /// A contract event as a publishing context would declare it.
+    struct ThingHappened: PublishedEvent {
+        static let name = "ThingHappened"
+        static let version = 1
+        static let publisher = "publisher"
+        let thing: String
+        let n: Int
+        var aggregateID: String { thing }
+    }
+
+    @Test func eventsReachTheServicesThatSubscribeAndRedeliveryChangesNothing() async throws {
         let consumerStore = try await SQLiteStore.open(path: nil, logger: logger)
         try await Self.migrator.migrate(consumerStore, logger: logger)
         try await consumerStore.transaction { database in try await database.raw("CREATE TABLE tally (n INTEGER NOT NULL)").run() }
         try await consumerStore.transaction { database in try await database.raw("INSERT INTO tally (n) VALUES (0)").run() }
-        let handlerCalls = Mutex(0)
+        let publisherStore = try await SQLiteStore.open(path: nil, logger: logger)
+        try await Migrator([SubscriberDirectory.migration(version: 1)]).migrate(publisherStore, logger: logger)
+        let handled = Mutex<[ThingHappened]>([])
+        var subscriptions = EventSubscriptions()
+        subscriptions.on(ThingHappened.self) { thing, envelope in
+            handled.withLock { $0.append(thing) }
+            try await consumerStore.transaction { database in
+                guard try await Inbox.recordFirstDelivery(of: envelope, in: database) else { return }
+                try await database.raw("UPDATE tally SET n = n + 1").run()
+            }
+        }
         let router = Router()
-        EventConsumer.register(on: router, handlers: [
-            "ThingHappened": { event in
-                handlerCalls.withLock { $0 += 1 }
-                try await consumerStore.transaction { database in
-                    guard try await Inbox.recordFirstDelivery(of: event, in: database) else { return }
-                    try await database.raw("UPDATE tally SET n = n + 1").run()
-                }
-            },
-        ], logger: logger)
+        subscriptions.register(on: router, logger: logger)
+        // The bystander is known to discovery but never answers; the consumer answers while it runs.
+        let discovery = LateStaticDiscovery()
+        let client = ServiceClient(discovery: discovery, logger: logger)
+        let directory = SubscriberDirectory(publisher: "publisher", store: publisherStore, discovery: discovery, client: client, logger: logger)
+        let publisher = HTTPEventPublisher(subscribers: directory, client: client)
+        let thing = try IntegrationEvent(ThingHappened(thing: "A", n: 1), id: "e-1", occurredAt: Date())
+        await #expect(throws: SubscriberDirectory.NotReady.self, "nothing is delivered before the subscribers are known") {
+            try await publisher.publish(thing)
+        }
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
-            let publisher = HTTPEventPublisher(
-                subscriptions: ["ThingHappened": ["consumer"]],
-                client: ServiceClient(discovery: StaticDiscovery(["consumer": ["http://127.0.0.1:\(client.port!)"]]), logger: logger)
-            )
-            let thing = event("e-1", aggregate: "A", at: Date())
+            discovery.port.withLock { $0 = client.port! }
+            await directory.refresh()
+            #expect(try await directory.subscribers(of: "ThingHappened") == ["consumer"])
             try await publisher.publish(thing)
             try await publisher.publish(thing)
             try await publisher.publish(IntegrationEvent(id: "e-2", type: "NobodyCares", occurredAt: Date(), source: "t", aggregateID: "A", traceparent: nil, data: "{}"))
+            let newer = IntegrationEvent(id: "e-3", type: "ThingHappened", version: 2, occurredAt: Date(), source: "publisher", aggregateID: "A",
+                                         traceparent: nil, data: #"{"thing":"A","n":1}"#)
+            await #expect(throws: EventDeliveryError.self, "a version the consumer was not built for is refused, to be retried") {
+                try await publisher.publish(newer)
+            }
+            let malformed = IntegrationEvent(id: "e-4", type: "ThingHappened", occurredAt: Date(), source: "publisher", aggregateID: "A",
+                                             traceparent: nil, data: #"{"thing":"A","n":"one"}"#)
+            await #expect(throws: EventDeliveryError.self, "data that does not match the contract is refused") {
+                try await publisher.publish(malformed)
+            }
         }
-        #expect(handlerCalls.withLock { $0 } == 2)
+        #expect(handled.withLock { $0 } == [ThingHappened(thing: "A", n: 1), ThingHappened(thing: "A", n: 1)])
         let tally = try await consumerStore.read { database in try await database.raw("SELECT n FROM tally").first()?.decode(column: "n", as: Int.self) }
         #expect(tally == 1)
+
+        // The consumer is down now: it keeps its subscription, so what is published meanwhile waits for it.
+        await directory.refresh()
+        #expect(try await directory.subscribers(of: "ThingHappened") == ["consumer"])
+        await #expect(throws: (any Error).self) { try await publisher.publish(thing) }
+
+        // Back without the event in its declaration: unsubscribed.
+        let quiet = Router()
+        EventSubscriptions().register(on: quiet, logger: logger)
+        try await Application(router: quiet, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) {
+            (client: any TestClientProtocol) async throws in
+            discovery.port.withLock { $0 = client.port! }
+            await directory.refresh()
+            #expect(try await directory.subscribers(of: "ThingHappened") == [])
+        }
         try await consumerStore.close()
+        try await publisherStore.close()
+    }
+
+    /// `consumer` at whatever port the test's server got, and a `bystander` that answers nothing.
+    final class LateStaticDiscovery: ServiceDiscovery {
+        let port: Mutex<Int>
+
+        init(port: Int = 0) { self.port = Mutex(port) }
+
+        func endpoints(of service: String) async -> [ServiceEndpoint] {
+            switch service {
+            case "consumer": [port.withLock { ServiceEndpoint(id: "consumer-\($0)", host: "127.0.0.1", port: $0) }]
+            case "bystander": [ServiceEndpoint(id: "bystander", host: "127.0.0.1", port: 9)]
+            default: []
+            }
+        }
+
+        func knownServices() async -> Set<String>? { ["consumer", "bystander", "publisher"] }
     }
 }
 

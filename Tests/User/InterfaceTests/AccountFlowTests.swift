@@ -114,7 +114,7 @@ import TradewindRuntime
             #expect(try await client.get("/health/live").status == .ok)
             let ready = try await client.get("/health/ready")
             #expect(ready.status == .ok)
-            #expect(try ready.jsonObject()["checks"] as? [String: String] == ["database": "ok", "migrations": "ok"])
+            #expect(try ready.jsonObject()["checks"] as? [String: String] == ["migrations": "ok"])
             #expect(try await client.get("/openapi.yaml").status == .ok)
             _ = try await client.get("/users/me")
             let metrics = String(buffer: try await client.get("/metrics").body)

@@ -1,5 +1,4 @@
 import Foundation
-import OrderDomain
 import TradewindKernel
 
 /// A line of the customer's cart as the cart service shows it.

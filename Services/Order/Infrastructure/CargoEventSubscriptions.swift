@@ -1,0 +1,31 @@
+import CargoContracts
+import OrderApplication
+import OrderDomain
+import TradewindRuntime
+
+/// The cargo context's events the order context follows, translated from the cargo's published language into the
+/// order's: a handling becomes the freight status the customer sees. Declaring them here is the subscription.
+public enum CargoEventSubscriptions {
+    public static func subscriptions(_ manage: ManageOrders) -> EventSubscriptions {
+        var subscriptions = EventSubscriptions()
+        subscriptions.on(CargoHandled.self) { handled, envelope in
+            try await manage.freightReported(eventID: envelope.id, eventType: envelope.type, trackingID: handled.trackingId,
+                                             transport: transportStatus(after: handled.type), location: handled.location,
+                                             misdirected: nil, claimed: handled.type == .claim)
+        }
+        subscriptions.on(CargoMisdirected.self) { misdirected, envelope in
+            try await manage.freightReported(eventID: envelope.id, eventType: envelope.type, trackingID: misdirected.trackingId,
+                                             transport: nil, location: misdirected.location, misdirected: true, claimed: false)
+        }
+        return subscriptions
+    }
+
+    /// Where the cargo is after a handling, as the order's freight status names it.
+    static func transportStatus(after handling: CargoHandled.Handling) -> String {
+        switch handling {
+        case .load: "ONBOARD_CARRIER"
+        case .claim: "CLAIMED"
+        case .receive, .unload, .customs: "IN_PORT"
+        }
+    }
+}
