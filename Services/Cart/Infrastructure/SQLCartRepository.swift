@@ -52,10 +52,7 @@ public struct SQLCartRepository: CartRepository {
     public func deleteCart(of owner: CartOwner, consuming eventID: String, at now: Date) async throws -> Bool {
         let (kind, key) = Self.columns(of: owner)
         return try await store.transaction { database in
-            let first = try await database.insert(into: "inbox").columns("event_id", "type", "received_at")
-                .values(SQLBind(eventID), SQLBind("OrderPlaced"), SQLBind(now))
-                .ignoringConflicts(with: ["event_id"]).returning("event_id").all()
-            guard !first.isEmpty else { return false }
+            guard try await Inbox.recordFirstDelivery(ofEvent: eventID, type: "OrderPlaced", in: database, at: now) else { return false }
             try await database.delete(from: "carts").where("owner_kind", .equal, kind).where("owner_key", .equal, key).run()
             return true
         }

@@ -91,10 +91,7 @@ public struct SQLOrderRepository: OrderRepository {
         let outgoing = try integrationEvents(events, at: order.updatedAt)
         let freight = try order.freight.map { try Self.json($0) }
         return try await store.transaction { database in
-            let first = try await database.insert(into: "inbox").columns("event_id", "type", "received_at")
-                .values(SQLBind(eventID), SQLBind(eventType), SQLBind(order.updatedAt))
-                .ignoringConflicts(with: ["event_id"]).returning("event_id").all()
-            guard !first.isEmpty else { return false }
+            guard try await Inbox.recordFirstDelivery(ofEvent: eventID, type: eventType, in: database, at: order.updatedAt) else { return false }
             let updated = try await database.update("orders")
                 .set("status", to: order.status.rawValue).set("freight", to: freight)
                 .set("updated_at", to: order.updatedAt).set("version", to: order.version + 1)

@@ -14,8 +14,13 @@ public enum Inbox {
     /// Records the event; `false` when it had been handled already (then do nothing). Call inside the transaction
     /// of the effect.
     public static func recordFirstDelivery(of event: IntegrationEvent, in database: any SQLDatabase, at now: Date = Date()) async throws -> Bool {
+        try await recordFirstDelivery(ofEvent: event.id, type: event.type, in: database, at: now)
+    }
+
+    /// The same, for a repository that is handed the event's id and type by its use case.
+    public static func recordFirstDelivery(ofEvent id: String, type: String, in database: any SQLDatabase, at now: Date) async throws -> Bool {
         try await database.insert(into: "inbox").columns("event_id", "type", "received_at")
-            .values(SQLBind(event.id), SQLBind(event.type), SQLBind(now))
+            .values(SQLBind(id), SQLBind(type), SQLBind(now))
             .ignoringConflicts(with: ["event_id"]).returning("event_id").all()
             .isEmpty == false
     }
