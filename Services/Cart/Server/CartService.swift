@@ -53,27 +53,13 @@ public enum CartService {
             trustedProxies: runtime.trustedProxies, publishedContract: try CartContract.openAPIDocument(),
             events: OrderEventSubscriptions.subscriptions(ClearOrderedCart(carts: carts, clock: clock))
         ), logger: logger) { router in try CartRoutes.register(api, on: router) }
+        let expire = ExpireCarts(access: access)
+        let cartSweeper = RepeatingWork("cart sweep", every: .seconds(3600), announce: "deleted expired carts", logger: logger) {
+            try await expire.execute()
+        }
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, workers: [CartSweeper(expire: ExpireCarts(access: access), logger: logger)], logger: logger,
+            router: router, settings: runtime, services: services, workers: [cartSweeper], logger: logger,
             beforeStart: { try await CartSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
-    }
-}
-
-/// Deletes expired carts hourly until shutdown.
-struct CartSweeper: Service {
-    let expire: ExpireCarts
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
-                let removed = try await expire.execute()
-                if removed > 0 { logger.info("deleted expired carts", metadata: ["count": "\(removed)"]) }
-            } catch {
-                logger.warning("cart sweep failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
-        }
     }
 }

@@ -74,31 +74,16 @@ public enum OrderService {
             trustedProxies: runtime.trustedProxies, publishedContract: try OrderContract.openAPIDocument(),
             events: CargoEventSubscriptions.subscriptions(manage)
         ), logger: logger) { router in try OrderRoutes.register(api, store: store, on: router) }
-        workers += [CheckoutWorker(checkout: checkout, store: store, logger: logger), OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
+        // Replicas take turns, so that two of them never run the same process's step at once; after a restart the
+        // checkout picks up every unfinished process.
+        let checkoutWorker = RepeatingWork("checkout", every: .milliseconds(100), logger: logger) {
+            try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue() } ?? 0
+        }
+        workers += [checkoutWorker, OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, workers: workers, logger: logger,
             beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
-    }
-}
-
-/// Advances due checkout processes until shutdown; after a restart it picks up every unfinished one.
-struct CheckoutWorker: Service {
-    let checkout: RunCheckout
-    let store: any SQLStore
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            var moved = 0
-            do {
-                // Replicas take turns, so that two of them never run the same process's step at once.
-                moved = try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue() } ?? 0
-            } catch {
-                logger.warning("checkout pass failed", metadata: ["error": "\(error)"])
-            }
-            if moved == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(100)) } }
-        }
     }
 }
 

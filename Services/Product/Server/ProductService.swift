@@ -50,7 +50,8 @@ public enum ProductService {
             trustedProxies: runtime.trustedProxies, publishedContract: try ProductContract.openAPIDocument()
         ), logger: logger) { router in try ProductRoutes.register(ProductAPI(useCases: useCases), on: router) }
 
-        let sweeper = ReservationSweeper(finish: finish, interval: configuration.reservationSweepInterval, logger: logger)
+        let sweeper = RepeatingWork("reservation sweep", every: configuration.reservationSweepInterval, announce: "expired overdue reservations",
+                                    logger: logger) { try await finish.expireOverdue() }
         let seeder = SampleCatalog(categories: categories, products: products, inventory: inventory, clock: clock, ids: ids)
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: [store], workers: [sweeper], logger: logger,
@@ -63,24 +64,5 @@ public enum ProductService {
             },
             onRunning: onRunning
         )
-    }
-}
-
-/// Gives the stock of overdue reservations back, every `interval`, until shutdown.
-struct ReservationSweeper: Service {
-    let finish: FinishReservation
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            do {
-                let expired = try await finish.expireOverdue()
-                if expired > 0 { logger.info("expired overdue reservations", metadata: ["count": "\(expired)"]) }
-            } catch {
-                logger.warning("reservation sweep failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
     }
 }
