@@ -30,12 +30,12 @@ public struct ManageOrders: Sendable {
     /// Cancels an order that has not shipped; the checkout process gives its stock back.
     public func cancel(_ id: OrderID, customer: String) async throws -> Order {
         var order = try await self.order(id, customer: customer, isAdmin: false)
-        try order.cancel(at: clock.now())
+        let events = try order.cancel(at: clock.now())
         var process = try await orders.process(id) ?? CheckoutProcess(order: id, nextAttemptAt: clock.now())
         if process.step == .done || process.step == .confirm || process.step == .bookFreight { process.step = .releaseStock }
         process.attempts = 0
         process.nextAttemptAt = clock.now()
-        try await orders.save(order, process: process, events: [])
+        try await orders.save(order, process: process, events: events)
         return try await self.order(id, customer: customer, isAdmin: false)
     }
 
@@ -44,11 +44,9 @@ public struct ManageOrders: Sendable {
     public func freightReported(eventID: String, eventType: String, trackingID: String, transport: String?, location: String?,
                                 misdirected: Bool?, claimed: Bool) async throws {
         guard var order = try await orders.order(trackingID: trackingID) else { return }
-        let before = order.status
         let current = order.freight
-        order.freightReported(FreightStatus(transport: transport ?? current?.transport ?? "IN_PORT", lastLocation: location ?? current?.lastLocation,
-                                            misdirected: misdirected ?? current?.misdirected ?? false), claimed: claimed, at: clock.now())
-        _ = try await orders.save(order, consuming: eventID, eventType: eventType,
-                                  events: order.status == .delivered && before != .delivered ? [.delivered(order.id)] : [])
+        let events = order.freightReported(FreightStatus(transport: transport ?? current?.transport ?? "IN_PORT", lastLocation: location ?? current?.lastLocation,
+                                                         misdirected: misdirected ?? current?.misdirected ?? false), claimed: claimed, at: clock.now())
+        _ = try await orders.save(order, consuming: eventID, eventType: eventType, events: events)
     }
 }

@@ -32,14 +32,14 @@ public struct PlaceOrder: Sendable {
             throw OrderError.invalid("remove what can no longer be bought first: \(unavailable.joined(separator: ", "))")
         }
         let now = clock.now()
-        let order = try Order(
-            id: OrderID(rawValue: ids.makeUUID()), customer: customer,
+        let (order, events) = try Order.place(
+            OrderID(rawValue: ids.makeUUID()), customer: customer,
             lines: try snapshot.map { try OrderLine(sku: $0.sku, name: $0.name, unitPrice: $0.unitPrice, quantity: $0.quantity) },
-            address: address, createdAt: now, updatedAt: now
+            address: address, at: now
         )
         do {
             try await orders.place(order, idempotencyKey: key, requestHash: request, process: CheckoutProcess(order: order.id, nextAttemptAt: now),
-                                   events: [.placed(order)])
+                                   events: events)
             return (order, true)
         } catch OrderError.idempotencyKeyReused {
             // A concurrent request with the same key won the insert.

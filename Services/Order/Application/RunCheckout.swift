@@ -72,15 +72,14 @@ public struct RunCheckout: Sendable {
                         process.step = .releaseStock
                     } else {
                         try await stock.reserve(order.id, lines: order.lines)
-                        try order.stockReserved(at: clock.now())
+                        events += try order.stockReserved(at: clock.now())
                         process.step = .confirm
                     }
                 case .confirm:
                     if order.status == .cancelled {
                         process.step = .releaseStock
                     } else {
-                        try order.confirm(at: now)
-                        events.append(.confirmed(order.id))
+                        events += try order.confirm(at: now)
                         process.step = .bookFreight
                     }
                 case .bookFreight:
@@ -90,19 +89,12 @@ public struct RunCheckout: Sendable {
                         let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
                                                               arrivalDeadline: now.addingTimeInterval(freightLeadTime))
                         try await stock.commit(order.id)
-                        try order.ship(trackingID: tracking, at: clock.now())
-                        events.append(.shipped(order.id, trackingID: tracking))
+                        events += try order.ship(trackingID: tracking, at: clock.now())
                         process.step = .done
                     }
                 case .releaseStock:
                     try await stock.release(order.id)
-                    if order.status != .cancelled {
-                        let reason = process.failure ?? "the checkout could not be completed"
-                        try order.fail(reason, at: now)
-                        events.append(.failed(order.id, reason: reason))
-                    } else {
-                        events.append(.cancelled(order.id))
-                    }
+                    events += try order.stockReturned(reason: process.failure ?? "the checkout could not be completed", at: now)
                     process.step = .done
                 case .done:
                     break
@@ -139,9 +131,9 @@ public struct RunCheckout: Sendable {
         process.failure = reason
         if process.step == .reserveStock {
             // All lines or none: a failed reservation holds nothing.
-            try order.fail(reason, at: clock.now())
+            let events = try order.fail(reason, at: clock.now())
             process.step = .done
-            try await orders.save(order, process: process, events: [.failed(order.id, reason: reason)])
+            try await orders.save(order, process: process, events: events)
         } else {
             process.step = .releaseStock
             try await orders.save(order, process: process, events: [])

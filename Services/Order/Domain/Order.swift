@@ -93,7 +93,7 @@ public struct FreightStatus: Sendable, Equatable, Codable {
 }
 
 /// The order aggregate: a snapshot of the cart at checkout, a shipping address, and a status whose moves are
-/// guarded here. Each change returns the integration events it causes.
+/// guarded here. Each change returns the events it causes (``OrderEvent``), for the use case to store with it.
 public struct Order: Sendable, Equatable {
     public let id: OrderID
     public let customer: String
@@ -136,31 +136,58 @@ public struct Order: Sendable, Equatable {
         self.version = version
     }
 
-    public mutating func stockReserved(at now: Date) throws(OrderError) { try move(to: .stockReserved, at: now) }
-
-    public mutating func confirm(at now: Date) throws(OrderError) { try move(to: .confirmed, at: now) }
-
-    public mutating func ship(trackingID: String, at now: Date) throws(OrderError) {
-        try move(to: .shipped, at: now)
-        self.trackingID = trackingID
+    /// A new order from a cart's lines, pending its checkout.
+    public static func place(_ id: OrderID, customer: String, lines: [OrderLine], address: ShippingAddress,
+                             at now: Date) throws(OrderError) -> (Order, [OrderEvent]) {
+        let order = try Order(id: id, customer: customer, lines: lines, address: address, createdAt: now, updatedAt: now)
+        return (order, [.placed(order)])
     }
 
-    public mutating func cancel(at now: Date) throws(OrderError) { try move(to: .cancelled, at: now) }
+    public mutating func stockReserved(at now: Date) throws(OrderError) -> [OrderEvent] {
+        try move(to: .stockReserved, at: now)
+        return []
+    }
 
-    public mutating func fail(_ reason: String, at now: Date) throws(OrderError) {
+    public mutating func confirm(at now: Date) throws(OrderError) -> [OrderEvent] {
+        try move(to: .confirmed, at: now)
+        return [.confirmed(id)]
+    }
+
+    public mutating func ship(trackingID: String, at now: Date) throws(OrderError) -> [OrderEvent] {
+        try move(to: .shipped, at: now)
+        self.trackingID = trackingID
+        return [.shipped(id, trackingID: trackingID)]
+    }
+
+    /// The customer cancels; the cancellation is announced once the held stock is back (``stockReturned(reason:at:)``).
+    public mutating func cancel(at now: Date) throws(OrderError) -> [OrderEvent] {
+        try move(to: .cancelled, at: now)
+        return []
+    }
+
+    /// The checkout gave the held stock back: a cancelled order is now cancelled for everyone, any other fails with `reason`.
+    public mutating func stockReturned(reason: String, at now: Date) throws(OrderError) -> [OrderEvent] {
+        if status == .cancelled { return [.cancelled(id)] }
+        return try fail(reason, at: now)
+    }
+
+    public mutating func fail(_ reason: String, at now: Date) throws(OrderError) -> [OrderEvent] {
         try move(to: .failed, at: now)
         failureReason = String(reason.prefix(300))
+        return [.failed(id, reason: failureReason ?? reason)]
     }
 
     /// The freight reported something: loading moves a shipped order in transit, a claim delivers it.
-    public mutating func freightReported(_ freight: FreightStatus, claimed: Bool, at now: Date) {
+    public mutating func freightReported(_ freight: FreightStatus, claimed: Bool, at now: Date) -> [OrderEvent] {
         self.freight = freight
         updatedAt = now
         if claimed, status.successors.contains(.delivered) {
             status = .delivered
+            return [.delivered(id)]
         } else if freight.transport == "ONBOARD_CARRIER", status == .shipped {
             status = .inTransit
         }
+        return []
     }
 
     private mutating func move(to next: OrderStatus, at now: Date) throws(OrderError) {

@@ -109,24 +109,3 @@ public struct OrderFilter: Sendable, Equatable {
         self.status = status
     }
 }
-
-/// What the order context tells the others.
-public enum OrderEvent: Sendable, Equatable {
-    case placed(Order)
-    case confirmed(OrderID)
-    case shipped(OrderID, trackingID: String)
-    case cancelled(OrderID)
-    case failed(OrderID, reason: String)
-    case delivered(OrderID)
-
-    public var name: String {
-        switch self {
-        case .placed: "OrderPlaced"
-        case .confirmed: "OrderConfirmed"
-        case .shipped: "OrderShipped"
-        case .cancelled: "OrderCancelled"
-        case .failed: "OrderFailed"
-        case .delivered: "OrderDelivered"
-        }
-    }
-}

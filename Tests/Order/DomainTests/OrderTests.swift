@@ -47,7 +47,7 @@ import TradewindKernel
             #expect(from.successors == allowed[from], "\(from)")
             for to in [OrderStatus.stockReserved, .confirmed, .cancelled, .failed] {
                 var subject = try order(status: from)
-                let attempt: () throws -> Void = {
+                let attempt: () throws -> [OrderEvent] = {
                     switch to {
                     case .stockReserved: try subject.stockReserved(at: now)
                     case .confirmed: try subject.confirm(at: now)
@@ -56,10 +56,16 @@ import TradewindKernel
                     }
                 }
                 if allowed[from]!.contains(to) {
-                    try attempt()
+                    let events = try attempt()
                     #expect(subject.status == to)
+                    let announced: [OrderEvent] = switch to {
+                    case .confirmed: [.confirmed(subject.id)]
+                    case .failed: [.failed(subject.id, reason: "out of stock")]
+                    default: []  // a held reservation is internal; a cancellation is announced once the stock is back
+                    }
+                    #expect(events == announced, "\(from) → \(to)")
                 } else {
-                    #expect(throws: OrderError.transitionNotAllowed(from: from, to: to)) { try attempt() }
+                    #expect(throws: OrderError.transitionNotAllowed(from: from, to: to)) { _ = try attempt() }
                     #expect(subject.status == from)
                 }
             }
@@ -68,18 +74,34 @@ import TradewindKernel
 
     @Test func shippingRecordsTheTrackingIDAndFreightEventsMoveTheOrderOn() throws {
         var subject = try order(status: .confirmed)
-        try subject.ship(trackingID: "ABC12345", at: now)
+        #expect(try subject.ship(trackingID: "ABC12345", at: now) == [.shipped(subject.id, trackingID: "ABC12345")])
         #expect(subject.trackingID == "ABC12345")
-        subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+        #expect(subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now) == [])
         #expect(subject.status == .shipped)
-        subject.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+        _ = subject.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
         #expect(subject.status == .inTransit)
-        subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "AUMEL", misdirected: true), claimed: false, at: now)
+        _ = subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "AUMEL", misdirected: true), claimed: false, at: now)
         #expect(subject.freight?.misdirected == true)
-        subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now)
+        #expect(subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now)
+                == [.delivered(subject.id)])
         #expect(subject.status == .delivered)
-        #expect(throws: OrderError.transitionNotAllowed(from: .delivered, to: .cancelled)) { try subject.cancel(at: now) }
+        #expect(subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now) == [],
+                "a repeated claim delivers nothing twice")
+        #expect(throws: OrderError.transitionNotAllowed(from: .delivered, to: .cancelled)) { _ = try subject.cancel(at: now) }
         var pending = try order()
-        #expect(throws: OrderError.transitionNotAllowed(from: .pending, to: .shipped)) { try pending.ship(trackingID: "X", at: now) }
+        #expect(throws: OrderError.transitionNotAllowed(from: .pending, to: .shipped)) { _ = try pending.ship(trackingID: "X", at: now) }
+    }
+
+    @Test func placingAnnouncesTheOrderAndReturningStockAnnouncesHowItEnded() throws {
+        let template = try order()
+        let (placed, events) = try Order.place(template.id, customer: "u1", lines: template.lines, address: try address(), at: now)
+        #expect(events == [.placed(placed)])
+        var cancelled = placed
+        #expect(try cancelled.cancel(at: now) == [])
+        #expect(try cancelled.stockReturned(reason: "unused", at: now) == [.cancelled(placed.id)])
+        #expect(cancelled.status == .cancelled)
+        var failing = try order(status: .confirmed)
+        #expect(try failing.stockReturned(reason: "no freight route", at: now) == [.failed(failing.id, reason: "no freight route")])
+        #expect(failing.status == .failed && failing.failureReason == "no freight route")
     }
 }

@@ -32,7 +32,7 @@ import TradewindTesting
             #expect(try await repository.dueProcesses(at: now, limit: 10).map(\.order) == [first.id])
 
             var changed = try #require(try await repository.order(first.id))
-            try changed.stockReserved(at: now)
+            _ = try changed.stockReserved(at: now)
             try await repository.save(changed, process: CheckoutProcess(order: first.id, step: .confirm, nextAttemptAt: now), events: [])
             await #expect(throws: OrderError.concurrentUpdate) { try await repository.save(changed, process: nil, events: []) }
             let stored = try #require(try await repository.order(first.id))
@@ -40,11 +40,11 @@ import TradewindTesting
             #expect(try await repository.process(first.id)?.step == .confirm)
 
             var shipped = stored
-            try shipped.confirm(at: now)
-            try shipped.ship(trackingID: "ABCD1234", at: now)
+            _ = try shipped.confirm(at: now)
+            _ = try shipped.ship(trackingID: "ABCD1234", at: now)
             try await repository.save(shipped, process: nil, events: [])
             var moved = try #require(try await repository.order(trackingID: "ABCD1234"))
-            moved.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+            _ = moved.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
             #expect(try await repository.save(moved, consuming: "event-1", eventType: "CargoHandled", events: []))
             #expect(try await repository.save(moved, consuming: "event-1", eventType: "CargoHandled", events: []) == false)
             #expect(try await repository.order(first.id)?.status == .inTransit)
