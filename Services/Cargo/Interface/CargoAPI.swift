@@ -9,12 +9,14 @@ import TradewindRuntime
 /// The HTTP face of the cargo service: each operation generated from `openapi.yaml` calls one use case.
 public struct CargoAPI: APIProtocol {
     let booking: Booking
-    let handling: Handling
+    let registerHandling: RegisterHandlingEvent
+    let registerBatch: RegisterHandlingBatch
     let tracking: Tracking
 
-    public init(booking: Booking, handling: Handling, tracking: Tracking) {
+    public init(booking: Booking, registerHandling: RegisterHandlingEvent, registerBatch: RegisterHandlingBatch, tracking: Tracking) {
         self.booking = booking
-        self.handling = handling
+        self.registerHandling = registerHandling
+        self.registerBatch = registerBatch
         self.tracking = tracking
     }
 
@@ -77,7 +79,7 @@ public struct CargoAPI: APIProtocol {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let cargo: Cargo
         do {
-            cargo = try await handling.register(.init(
+            cargo = try await registerHandling.execute(try HandlingReports.report(
                 completionTime: body.completionTime, trackingID: body.trackingId, type: body.eventType.rawValue, location: body.location, voyage: body.voyage
             ))
         } catch CargoError.unknownCargo(let id) {
@@ -95,14 +97,15 @@ public struct CargoAPI: APIProtocol {
         } catch {
             throw Problem("content-too-large", title: "Request body too large", status: .contentTooLarge, detail: "a batch is at most 1 MiB")
         }
+        let (lines, unreadable) = HandlingReports.batch(csv: text)
         do {
-            return .created(.init(body: .json(.init(accepted: try await handling.registerBatch(csv: text)))))
-        } catch let rejected as Handling.BatchRejected {
+            return .created(.init(body: .json(.init(accepted: try await registerBatch.execute(lines, unreadable: unreadable)))))
+        } catch let rejected as RegisterHandlingBatch.BatchRejected {
             return .unprocessableContent(.init(body: .applicationProblemJson(.init(
                 _type: "urn:tradewind:problem:invalid-batch", title: "The batch is not valid", status: 422,
                 detail: "\(rejected.problems.count) line(s) cannot be accepted; nothing was stored",
                 instance: "/handling/events/batch", requestId: RequestInfo.current?.requestID,
-                lines: rejected.problems.map { .init(line: $0.line, reason: $0.reason) }
+                lines: rejected.problems.map { .init(line: $0.line, reason: HandlingReports.describe($0.reason)) }
             ))))
         }
     }

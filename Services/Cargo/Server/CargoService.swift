@@ -31,7 +31,8 @@ public enum CargoService {
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         let api = CargoAPI(
             booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
-            handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            registerHandling: RegisterHandlingEvent(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         )
         // Events go to the services that say they subscribe; deliveries carry this service's own token.

@@ -16,7 +16,8 @@ import TradewindTesting
 
     struct Services {
         let booking: Booking
-        let handling: Handling
+        let registerHandling: RegisterHandlingEvent
+        let registerBatch: RegisterHandlingBatch
         let tracking: Tracking
     }
 
@@ -28,16 +29,17 @@ import TradewindTesting
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
             booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
-            handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            registerHandling: RegisterHandlingEvent(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
         ))
         try await store.close()
     }
 
     /// A report of something that happened at `time`, made a minute later (the clock moves on to then).
-    func report(_ id: TrackingID, _ type: String, _ location: String, _ voyage: String? = nil, at time: Date) -> Handling.Report {
+    func report(_ id: TrackingID, _ type: HandlingEventType, _ location: String, _ voyage: String? = nil, at time: Date) -> HandlingReport {
         if clock.now() < time.addingTimeInterval(60) { clock.advance(by: time.addingTimeInterval(60).timeIntervalSince(clock.now())) }
-        return Handling.Report(completionTime: time, trackingID: id.value, type: type, location: location, voyage: voyage)
+        return HandlingReport(completionTime: time, trackingID: id, type: type, location: UnLocode(location)!, voyage: voyage.map { VoyageNumber($0)! })
     }
 
     @Test func hongkongToStockholmWithAMisdirectionOnTheWay() async throws {
@@ -67,12 +69,12 @@ import TradewindTesting
             #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.receive, at: UnLocode("CNHKG")!))
 
             let first = viaTokyo.legs[0]
-            cargo = try await services.handling.register(report(id, "RECEIVE", "CNHKG", at: first.loadTime.addingTimeInterval(-3600)))
+            cargo = try await services.registerHandling.execute(report(id, .receive, "CNHKG", at: first.loadTime.addingTimeInterval(-3600)))
             #expect(cargo.delivery.transportStatus == .inPort)
             #expect(cargo.delivery.lastKnownLocation == UnLocode("CNHKG"))
             #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.load, at: first.loadLocation, voyage: first.voyage))
 
-            cargo = try await services.handling.register(report(id, "LOAD", "CNHKG", first.voyage.value, at: first.loadTime))
+            cargo = try await services.registerHandling.execute(report(id, .load, "CNHKG", first.voyage.value, at: first.loadTime))
             #expect(cargo.delivery.transportStatus == .onboardCarrier)
             #expect(cargo.delivery.currentVoyage == first.voyage)
             #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.unload, at: first.unloadLocation, voyage: first.voyage))
@@ -80,7 +82,7 @@ import TradewindTesting
             // Unloaded somewhere the plan does not say: misdirected, no ETA, no next activity.
             let wrongPort = first.unloadLocation == UnLocode("CNHGH")! ? "JNTKO" : "CNHGH"
             clock.advance(by: 86_400)
-            cargo = try await services.handling.register(report(id, "UNLOAD", wrongPort, first.voyage.value, at: clock.now()))
+            cargo = try await services.registerHandling.execute(report(id, .unload, wrongPort, first.voyage.value, at: clock.now()))
             #expect(cargo.delivery.isMisdirected)
             #expect(cargo.delivery.transportStatus == .inPort)
             #expect(cargo.delivery.lastKnownLocation == UnLocode(wrongPort))
@@ -104,17 +106,17 @@ import TradewindTesting
 
             // Travel the new plan to the end.
             for leg in newPlan.legs {
-                cargo = try await services.handling.register(report(id, "LOAD", leg.loadLocation.value, leg.voyage.value, at: leg.loadTime))
+                cargo = try await services.registerHandling.execute(report(id, .load, leg.loadLocation.value, leg.voyage.value, at: leg.loadTime))
                 #expect(cargo.delivery.transportStatus == .onboardCarrier)
                 #expect(cargo.delivery.currentVoyage == leg.voyage)
                 #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.unload, at: leg.unloadLocation, voyage: leg.voyage))
-                cargo = try await services.handling.register(report(id, "UNLOAD", leg.unloadLocation.value, leg.voyage.value, at: leg.unloadTime))
+                cargo = try await services.registerHandling.execute(report(id, .unload, leg.unloadLocation.value, leg.voyage.value, at: leg.unloadTime))
                 #expect(cargo.delivery.transportStatus == .inPort)
                 #expect(!cargo.delivery.isMisdirected)
             }
             #expect(cargo.delivery.isUnloadedAtDestination)
             #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.claim, at: UnLocode("SESTO")!))
-            cargo = try await services.handling.register(report(id, "CLAIM", "SESTO", at: newPlan.finalArrivalTime.addingTimeInterval(3600)))
+            cargo = try await services.registerHandling.execute(report(id, .claim, "SESTO", at: newPlan.finalArrivalTime.addingTimeInterval(3600)))
             #expect(cargo.delivery.transportStatus == .claimed)
             #expect(cargo.delivery.nextExpectedActivity == nil)
 
@@ -128,34 +130,32 @@ import TradewindTesting
         try await withServices { services in
             let cargo = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400)).cargo
             let id = cargo.trackingID
-            await #expect(throws: CargoError.unknownCargo("FFFFFFFF")) { try await services.handling.register(report(TrackingID("FFFFFFFF")!, "RECEIVE", "CNHKG", at: clock.now())) }
-            await #expect(throws: CargoError.unknownLocation("XXXXX")) { try await services.handling.register(report(id, "RECEIVE", "XXXXX", at: clock.now())) }
-            await #expect(throws: CargoError.unknownVoyage("NOPE")) { try await services.handling.register(report(id, "LOAD", "CNHKG", "NOPE", at: clock.now())) }
-            await #expect(throws: CargoError.voyageRequired(.load)) { try await services.handling.register(report(id, "LOAD", "CNHKG", at: clock.now())) }
-            await #expect(throws: CargoError.voyageNotAllowed(.receive)) { try await services.handling.register(report(id, "RECEIVE", "CNHKG", "V100", at: clock.now())) }
-            await #expect(throws: CargoError.self) { try await services.handling.register(report(id, "DROP", "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.unknownCargo("FFFFFFFF")) { try await services.registerHandling.execute(report(TrackingID("FFFFFFFF")!, .receive, "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.unknownLocation("XXXXX")) { try await services.registerHandling.execute(report(id, .receive, "XXXXX", at: clock.now())) }
+            await #expect(throws: CargoError.unknownVoyage("NOPE")) { try await services.registerHandling.execute(report(id, .load, "CNHKG", "NOPE", at: clock.now())) }
+            await #expect(throws: CargoError.voyageRequired(.load)) { try await services.registerHandling.execute(report(id, .load, "CNHKG", at: clock.now())) }
+            await #expect(throws: CargoError.voyageNotAllowed(.receive)) { try await services.registerHandling.execute(report(id, .receive, "CNHKG", "V100", at: clock.now())) }
             await #expect(throws: CargoError.self) { try await services.booking.book(origin: "CNHKG", destination: "CNHKG", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
             await #expect(throws: CargoError.unknownLocation("ZZZZZ")) { try await services.booking.book(origin: "CNHKG", destination: "ZZZZZ", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
             #expect(try await services.tracking.track(id.value).events.isEmpty)
 
-            let time = clock.now().addingTimeInterval(-3600).formatted(Date.ISO8601FormatStyle())
-            let batch = """
-                completionTime,trackingId,eventType,location,voyage
-                \(time),\(id.value),RECEIVE,CNHKG,
-                \(time),\(id.value),LOAD,CNHKG,
-                not-a-time,\(id.value),RECEIVE,CNHKG,
-                \(time),\(id.value),RECEIVE,XXXXX,
-                \(time),\(id.value),RECEIVE
-                """
+            // Lines 4 and 6 could not be read (the Interface says why); 3 and 5 are refused here. Nothing is stored.
+            let time = clock.now().addingTimeInterval(-3600)
+            let lines: [RegisterHandlingBatch.Line] = [
+                .init(number: 2, report: report(id, .receive, "CNHKG", at: time)), .init(number: 3, report: report(id, .load, "CNHKG", at: time)),
+                .init(number: 5, report: report(id, .receive, "XXXXX", at: time)),
+            ]
             do {
-                _ = try await services.handling.registerBatch(csv: batch)
+                _ = try await services.registerBatch.execute(lines, unreadable: [.init(line: 6, reason: .unreadable("short")), .init(line: 4, reason: .unreadable("no time"))])
                 Issue.record("a batch with bad lines was accepted")
-            } catch let rejected as Handling.BatchRejected {
-                #expect(rejected.problems.map(\.line) == [3, 4, 5, 6])
-                #expect(rejected.problems[0].reason == "a LOAD event needs a voyage")
+            } catch let rejected as RegisterHandlingBatch.BatchRejected {
+                #expect(rejected.problems == [
+                    .init(line: 3, reason: .refused(.voyageRequired(.load))), .init(line: 4, reason: .unreadable("no time")),
+                    .init(line: 5, reason: .refused(.unknownLocation("XXXXX"))), .init(line: 6, reason: .unreadable("short")),
+                ])
             }
             #expect(try await services.tracking.track(id.value).events.isEmpty, "nothing of a rejected batch is stored")
-            #expect(try await services.handling.registerBatch(csv: "\(time),\(id.value),RECEIVE,CNHKG,\n") == 1)
+            #expect(try await services.registerBatch.execute([.init(number: 1, report: report(id, .receive, "CNHKG", at: time))]) == 1)
             #expect(try await services.tracking.cargo(id.value).delivery.transportStatus == .inPort)
         }
     }

@@ -9,8 +9,8 @@ import TradewindKernel
 import TradewindRuntime
 import TradewindTesting
 
-/// CSV batches as port systems send them: any line ending, several events for one cargo, and all or nothing even
-/// when the storage fails part-way.
+/// Batches of handling reports: several events for one cargo, and all or nothing even when the storage fails
+/// part-way. (Reading the CSV, any line ending included, is the Interface's and is tested there.)
 @Suite struct HandlingBatchTests {
     let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
 
@@ -48,7 +48,7 @@ import TradewindTesting
 
     struct Services {
         let booking: Booking
-        let handling: Handling
+        let registerBatch: RegisterHandlingBatch
         let cargos: InterferingRepository
     }
 
@@ -62,7 +62,7 @@ import TradewindTesting
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
             booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
-            handling: Handling(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             cargos: cargos
         ))
         try await store.close()
@@ -72,23 +72,16 @@ import TradewindTesting
         try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(120 * 86_400)).cargo.trackingID
     }
 
-    func time(_ offset: TimeInterval) -> String { clock.now().addingTimeInterval(offset).formatted(Date.ISO8601FormatStyle()) }
-
-    @Test func aBatchWithWindowsLineEndingsIsRead() async throws {
-        try await withServices { services in
-            let id = try await book(services)
-            let csv = "completionTime,trackingId,eventType,location,voyage\r\n\(time(-7200)),\(id.value),RECEIVE,CNHKG,\r\n\(time(-3600)),\(id.value),LOAD,CNHKG,V100\r\n"
-            #expect(try await services.handling.registerBatch(csv: csv) == 2)
-            #expect(try await services.cargos.history(of: id).events.map(\.type) == [.receive, .load])
-        }
+    func line(_ number: Int, _ id: TrackingID, _ type: HandlingEventType, _ voyage: String? = nil, at offset: TimeInterval) -> RegisterHandlingBatch.Line {
+        .init(number: number, report: HandlingReport(completionTime: clock.now().addingTimeInterval(offset), trackingID: id, type: type,
+                                                     location: UnLocode("CNHKG")!, voyage: voyage.map { VoyageNumber($0)! }))
     }
 
     @Test func severalEventsForOneCargoAreAppliedInOrderOfCompletion() async throws {
         try await withServices { services in
             let id = try await book(services)
             // Listed out of order: the LOAD happened after the RECEIVE.
-            let csv = "\(time(-3600)),\(id.value),LOAD,CNHKG,V100\n\(time(-7200)),\(id.value),RECEIVE,CNHKG,\n"
-            #expect(try await services.handling.registerBatch(csv: csv) == 2)
+            #expect(try await services.registerBatch.execute([line(1, id, .load, "V100", at: -3600), line(2, id, .receive, at: -7200)]) == 2)
             let cargo = try #require(try await services.cargos.cargo(id))
             #expect(cargo.delivery.transportStatus == .onboardCarrier)
             #expect(cargo.version == 3, "booked at 1, then one version per event")
@@ -107,8 +100,8 @@ import TradewindTesting
                     try await inner.save(current, recording: nil, events: [])
                 })
             }
-            let csv = "\(time(-7200)),\(first.value),RECEIVE,CNHKG,\n\(time(-3600)),\(second.value),RECEIVE,CNHKG,\n"
-            await #expect(throws: CargoError.concurrentUpdate) { try await services.handling.registerBatch(csv: csv) }
+            let lines = [line(1, first, .receive, at: -7200), line(2, second, .receive, at: -3600)]
+            await #expect(throws: CargoError.concurrentUpdate) { try await services.registerBatch.execute(lines) }
             #expect(try await services.cargos.history(of: first).events.isEmpty, "the first cargo's event was stored without the second's")
             #expect(try await services.cargos.history(of: second).events.isEmpty)
             #expect(try await services.cargos.cargo(first)?.version == 1)

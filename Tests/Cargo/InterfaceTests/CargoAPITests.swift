@@ -127,4 +127,39 @@ import TradewindTesting
             #expect((voyages["items"] as? [Any])?.count == 9)
         }
     }
+
+    /// Port systems upload CSV with any line ending; every bad line is named, whether its text could not be read or
+    /// its report was refused, and nothing of a rejected batch is stored.
+    @Test func batchesAreReadWithAnyLineEndingAndEveryBadLineIsNamed() async throws {
+        let clock = self.clock
+        try await run { client in
+            let admin = try await Self.headers(["admin"])
+            var csv = try await Self.headers(["operator"], json: false)
+            csv[.contentType] = "text/csv"
+            let deadline = Self.time(clock.now().addingTimeInterval(100 * 86_400))
+            let booked = try await client.execute(uri: "/cargos", method: .post, headers: admin,
+                                                  body: ByteBuffer(string: #"{"origin":"CNHKG","destination":"SESTO","arrivalDeadline":"\#(deadline)"}"#))
+            let id = try #require(try Self.object(booked)["trackingId"] as? String)
+            let earlier = Self.time(clock.now().addingTimeInterval(-3600))
+
+            let bad = "completionTime,trackingId,eventType,location,voyage\r\n\(earlier),\(id),LOAD,CNHKG,\r\nyesterday,\(id),RECEIVE,CNHKG,\r\n"
+                + "\(earlier),\(id),DROP,CNHKG,\r\n\(earlier),NOT-AN-ID,RECEIVE,CNHKG,\r\n\(earlier),\(id),RECEIVE\r\n"
+            let rejected = try await client.execute(uri: "/handling/events/batch", method: .post, headers: csv, body: ByteBuffer(string: bad))
+            #expect(rejected.status == .unprocessableContent)
+            let lines = try #require(try Self.object(rejected)["lines"] as? [[String: Any]])
+            #expect(lines.compactMap { $0["line"] as? Int } == [2, 3, 4, 5, 6])
+            #expect(lines.compactMap { $0["reason"] as? String } == [
+                "a LOAD event needs a voyage", "completion time 'yesterday' is not an RFC 3339 date-time",
+                "event type must be one of RECEIVE, LOAD, UNLOAD, CLAIM, CUSTOMS", "no cargo has the tracking id 'NOT-AN-ID'",
+                "expected 5 comma-separated fields, found 3",
+            ])
+            #expect((try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))["events"] as? [Any])?.isEmpty == true)
+
+            let good = "completionTime,trackingId,eventType,location,voyage\r\n\r\n\(earlier),\(id),RECEIVE,CNHKG,\r\n"
+            let accepted = try await client.execute(uri: "/handling/events/batch", method: .post, headers: csv, body: ByteBuffer(string: good))
+            #expect(accepted.status == .created)
+            #expect(try Self.object(accepted)["accepted"] as? Int == 1)
+            #expect((try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))["events"] as? [Any])?.count == 1)
+        }
+    }
 }
