@@ -39,7 +39,7 @@ extension Components.Schemas.Cargo {
 
 extension Components.Schemas.TrackingView {
     /// The public view: where the cargo is in words, where it goes, when, what comes next, and its events.
-    init(_ view: Tracking.View) {
+    init(_ view: TrackCargo.View) {
         let delivery = view.cargo.delivery
         let status: String = switch delivery.transportStatus {
         case .notReceived: "Not received"

@@ -8,24 +8,55 @@ import TradewindRuntime
 
 /// The HTTP face of the cargo service: each operation generated from `openapi.yaml` calls one use case.
 public struct CargoAPI: APIProtocol {
-    let booking: Booking
-    let registerHandling: RegisterHandlingEvent
-    let registerBatch: RegisterHandlingBatch
-    let tracking: Tracking
+    /// One use case per operation (the listings share one read-only query).
+    public struct UseCases: Sendable {
+        public var book: BookCargo
+        public var findRoutes: FindCandidateRoutes
+        public var assignRoute: AssignRoute
+        public var changeDestination: ChangeDestination
+        public var reroute: RerouteCargo
+        public var registerHandling: RegisterHandlingEvent
+        public var registerBatch: RegisterHandlingBatch
+        public var track: TrackCargo
+        public var browse: BrowseNetwork
 
-    public init(booking: Booking, registerHandling: RegisterHandlingEvent, registerBatch: RegisterHandlingBatch, tracking: Tracking) {
-        self.booking = booking
-        self.registerHandling = registerHandling
-        self.registerBatch = registerBatch
-        self.tracking = tracking
+        public init(book: BookCargo, findRoutes: FindCandidateRoutes, assignRoute: AssignRoute, changeDestination: ChangeDestination,
+                    reroute: RerouteCargo, registerHandling: RegisterHandlingEvent, registerBatch: RegisterHandlingBatch, track: TrackCargo,
+                    browse: BrowseNetwork) {
+            self.book = book
+            self.findRoutes = findRoutes
+            self.assignRoute = assignRoute
+            self.changeDestination = changeDestination
+            self.reroute = reroute
+            self.registerHandling = registerHandling
+            self.registerBatch = registerBatch
+            self.track = track
+            self.browse = browse
+        }
+    }
+
+    let useCases: UseCases
+
+    public init(useCases: UseCases) { self.useCases = useCases }
+
+    /// A tracking id in a path names the resource: one that cannot even be spelled is not found, like one not booked.
+    static func trackingID(_ text: String) throws(CargoError) -> TrackingID {
+        guard let id = TrackingID(text) else { throw .unknownCargo(String(text.prefix(20))) }
+        return id
+    }
+
+    /// A location in a body: one that cannot be spelled is unknown, like one not in the network.
+    static func location(_ text: String) throws(CargoError) -> UnLocode {
+        guard let code = UnLocode(text) else { throw .unknownLocation(String(text.prefix(20))) }
+        return code
     }
 
     public func listLocations(_ input: Operations.ListLocations.Input) async throws -> Operations.ListLocations.Output {
-        .ok(.init(body: .json(.init(items: try await tracking.allLocations().map { .init(unLocode: $0.unLocode.value, name: $0.name) }))))
+        .ok(.init(body: .json(.init(items: try await useCases.browse.allLocations().map { .init(unLocode: $0.unLocode.value, name: $0.name) }))))
     }
 
     public func listVoyages(_ input: Operations.ListVoyages.Input) async throws -> Operations.ListVoyages.Output {
-        let voyages = try await tracking.allVoyages()
+        let voyages = try await useCases.browse.allVoyages()
         return .ok(.init(body: .json(.init(items: voyages.map { voyage in
             var stops: [String] = []
             for movement in voyage.movements where !stops.contains(movement.departureLocation.value) { stops.append(movement.departureLocation.value) }
@@ -36,23 +67,23 @@ public struct CargoAPI: APIProtocol {
 
     public func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        let (cargo, created) = try await booking.book(
-            origin: body.origin, destination: body.destination, arrivalDeadline: body.arrivalDeadline, reference: body.reference
+        let (cargo, created) = try await useCases.book.execute(
+            from: try Self.location(body.origin), to: try Self.location(body.destination), arrivalDeadline: body.arrivalDeadline, reference: body.reference
         )
         ResponseHeaders.set(.location, "/cargos/\(cargo.trackingID)")
         return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
     }
 
     public func listCargos(_ input: Operations.ListCargos.Input) async throws -> Operations.ListCargos.Output {
-        .ok(.init(body: .json(.init(items: try await tracking.allCargos().map(Components.Schemas.Cargo.init)))))
+        .ok(.init(body: .json(.init(items: try await useCases.browse.allCargos().map(Components.Schemas.Cargo.init)))))
     }
 
     public func getCargo(_ input: Operations.GetCargo.Input) async throws -> Operations.GetCargo.Output {
-        .ok(.init(body: .json(.init(try await tracking.cargo(input.path.trackingId)))))
+        .ok(.init(body: .json(.init(try await useCases.track.execute(try Self.trackingID(input.path.trackingId)).cargo))))
     }
 
     public func listCandidateRoutes(_ input: Operations.ListCandidateRoutes.Input) async throws -> Operations.ListCandidateRoutes.Output {
-        .ok(.init(body: .json(.init(items: try await booking.candidateRoutes(for: input.path.trackingId).map(Components.Schemas.Itinerary.init)))))
+        .ok(.init(body: .json(.init(items: try await useCases.findRoutes.execute(for: try Self.trackingID(input.path.trackingId)).map(Components.Schemas.Itinerary.init)))))
     }
 
     public func assignRoute(_ input: Operations.AssignRoute.Input) async throws -> Operations.AssignRoute.Output {
@@ -63,30 +94,30 @@ public struct CargoAPI: APIProtocol {
             guard let to = UnLocode(leg.unloadLocation) else { throw CargoError.unknownLocation(String(leg.unloadLocation.prefix(20))) }
             return try Leg(voyage: voyage, loadLocation: from, unloadLocation: to, loadTime: leg.loadTime, unloadTime: leg.unloadTime)
         }
-        return .ok(.init(body: .json(.init(try await booking.assign(try Itinerary(legs: legs), to: input.path.trackingId)))))
+        return .ok(.init(body: .json(.init(try await useCases.assignRoute.execute(try Itinerary(legs: legs), to: try Self.trackingID(input.path.trackingId))))))
     }
 
     public func changeDestination(_ input: Operations.ChangeDestination.Input) async throws -> Operations.ChangeDestination.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        return .ok(.init(body: .json(.init(try await booking.changeDestination(of: input.path.trackingId, to: body.destination)))))
+        return .ok(.init(body: .json(.init(try await useCases.changeDestination.execute(of: try Self.trackingID(input.path.trackingId), to: try Self.location(body.destination))))))
     }
 
     public func rerouteCargo(_ input: Operations.RerouteCargo.Input) async throws -> Operations.RerouteCargo.Output {
-        .ok(.init(body: .json(.init(try await booking.rerouteFromCurrentLocation(input.path.trackingId)))))
+        .ok(.init(body: .json(.init(try await useCases.reroute.execute(try Self.trackingID(input.path.trackingId))))))
     }
 
     public func registerHandlingEvent(_ input: Operations.RegisterHandlingEvent.Input) async throws -> Operations.RegisterHandlingEvent.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         let cargo: Cargo
         do {
-            cargo = try await registerHandling.execute(try HandlingReports.report(
+            cargo = try await useCases.registerHandling.execute(try HandlingReports.report(
                 completionTime: body.completionTime, trackingID: body.trackingId, type: body.eventType.rawValue, location: body.location, voyage: body.voyage
             ))
         } catch CargoError.unknownCargo(let id) {
             // The tracking id is a field of the report, not the resource asked for: the report is invalid (422).
             throw Problem.validation("no cargo has the tracking id '\(id)'")
         }
-        return .created(.init(body: .json(.init(try await tracking.track(cargo.trackingID.value)))))
+        return .created(.init(body: .json(.init(try await useCases.track.execute(cargo.trackingID)))))
     }
 
     public func registerHandlingBatch(_ input: Operations.RegisterHandlingBatch.Input) async throws -> Operations.RegisterHandlingBatch.Output {
@@ -99,7 +130,7 @@ public struct CargoAPI: APIProtocol {
         }
         let (lines, unreadable) = HandlingReports.batch(csv: text)
         do {
-            return .created(.init(body: .json(.init(accepted: try await registerBatch.execute(lines, unreadable: unreadable)))))
+            return .created(.init(body: .json(.init(accepted: try await useCases.registerBatch.execute(lines, unreadable: unreadable)))))
         } catch let rejected as RegisterHandlingBatch.BatchRejected {
             return .unprocessableContent(.init(body: .applicationProblemJson(.init(
                 _type: "urn:tradewind:problem:invalid-batch", title: "The batch is not valid", status: 422,
@@ -111,6 +142,6 @@ public struct CargoAPI: APIProtocol {
     }
 
     public func trackCargo(_ input: Operations.TrackCargo.Input) async throws -> Operations.TrackCargo.Output {
-        .ok(.init(body: .json(.init(try await tracking.track(input.path.trackingId)))))
+        .ok(.init(body: .json(.init(try await useCases.track.execute(try Self.trackingID(input.path.trackingId))))))
     }
 }

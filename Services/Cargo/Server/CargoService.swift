@@ -29,12 +29,17 @@ public enum CargoService {
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         let cargos = SQLCargoRepository(store: store, ids: ids)
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
-        let api = CargoAPI(
-            booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
+        let api = CargoAPI(useCases: .init(
+            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
+            findRoutes: FindCandidateRoutes(cargos: cargos, routing: GraphRoutingService(voyages: voyages), clock: clock),
+            assignRoute: AssignRoute(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            changeDestination: ChangeDestination(cargos: cargos, locations: locations, clock: clock),
+            reroute: RerouteCargo(cargos: cargos, clock: clock),
             registerHandling: RegisterHandlingEvent(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
-            tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
-        )
+            track: TrackCargo(cargos: cargos, locations: locations),
+            browse: BrowseNetwork(cargos: cargos, locations: locations, voyages: voyages)
+        ))
         // Events go to the services that say they subscribe; deliveries carry this service's own token.
         let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
         let client = ServiceClient(discovery: discovery, tokens: configuration.machineClient.tokenProvider(), logger: logger)

@@ -15,10 +15,14 @@ import TradewindTesting
     let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
 
     struct Services {
-        let booking: Booking
+        let book: BookCargo
+        let findRoutes: FindCandidateRoutes
+        let assignRoute: AssignRoute
+        let reroute: RerouteCargo
         let registerHandling: RegisterHandlingEvent
         let registerBatch: RegisterHandlingBatch
-        let tracking: Tracking
+        let track: TrackCargo
+        let browse: BrowseNetwork
     }
 
     func withServices(_ body: (Services) async throws -> Void) async throws {
@@ -28,10 +32,14 @@ import TradewindTesting
         let cargos = SQLCargoRepository(store: store, ids: ids), locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
-            booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
+            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
+            findRoutes: FindCandidateRoutes(cargos: cargos, routing: GraphRoutingService(voyages: voyages), clock: clock),
+            assignRoute: AssignRoute(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
+            reroute: RerouteCargo(cargos: cargos, clock: clock),
             registerHandling: RegisterHandlingEvent(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
-            tracking: Tracking(cargos: cargos, locations: locations, voyages: voyages)
+            track: TrackCargo(cargos: cargos, locations: locations),
+            browse: BrowseNetwork(cargos: cargos, locations: locations, voyages: voyages)
         ))
         try await store.close()
     }
@@ -45,10 +53,10 @@ import TradewindTesting
     @Test func hongkongToStockholmWithAMisdirectionOnTheWay() async throws {
         try await withServices { services in
             let deadline = clock.now().addingTimeInterval(120 * 86_400)
-            let booked = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline, reference: "order-1").cargo
-            let again = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: deadline, reference: "order-1")
+            let booked = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline, reference: "order-1").cargo
+            let again = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline, reference: "order-1")
             #expect(again.cargo.trackingID == booked.trackingID && !again.created, "booking again under a reference is the same booking")
-            #expect(try await services.tracking.allCargos().count == 1)
+            #expect(try await services.browse.allCargos().count == 1)
             let id = booked.trackingID
             #expect(booked.delivery.transportStatus == .notReceived)
             #expect(booked.delivery.routingStatus == .notRouted)
@@ -56,14 +64,14 @@ import TradewindTesting
             #expect(booked.delivery.estimatedTimeOfArrival == nil)
 
             // Routing: candidates satisfy the specification, in arrival order.
-            let candidates = try await services.booking.candidateRoutes(for: id.value)
+            let candidates = try await services.findRoutes.execute(for: id)
             #expect(!candidates.isEmpty)
             #expect(candidates.allSatisfy { booked.routeSpecification.isSatisfied(by: $0) })
             #expect(candidates.map(\.finalArrivalTime) == candidates.map(\.finalArrivalTime).sorted())
-            #expect(try await services.booking.candidateRoutes(for: id.value) == candidates, "the same network gives the same answer")
+            #expect(try await services.findRoutes.execute(for: id) == candidates, "the same network gives the same answer")
             // The plan used below goes through Tokyo first, so that unloading elsewhere is a misdirection.
             let viaTokyo = try #require(candidates.first { $0.legs.count > 1 } ?? candidates.first)
-            var cargo = try await services.booking.assign(viaTokyo, to: id.value)
+            var cargo = try await services.assignRoute.execute(viaTokyo, to: id)
             #expect(cargo.delivery.routingStatus == .routed)
             #expect(cargo.delivery.estimatedTimeOfArrival == viaTokyo.finalArrivalTime)
             #expect(cargo.delivery.nextExpectedActivity == HandlingActivity(.receive, at: UnLocode("CNHKG")!))
@@ -91,14 +99,14 @@ import TradewindTesting
             #expect(cargo.delivery.nextExpectedActivity == nil)
 
             // Reroute from there: the old itinerary no longer fits (MISROUTED) until a new one is assigned.
-            cargo = try await services.booking.rerouteFromCurrentLocation(id.value)
+            cargo = try await services.reroute.execute(id)
             #expect(cargo.routeSpecification.origin == UnLocode(wrongPort))
             #expect(cargo.delivery.routingStatus == .misrouted)
             #expect(cargo.delivery.nextExpectedActivity == nil)
-            let fromHere = try await services.booking.candidateRoutes(for: id.value)
+            let fromHere = try await services.findRoutes.execute(for: id)
             let newPlan = try #require(fromHere.first)
             #expect(newPlan.initialDepartureLocation == UnLocode(wrongPort))
-            cargo = try await services.booking.assign(newPlan, to: id.value)
+            cargo = try await services.assignRoute.execute(newPlan, to: id)
             #expect(cargo.delivery.routingStatus == .routed)
             #expect(!cargo.delivery.isMisdirected, "the cargo waits where the new plan starts")
             #expect(cargo.delivery.estimatedTimeOfArrival == newPlan.finalArrivalTime)
@@ -120,7 +128,7 @@ import TradewindTesting
             #expect(cargo.delivery.transportStatus == .claimed)
             #expect(cargo.delivery.nextExpectedActivity == nil)
 
-            let view = try await services.tracking.track(id.value)
+            let view = try await services.track.execute(id)
             #expect(view.events.count == 4 + 2 * newPlan.legs.count)
             #expect(view.events.filter { !$0.expected }.map(\.event.type) == [.receive, .load], "the first plan's events no longer fit the new one")
         }
@@ -128,16 +136,16 @@ import TradewindTesting
 
     @Test func badReportsAreRejectedAndChangeNothing() async throws {
         try await withServices { services in
-            let cargo = try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400)).cargo
+            let cargo = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: clock.now().addingTimeInterval(90 * 86_400)).cargo
             let id = cargo.trackingID
             await #expect(throws: CargoError.unknownCargo("FFFFFFFF")) { try await services.registerHandling.execute(report(TrackingID("FFFFFFFF")!, .receive, "CNHKG", at: clock.now())) }
             await #expect(throws: CargoError.unknownLocation("XXXXX")) { try await services.registerHandling.execute(report(id, .receive, "XXXXX", at: clock.now())) }
             await #expect(throws: CargoError.unknownVoyage("NOPE")) { try await services.registerHandling.execute(report(id, .load, "CNHKG", "NOPE", at: clock.now())) }
             await #expect(throws: CargoError.voyageRequired(.load)) { try await services.registerHandling.execute(report(id, .load, "CNHKG", at: clock.now())) }
             await #expect(throws: CargoError.voyageNotAllowed(.receive)) { try await services.registerHandling.execute(report(id, .receive, "CNHKG", "V100", at: clock.now())) }
-            await #expect(throws: CargoError.self) { try await services.booking.book(origin: "CNHKG", destination: "CNHKG", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
-            await #expect(throws: CargoError.unknownLocation("ZZZZZ")) { try await services.booking.book(origin: "CNHKG", destination: "ZZZZZ", arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
-            #expect(try await services.tracking.track(id.value).events.isEmpty)
+            await #expect(throws: CargoError.self) { try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("CNHKG")!, arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
+            await #expect(throws: CargoError.unknownLocation("ZZZZZ")) { try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("ZZZZZ")!, arrivalDeadline: clock.now().addingTimeInterval(86_400)) }
+            #expect(try await services.track.execute(id).events.isEmpty)
 
             // Lines 4 and 6 could not be read (the Interface says why); 3 and 5 are refused here. Nothing is stored.
             let time = clock.now().addingTimeInterval(-3600)
@@ -154,9 +162,9 @@ import TradewindTesting
                     .init(line: 5, reason: .refused(.unknownLocation("XXXXX"))), .init(line: 6, reason: .unreadable("short")),
                 ])
             }
-            #expect(try await services.tracking.track(id.value).events.isEmpty, "nothing of a rejected batch is stored")
+            #expect(try await services.track.execute(id).events.isEmpty, "nothing of a rejected batch is stored")
             #expect(try await services.registerBatch.execute([.init(number: 1, report: report(id, .receive, "CNHKG", at: time))]) == 1)
-            #expect(try await services.tracking.cargo(id.value).delivery.transportStatus == .inPort)
+            #expect(try await services.track.execute(id).cargo.delivery.transportStatus == .inPort)
         }
     }
 }

@@ -47,7 +47,7 @@ import TradewindTesting
     }
 
     struct Services {
-        let booking: Booking
+        let book: BookCargo
         let registerBatch: RegisterHandlingBatch
         let cargos: InterferingRepository
     }
@@ -61,7 +61,7 @@ import TradewindTesting
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
-            booking: Booking(cargos: cargos, locations: locations, voyages: voyages, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
+            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
             registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             cargos: cargos
         ))
@@ -69,7 +69,7 @@ import TradewindTesting
     }
 
     func book(_ services: Services) async throws -> TrackingID {
-        try await services.booking.book(origin: "CNHKG", destination: "SESTO", arrivalDeadline: clock.now().addingTimeInterval(120 * 86_400)).cargo.trackingID
+        try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: clock.now().addingTimeInterval(120 * 86_400)).cargo.trackingID
     }
 
     func line(_ number: Int, _ id: TrackingID, _ type: HandlingEventType, _ voyage: String? = nil, at offset: TimeInterval) -> RegisterHandlingBatch.Line {
