@@ -1,15 +1,5 @@
 import GatewayDomain
-
-/// A verified caller as the edge knows it.
-public struct Caller: Sendable, Equatable {
-    public let subject: String
-    public let roles: Set<String>
-
-    public init(subject: String, roles: Set<String>) {
-        self.subject = subject
-        self.roles = roles
-    }
-}
+import TradewindKernel
 
 /// Where and how an admitted request goes.
 public struct ForwardPlan: Sendable, Equatable {
@@ -59,7 +49,7 @@ public struct AdmitRequest: Sendable {
     }
 
     static func bucketKey(_ key: RateLimitKey, caller: Caller?, clientAddress: String?) -> String {
-        if key == .subject, let caller { return "subject:\(caller.subject)" }
+        if key == .subject, let subject = caller?.subject { return "subject:\(subject)" }
         return "address:\(clientAddress ?? "unknown")"
     }
 }

@@ -9,6 +9,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import TradewindKernel
 import TradewindRuntime
 
 /// Forwards `/api/…` requests to the service a route names: route lookup, token check and role rule, rate limit,

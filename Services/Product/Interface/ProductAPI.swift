@@ -181,7 +181,7 @@ public struct ProductAPI: APIProtocol {
 
     static func caller() -> Caller {
         guard let principal = Principal.current else { return .anonymous }
-        return Caller(subject: principal.subject, roles: principal.roles)
+        return principal.caller
     }
 
     /// `If-Match` is required for changes (428 without it); it must name a version as a strong tag.

@@ -1,3 +1,4 @@
+import TradewindKernel
 import UserDomain
 
 /// The signed-in user's own account.

@@ -111,7 +111,7 @@ public struct UserAPI: APIProtocol {
     /// The verified caller; the authentication middleware guarantees one on every route that needs it.
     static func caller() throws -> Caller {
         guard let principal = Principal.current else { throw Problem.unauthorized("this operation needs a bearer access token") }
-        return Caller(subject: principal.subject, roles: Set(principal.roles.compactMap(Role.init(rawValue:))))
+        return principal.caller
     }
 
     static func userID(_ raw: String) throws -> UserID {

@@ -1,3 +1,5 @@
+import TradewindKernel
+
 /// The verified caller of the current request: a user id or a machine client id, and its roles.
 /// Set by ``AuthenticationMiddleware`` for the duration of the request, read by handlers.
 public struct Principal: Sendable, Equatable {
@@ -13,4 +15,9 @@ public struct Principal: Sendable, Equatable {
     }
 
     @TaskLocal public static var current: Principal?
+}
+
+extension Principal {
+    /// The caller as use cases take it.
+    public var caller: Caller { Caller(subject: subject, roles: roles) }
 }

@@ -1,6 +1,7 @@
 import GatewayApplication
 import GatewayDomain
 import Testing
+import TradewindKernel
 
 @Suite struct AdmitRequestTests {
     let admission: AdmitRequest
