@@ -6,16 +6,17 @@ import TradewindRuntime
 /// The cargo context's events the order context follows, translated from the cargo's published language into the
 /// order's: a handling becomes the freight status the customer sees. Declaring them here is the subscription.
 public enum CargoEventSubscriptions {
-    public static func subscriptions(_ manage: ManageOrders) -> EventSubscriptions {
+    public static func subscriptions(_ record: RecordFreight) -> EventSubscriptions {
         var subscriptions = EventSubscriptions()
         subscriptions.on(CargoHandled.self) { handled, envelope in
-            try await manage.freightReported(eventID: envelope.id, eventType: envelope.type, trackingID: handled.trackingId,
-                                             transport: transportStatus(after: handled.type), location: handled.location,
-                                             misdirected: nil, claimed: handled.type == .claim)
+            try await record.execute(.init(trackingID: handled.trackingId, transport: transportStatus(after: handled.type), location: handled.location,
+                                           misdirected: nil, claimed: handled.type == .claim),
+                                     eventID: envelope.id, eventType: envelope.type)
         }
         subscriptions.on(CargoMisdirected.self) { misdirected, envelope in
-            try await manage.freightReported(eventID: envelope.id, eventType: envelope.type, trackingID: misdirected.trackingId,
-                                             transport: nil, location: misdirected.location, misdirected: true, claimed: false)
+            try await record.execute(.init(trackingID: misdirected.trackingId, transport: nil, location: misdirected.location, misdirected: true,
+                                           claimed: false),
+                                     eventID: envelope.id, eventType: envelope.type)
         }
         return subscriptions
     }

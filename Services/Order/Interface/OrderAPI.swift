@@ -10,11 +10,13 @@ import TradewindRuntime
 /// The HTTP face of the order service: each operation generated from `openapi.yaml` calls one use case.
 public struct OrderAPI: APIProtocol {
     let place: PlaceOrder
-    let manage: ManageOrders
+    let view: ViewOrders
+    let cancel: CancelOrder
 
-    public init(place: PlaceOrder, manage: ManageOrders) {
+    public init(place: PlaceOrder, view: ViewOrders, cancel: CancelOrder) {
         self.place = place
-        self.manage = manage
+        self.view = view
+        self.cancel = cancel
     }
 
     public func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
@@ -36,7 +38,7 @@ public struct OrderAPI: APIProtocol {
     public func listMyOrders(_ input: Operations.ListMyOrders.Input) async throws -> Operations.ListMyOrders.Output {
         let limit = input.query.limit ?? 20
         guard (1...PageRequest.maximumLimit).contains(limit) else { throw Problem.validation("limit must be between 1 and \(PageRequest.maximumLimit)") }
-        let page = try await manage.orders(of: try Self.principal().subject, page: PageRequest(limit: limit, cursor: input.query.cursor))
+        let page = try await view.orders(of: try Self.principal().subject, page: PageRequest(limit: limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
     }
 
@@ -47,19 +49,19 @@ public struct OrderAPI: APIProtocol {
             guard let status = OrderStatus(rawValue: requested.rawValue) else { throw Problem.validation("status \(requested.rawValue) is not an order status") }
             return status
         }
-        let page = try await manage.allOrders(in: status, page: PageRequest(limit: limit, cursor: input.query.cursor))
+        let page = try await view.allOrders(in: status, page: PageRequest(limit: limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Order.init), nextCursor: page.nextCursor))))
     }
 
     public func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
-        let principal = try Self.principal()
+        let caller = try Self.principal().caller
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
-        return .ok(.init(body: .json(.init(try await manage.order(id, customer: principal.subject, isAdmin: principal.roles.contains("admin"))))))
+        return .ok(.init(body: .json(.init(try await view.order(id, for: caller)))))
     }
 
     public func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
-        return .ok(.init(body: .json(.init(try await manage.cancel(id, customer: try Self.principal().subject)))))
+        return .ok(.init(body: .json(.init(try await cancel.execute(id, by: try Self.principal().caller)))))
     }
 
     static func principal() throws -> Principal {

@@ -64,15 +64,15 @@ public enum OrderService {
             )
         }
         let orders = SQLOrderRepository(store: store, ids: ids)
-        let manage = ManageOrders(orders: orders, clock: clock)
         let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse,
                                    observer: TracedCheckout())
-        let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), manage: manage)
+        let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), view: ViewOrders(orders: orders),
+                           cancel: CancelOrder(orders: orders, clock: clock))
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,
             readiness: [.migrations(OrderSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
             trustedProxies: runtime.trustedProxies, publishedContract: try OrderContract.openAPIDocument(),
-            events: CargoEventSubscriptions.subscriptions(manage)
+            events: CargoEventSubscriptions.subscriptions(RecordFreight(orders: orders, clock: clock))
         ), logger: logger) { router in try OrderRoutes.register(api, store: store, on: router) }
         // Replicas take turns, so that two of them never run the same process's step at once; after a restart the
         // checkout picks up every unfinished process.

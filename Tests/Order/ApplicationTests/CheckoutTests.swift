@@ -55,7 +55,8 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
         let orders: SQLOrderRepository
         let place: PlaceOrder
         let checkout: RunCheckout
-        let manage: ManageOrders
+        let recordFreight: RecordFreight
+        let cancel: CancelOrder
     }
 
     func withFixture(_ body: (Fixture) async throws -> Void) async throws {
@@ -68,7 +69,7 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
         try await body(Fixture(
             store: store, orders: orders, place: PlaceOrder(orders: orders, cart: fakes, clock: clock, ids: SequentialIdentifiers()),
             checkout: RunCheckout(orders: orders, stock: fakes, freight: fakes, clock: clock, warehouse: "CNHKG", maximumAttempts: 4),
-            manage: ManageOrders(orders: orders, clock: clock)
+            recordFreight: RecordFreight(orders: orders, clock: clock), cancel: CancelOrder(orders: orders, clock: clock)
         ))
         try await store.close()
     }
@@ -126,19 +127,19 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             #expect(fakes.committed.withLock { $0 } == [placed.id])
             #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
 
-            try await fixture.manage.freightReported(eventID: "e1", eventType: "CargoHandled", trackingID: "00000001", transport: "ONBOARD_CARRIER",
-                                                     location: "CNHKG", misdirected: nil, claimed: false)
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: nil,
+                                                                 claimed: false), eventID: "e1", eventType: "CargoHandled")
             #expect(try await fixture.orders.order(placed.id)?.status == .inTransit)
-            try await fixture.manage.freightReported(eventID: "e2", eventType: "CargoMisdirected", trackingID: "00000001", transport: nil,
-                                                     location: "AUMEL", misdirected: true, claimed: false)
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: nil, location: "AUMEL", misdirected: true,
+                                                                 claimed: false), eventID: "e2", eventType: "CargoMisdirected")
             let misdirected = try #require(try await fixture.orders.order(placed.id))
             #expect(misdirected.freight == FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "AUMEL", misdirected: true))
             // The same event delivered again changes nothing.
-            try await fixture.manage.freightReported(eventID: "e1", eventType: "CargoHandled", trackingID: "00000001", transport: "ONBOARD_CARRIER",
-                                                     location: "CNHKG", misdirected: nil, claimed: false)
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: nil,
+                                                                 claimed: false), eventID: "e1", eventType: "CargoHandled")
             #expect(try await fixture.orders.order(placed.id)?.freight?.lastLocation == "AUMEL")
-            try await fixture.manage.freightReported(eventID: "e3", eventType: "CargoClaimed", trackingID: "00000001", transport: "CLAIMED",
-                                                     location: "SESTO", misdirected: false, claimed: true)
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "CLAIMED", location: "SESTO", misdirected: false,
+                                                                 claimed: true), eventID: "e3", eventType: "CargoClaimed")
             #expect(try await fixture.orders.order(placed.id)?.status == .delivered)
             #expect(try await outboxTypes(fixture.store).last == "OrderDelivered")
         }
@@ -178,13 +179,13 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             fakes.freightFailures.withLock { $0 = [StepFailure.transient("down")] }
             try await fixture.checkout.advanceDue()
             #expect(try await fixture.orders.order(order.id)?.status == .confirmed)
-            await #expect(throws: OrderError.orderNotFound) { try await fixture.manage.cancel(order.id, customer: "someone-else") }
-            #expect(try await fixture.manage.cancel(order.id, customer: "u1").status == .cancelled)
+            await #expect(throws: OrderError.orderNotFound) { try await fixture.cancel.execute(order.id, by: Caller(subject: "someone-else", roles: ["customer"])) }
+            #expect(try await fixture.cancel.execute(order.id, by: Caller(subject: "u1", roles: ["customer"])).status == .cancelled)
             try await fixture.checkout.advanceDue()
             #expect(fakes.released.withLock { $0 } == [order.id])
             #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
             #expect(try await outboxTypes(fixture.store).last == "OrderCancelled")
-            await #expect(throws: OrderError.transitionNotAllowed(from: .cancelled, to: .cancelled)) { try await fixture.manage.cancel(order.id, customer: "u1") }
+            await #expect(throws: OrderError.transitionNotAllowed(from: .cancelled, to: .cancelled)) { try await fixture.cancel.execute(order.id, by: Caller(subject: "u1", roles: ["customer"])) }
         }
     }
 }
