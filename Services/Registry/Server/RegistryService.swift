@@ -108,7 +108,7 @@ public enum RegistryService {
         let networkProber: NetworkHealthProber?
 
         func run() async throws {
-            try? await cancelWhenGracefulShutdown { await runner.run() }
+            await cancelWhenGracefulShutdown { await runner.run() }
             try? await networkProber?.shutdown()
         }
     }

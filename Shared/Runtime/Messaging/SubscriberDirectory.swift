@@ -70,7 +70,7 @@ public final class SubscriberDirectory: EventSubscribers, Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let everyoneAnswered = await refresh()
             let wait = everyoneAnswered ? refreshInterval : min(refreshInterval, .seconds(1))
-            try? await cancelWhenGracefulShutdown { await self.discovery.servicesMayHaveChanged(within: wait) }
+            await cancelWhenGracefulShutdown { await self.discovery.servicesMayHaveChanged(within: wait) }
         }
     }
 
