@@ -1,7 +1,7 @@
 import ProductDomain
 import TradewindKernel
 
-/// Changes a product's details, or deactivates it, if the caller saw its current version (`If-Match`).
+/// Changes a product's details if the caller saw its current version (`If-Match`).
 public struct UpdateProduct: Sendable {
     let products: any ProductRepository
     let categories: any CategoryRepository
@@ -14,20 +14,18 @@ public struct UpdateProduct: Sendable {
     }
 
     public func execute(id: ProductID, expectedVersion: Int, details: Product.Details) async throws -> Product {
-        let current = try await load(id, expectedVersion: expectedVersion)
+        let current = try await products.current(id, expectedVersion: expectedVersion)
         if details.categoryID != current.details.categoryID, try await categories.category(withID: details.categoryID) == nil {
             throw ProductError.categoryNotFound
         }
         return try await products.save(try current.updated(details, at: clock.now()))
     }
+}
 
-    public func deactivate(id: ProductID, expectedVersion: Int) async throws -> Product {
-        let current = try await load(id, expectedVersion: expectedVersion)
-        return try await products.save(try current.deactivated(at: clock.now()))
-    }
-
-    private func load(_ id: ProductID, expectedVersion: Int) async throws -> Product {
-        guard let current = try await products.product(withID: id) else { throw ProductError.productNotFound }
+extension ProductRepository {
+    /// The product, if it is still at the version the caller saw.
+    func current(_ id: ProductID, expectedVersion: Int) async throws -> Product {
+        guard let current = try await product(withID: id) else { throw ProductError.productNotFound }
         guard current.version == expectedVersion else { throw ProductError.staleVersion(current: current.version) }
         return current
     }

@@ -16,25 +16,34 @@ public struct ProductAPI: APIProtocol {
         public var browseCategories: BrowseCategories
         public var createProduct: CreateProduct
         public var updateProduct: UpdateProduct
+        public var deactivateProduct: DeactivateProduct
         public var browseProducts: BrowseProducts
-        public var manageStock: ManageStock
+        public var getStock: GetStock
+        public var setStock: SetStock
         public var reserveStock: ReserveStock
-        public var finishReservation: FinishReservation
+        public var getReservation: GetReservation
+        public var releaseReservation: ReleaseReservation
+        public var commitReservation: CommitReservation
 
         public init(
             createCategory: CreateCategory, updateCategory: UpdateCategory, browseCategories: BrowseCategories, createProduct: CreateProduct,
-            updateProduct: UpdateProduct, browseProducts: BrowseProducts, manageStock: ManageStock, reserveStock: ReserveStock,
-            finishReservation: FinishReservation
+            updateProduct: UpdateProduct, deactivateProduct: DeactivateProduct, browseProducts: BrowseProducts, getStock: GetStock,
+            setStock: SetStock, reserveStock: ReserveStock, getReservation: GetReservation, releaseReservation: ReleaseReservation,
+            commitReservation: CommitReservation
         ) {
             self.createCategory = createCategory
             self.updateCategory = updateCategory
             self.browseCategories = browseCategories
             self.createProduct = createProduct
             self.updateProduct = updateProduct
+            self.deactivateProduct = deactivateProduct
             self.browseProducts = browseProducts
-            self.manageStock = manageStock
+            self.getStock = getStock
+            self.setStock = setStock
             self.reserveStock = reserveStock
-            self.finishReservation = finishReservation
+            self.getReservation = getReservation
+            self.releaseReservation = releaseReservation
+            self.commitReservation = commitReservation
         }
     }
 
@@ -137,7 +146,7 @@ public struct ProductAPI: APIProtocol {
 
     public func deactivateProduct(_ input: Operations.DeactivateProduct.Input) async throws -> Operations.DeactivateProduct.Output {
         guard let id = ProductID(input.path.id) else { throw ProductError.productNotFound }
-        let product = try await useCases.updateProduct.deactivate(id: id, expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
+        let product = try await useCases.deactivateProduct.execute(id: id, expectedVersion: try Self.expectedVersion(input.headers.ifMatch))
         ResponseHeaders.setETag(version: product.version)
         return .ok(.init(body: .json(.init(product))))
     }
@@ -145,12 +154,12 @@ public struct ProductAPI: APIProtocol {
     // MARK: Inventory and reservations
 
     public func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
-        .ok(.init(body: .json(.init(try await useCases.manageStock.stock(of: input.path.sku)))))
+        .ok(.init(body: .json(.init(try await useCases.getStock.execute(of: input.path.sku)))))
     }
 
     public func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        return .ok(.init(body: .json(.init(try await useCases.manageStock.setOnHand(body.onHand, of: input.path.sku)))))
+        return .ok(.init(body: .json(.init(try await useCases.setStock.execute(onHand: body.onHand, of: input.path.sku)))))
     }
 
     public func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
@@ -166,15 +175,15 @@ public struct ProductAPI: APIProtocol {
     }
 
     public func getReservation(_ input: Operations.GetReservation.Input) async throws -> Operations.GetReservation.Output {
-        .ok(.init(body: .json(.init(try await useCases.finishReservation.reservation(for: try Self.order(input.path.orderId))))))
+        .ok(.init(body: .json(.init(try await useCases.getReservation.execute(for: try Self.order(input.path.orderId))))))
     }
 
     public func releaseReservation(_ input: Operations.ReleaseReservation.Input) async throws -> Operations.ReleaseReservation.Output {
-        .ok(.init(body: .json(.init(try await useCases.finishReservation.release(try Self.order(input.path.orderId))))))
+        .ok(.init(body: .json(.init(try await useCases.releaseReservation.execute(try Self.order(input.path.orderId))))))
     }
 
     public func commitReservation(_ input: Operations.CommitReservation.Input) async throws -> Operations.CommitReservation.Output {
-        .ok(.init(body: .json(.init(try await useCases.finishReservation.commit(try Self.order(input.path.orderId))))))
+        .ok(.init(body: .json(.init(try await useCases.commitReservation.execute(try Self.order(input.path.orderId))))))
     }
 
     // MARK: Helpers

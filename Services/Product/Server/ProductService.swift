@@ -32,17 +32,19 @@ public enum ProductService {
         let categories = SQLCategoryRepository(store: store)
         let products = SQLProductRepository(store: store)
         let inventory = SQLInventoryRepository(store: store)
-        let finish = FinishReservation(inventory: inventory, clock: clock)
         let useCases = ProductAPI.UseCases(
             createCategory: CreateCategory(categories: categories, ids: ids),
             updateCategory: UpdateCategory(categories: categories),
             browseCategories: BrowseCategories(categories: categories),
             createProduct: CreateProduct(products: products, categories: categories, clock: clock, ids: ids),
             updateProduct: UpdateProduct(products: products, categories: categories, clock: clock),
+            deactivateProduct: DeactivateProduct(products: products, clock: clock),
             browseProducts: BrowseProducts(products: products, categories: categories),
-            manageStock: ManageStock(inventory: inventory),
+            getStock: GetStock(inventory: inventory), setStock: SetStock(inventory: inventory),
             reserveStock: ReserveStock(inventory: inventory, products: products, clock: clock),
-            finishReservation: finish
+            getReservation: GetReservation(inventory: inventory),
+            releaseReservation: ReleaseReservation(inventory: inventory, clock: clock),
+            commitReservation: CommitReservation(inventory: inventory, clock: clock)
         )
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: ProductProblems.map, verifier: verifier, accessPolicy: ProductRoutes.accessPolicy,
@@ -51,7 +53,7 @@ public enum ProductService {
         ), logger: logger) { router in try ProductRoutes.register(ProductAPI(useCases: useCases), on: router) }
 
         let sweeper = RepeatingWork("reservation sweep", every: configuration.reservationSweepInterval, announce: "expired overdue reservations",
-                                    logger: logger) { try await finish.expireOverdue() }
+                                    logger: logger) { [expire = ExpireReservations(inventory: inventory, clock: clock)] in try await expire.execute() }
         let seeder = SampleCatalog(categories: categories, products: products, inventory: inventory, clock: clock, ids: ids)
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: [store], workers: [sweeper], logger: logger,

@@ -70,7 +70,7 @@ import TradewindTesting
             #expect(try await browse.search(.init(categorySlug: "audio"), caller: .anonymous).items.map(\.sku.value) == ["AUD-1"])
             #expect(try await browse.search(.init(categorySlug: "gone"), caller: .anonymous).items.isEmpty)
 
-            let hidden = try await update.deactivate(id: speaker.id, expectedVersion: 1)
+            let hidden = try await DeactivateProduct(products: fixture.products, clock: clock).execute(id: speaker.id, expectedVersion: 1)
             #expect(hidden.version == 2 && !hidden.details.active)
             await #expect(throws: ProductError.productNotFound) { try await browse.product(speaker.id, caller: .anonymous) }
             #expect(try await browse.product(sku: "AUD-1", caller: admin).id == speaker.id)
@@ -92,13 +92,12 @@ import TradewindTesting
             let create = CreateProduct(products: fixture.products, categories: fixture.categories, clock: clock, ids: ids)
             let book = try await create.execute(sku: "BOK-1", details: .init(name: "DDD", price: Money(minorUnits: 5490, currency: euro), categoryID: category.id))
             _ = try await create.execute(sku: "BOK-2", details: .init(name: "Old", price: Money(minorUnits: 100, currency: euro), categoryID: category.id, active: false))
-            let stock = ManageStock(inventory: fixture.inventory)
-            _ = try await stock.setOnHand(4, of: "BOK-1")
-            await #expect(throws: ProductError.unknownSKU("NOPE-1")) { try await stock.setOnHand(1, of: "NOPE-1") }
-            await #expect(throws: ProductError.self) { try await stock.setOnHand(-1, of: "BOK-1") }
+            let setStock = SetStock(inventory: fixture.inventory), stock = GetStock(inventory: fixture.inventory)
+            _ = try await setStock.execute(onHand: 4, of: "BOK-1")
+            await #expect(throws: ProductError.unknownSKU("NOPE-1")) { try await setStock.execute(onHand: 1, of: "NOPE-1") }
+            await #expect(throws: ProductError.self) { try await setStock.execute(onHand: -1, of: "BOK-1") }
 
             let reserve = ReserveStock(inventory: fixture.inventory, products: fixture.products, clock: clock)
-            let finish = FinishReservation(inventory: fixture.inventory, clock: clock)
             let order = OrderReference(rawValue: UUID())
             let first = try await reserve.execute(order: order, lines: [.init(sku: "BOK-1", quantity: 3)], lifetime: 120)
             guard case .created(let reservation) = first else { Issue.record("expected a new reservation"); return }
@@ -113,13 +112,13 @@ import TradewindTesting
             await #expect(throws: ProductError.self) {
                 try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: "BOK-1", quantity: 1)], lifetime: 5)
             }
-            #expect(try await stock.stock(of: "BOK-1").available == 1)
+            #expect(try await stock.execute(of: "BOK-1").available == 1)
 
             // Past its expiry a reservation cannot be committed, and its stock comes back.
             clock.advance(by: 121)
-            await #expect(throws: ProductError.reservationNotHeld(.expired)) { try await finish.commit(order) }
-            #expect(try await stock.stock(of: "BOK-1").available == 4)
-            #expect(try await finish.reservation(for: order).status == .expired)
+            await #expect(throws: ProductError.reservationNotHeld(.expired)) { try await CommitReservation(inventory: fixture.inventory, clock: clock).execute(order) }
+            #expect(try await stock.execute(of: "BOK-1").available == 4)
+            #expect(try await GetReservation(inventory: fixture.inventory).execute(for: order).status == .expired)
             _ = book
         }
     }

@@ -1,17 +1,12 @@
 import ProductDomain
 
-/// Reading and setting what is on the shelf.
-public struct ManageStock: Sendable {
+/// Sets what is on the shelf for a known SKU (a stock count); reservations keep holding their share.
+public struct SetStock: Sendable {
     let inventory: any InventoryRepository
 
     public init(inventory: any InventoryRepository) { self.inventory = inventory }
 
-    public func stock(of sku: String) async throws -> StockLevel {
-        guard let sku = try? SKU(sku), let level = try await inventory.stock(of: sku) else { throw ProductError.unknownSKU(sku) }
-        return level
-    }
-
-    public func setOnHand(_ onHand: Int, of sku: String) async throws -> StockLevel {
+    public func execute(onHand: Int, of sku: String) async throws -> StockLevel {
         guard (0...1_000_000).contains(onHand) else { throw ProductError.invalid(field: "onHand", reason: "must be between 0 and 1000000") }
         guard let sku = try? SKU(sku), try await inventory.stock(of: sku) != nil else { throw ProductError.unknownSKU(sku) }
         return try await inventory.setOnHand(onHand, of: sku)
