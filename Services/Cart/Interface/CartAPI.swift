@@ -13,15 +13,20 @@ public struct CartAPI: APIProtocol {
         let open: OpenGuestCart
         let view: ViewCart
         let add: AddItem
-        let change: ChangeCart
+        let changeQuantity: ChangeQuantity
+        let remove: RemoveItem
+        let clear: ClearCart
         let merge: MergeGuestCart
         let access: CartAccess
 
-        public init(open: OpenGuestCart, view: ViewCart, add: AddItem, change: ChangeCart, merge: MergeGuestCart, access: CartAccess) {
+        public init(open: OpenGuestCart, view: ViewCart, add: AddItem, changeQuantity: ChangeQuantity, remove: RemoveItem, clear: ClearCart,
+                    merge: MergeGuestCart, access: CartAccess) {
             self.open = open
             self.view = view
             self.add = add
-            self.change = change
+            self.changeQuantity = changeQuantity
+            self.remove = remove
+            self.clear = clear
             self.merge = merge
             self.access = access
         }
@@ -41,7 +46,7 @@ public struct CartAPI: APIProtocol {
     }
 
     public func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
-        .ok(.init(body: .json(.init(try await useCases.change.clear(try owner(input.headers.xCartToken))))))
+        .ok(.init(body: .json(.init(try await useCases.clear.execute(try owner(input.headers.xCartToken))))))
     }
 
     public func addItem(_ input: Operations.AddItem.Input) async throws -> Operations.AddItem.Output {
@@ -52,12 +57,12 @@ public struct CartAPI: APIProtocol {
 
     public func changeQuantity(_ input: Operations.ChangeQuantity.Input) async throws -> Operations.ChangeQuantity.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        let cart = try await useCases.change.setQuantity(try owner(input.headers.xCartToken), sku: input.path.sku, quantity: body.quantity)
+        let cart = try await useCases.changeQuantity.execute(try owner(input.headers.xCartToken), sku: input.path.sku, quantity: body.quantity)
         return .ok(.init(body: .json(.init(cart))))
     }
 
     public func removeItem(_ input: Operations.RemoveItem.Input) async throws -> Operations.RemoveItem.Output {
-        .ok(.init(body: .json(.init(try await useCases.change.remove(try owner(input.headers.xCartToken), sku: input.path.sku)))))
+        .ok(.init(body: .json(.init(try await useCases.remove.execute(try owner(input.headers.xCartToken), sku: input.path.sku)))))
     }
 
     public func mergeGuestCart(_ input: Operations.MergeGuestCart.Input) async throws -> Operations.MergeGuestCart.Output {

@@ -45,7 +45,8 @@ public enum CartService {
         )
         let api = CartAPI(useCases: .init(
             open: OpenGuestCart(access: access), view: ViewCart(access: access), add: AddItem(access: access),
-            change: ChangeCart(access: access), merge: MergeGuestCart(access: access), access: access
+            changeQuantity: ChangeQuantity(access: access), remove: RemoveItem(access: access), clear: ClearCart(access: access),
+            merge: MergeGuestCart(access: access), access: access
         ))
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,
