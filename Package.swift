@@ -49,7 +49,8 @@ func boundedContext(
     infrastructure: [Target.Dependency]? = [],
     interface: [Target.Dependency] = [],
     openAPI: Bool = true,
-    consumes: [String] = []
+    consumes: [String] = [],
+    layerGuides: Bool = false
 ) -> [Target] {
     let root = "Services/\(folder)"
     let domain = "\(folder)Domain", application = "\(folder)Application"
@@ -57,15 +58,18 @@ func boundedContext(
     let server = "\(folder)Server", contracts = "\(folder)Contracts"
     let contractsTargets: [Target.Dependency] = openAPI ? [.byName(name: contracts)] : []
     let consumedContracts: [Target.Dependency] = consumes.map { .byName(name: "\($0)Contracts") }
+    // A context whose layer folders each carry a README.md saying what belongs there.
+    let guides = layerGuides ? ["README.md"] : []
     let infrastructureTargets: [Target.Dependency] = infrastructure == nil ? [] : [.byName(name: infrastructureName)]
     var targets: [Target] = [
-        .target(name: domain, dependencies: [.kernel], path: "\(root)/Domain"),
-        .target(name: application, dependencies: [.kernel, .byName(name: domain)], path: "\(root)/Application"),
+        .target(name: domain, dependencies: [.kernel], path: "\(root)/Domain", exclude: guides),
+        .target(name: application, dependencies: [.kernel, .byName(name: domain)], path: "\(root)/Application", exclude: guides),
         .target(
             name: interfaceName,
             dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .hummingbird]
                 + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + contractsTargets + interface,
             path: "\(root)/Interface",
+            exclude: guides,
             plugins: openAPI ? [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")] : []
         ),
         .target(
@@ -74,7 +78,8 @@ func boundedContext(
                 .kernel, .runtime, .byName(name: domain), .byName(name: application), .byName(name: interfaceName),
                 .hummingbird, .serviceLifecycle,
             ] + infrastructureTargets + contractsTargets,
-            path: "\(root)/Server"
+            path: "\(root)/Server",
+            exclude: guides
         ),
         .executableTarget(name: executable, dependencies: [.byName(name: server)], path: "\(root)/Main"),
         .testTarget(name: "\(domain)Tests", dependencies: [.kernel, .byName(name: domain)], path: "Tests/\(folder)/DomainTests"),
@@ -94,6 +99,7 @@ func boundedContext(
             name: contracts,
             dependencies: [.kernel, .openAPIRuntime],
             path: "\(root)/Contracts",
+            exclude: guides,
             resources: [.copy("openapi.yaml")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ))
@@ -104,7 +110,8 @@ func boundedContext(
                 name: infrastructureName,
                 dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .sqlKit] + contractsTargets
                     + consumedContracts + infrastructure,
-                path: "\(root)/Infrastructure"
+                path: "\(root)/Infrastructure",
+                exclude: guides
             ),
             .testTarget(
                 name: "\(infrastructureName)Tests",
@@ -159,7 +166,7 @@ targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.
                           consumes: ["Product", "Order"])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
 targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],
-                          consumes: ["Product", "Cargo", "Cart"])
+                          consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
 targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
 
 for index in targets.indices {
