@@ -112,12 +112,16 @@ import TradewindTesting
         var aggregateID: String { thing }
     }
 
-    @Test func eventsReachTheServicesThatSubscribeAndRedeliveryChangesNothing() async throws {
+    @Test(arguments: TestDatabases.available)
+    func eventsReachTheServicesThatSubscribeAndRedeliveryChangesNothing(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { publisherStore in try await subscribersAreLearnedAndKept(publisherStore: publisherStore) }
+    }
+
+    func subscribersAreLearnedAndKept(publisherStore: any SQLStore) async throws {
         let consumerStore = try await SQLiteStore.open(path: nil, logger: logger)
         try await Self.migrator.migrate(consumerStore, logger: logger)
         try await consumerStore.transaction { database in try await database.raw("CREATE TABLE tally (n INTEGER NOT NULL)").run() }
         try await consumerStore.transaction { database in try await database.raw("INSERT INTO tally (n) VALUES (0)").run() }
-        let publisherStore = try await SQLiteStore.open(path: nil, logger: logger)
         try await Migrator([SubscriberDirectory.migration(version: 1)]).migrate(publisherStore, logger: logger)
         let handled = Mutex<[ThingHappened]>([])
         var subscriptions = EventSubscriptions()
@@ -176,7 +180,6 @@ import TradewindTesting
             #expect(try await directory.subscribers(of: "ThingHappened") == [])
         }
         try await consumerStore.close()
-        try await publisherStore.close()
     }
 
     /// `consumer` at whatever port the test's server got, and a `bystander` that answers nothing.
