@@ -75,8 +75,10 @@ start=$(date +%s.%N)
 "${COMPOSE[@]}" up -d --no-build --wait --wait-timeout 180 || fail "the stack did not become healthy"
 echo "all containers healthy $(seconds_since "$start") s after up"
 
+# The administrator of the env, so that the flow can report the freight's handling as port staff would.
+admin=(ADMIN_EMAIL="$(sed -n 's/^ADMIN_EMAIL=//p' "$ENV_FILE" | tail -n 1)" ADMIN_PASSWORD="$(sed -n 's/^ADMIN_PASSWORD=//p' "$ENV_FILE" | tail -n 1)")
 say "an order through the gateway ($gateway)"
-python3 Deploy/ci/order-flow.py "$gateway" --label "compose" || fail "order flow"
+env "${admin[@]}" python3 Deploy/ci/order-flow.py "$gateway" --label "compose" || fail "order flow"
 
 # --- A crash --------------------------------------------------------------------------------------------------------
 victim=order-service
@@ -96,7 +98,7 @@ if ! { [ "${state%% *}" -gt "$restarts_before" ] && [ "${state#* }" = "running h
     fail "$victim was not restarted to healthy within 60 s (restarts, status, health: $state)"
 fi
 echo "$victim restarted by its restart policy and healthy again $(seconds_since "$start") s after the kill"
-python3 Deploy/ci/order-flow.py "$gateway" --label "after the crash" || fail "order flow after the crash"
+env "${admin[@]}" python3 Deploy/ci/order-flow.py "$gateway" --label "after the crash" || fail "order flow after the crash"
 
 # --- Observability: the Prometheus stand-in scrapes every service ----------------------------------------------------
 say "Prometheus (profile observability) scrapes every Tradewind service"

@@ -402,7 +402,9 @@ try:
     gateway_url = f"http://127.0.0.1:{gateway['published'][gateway['ports']['http']]}"
     say(f"an order through the gateway ({gateway_url})")
     flow = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "order-flow.py"), gateway_url,
-                           "--label", "k8s dev pods"])
+                           "--label", "k8s dev pods"],
+                          env=dict(os.environ, ADMIN_EMAIL=test_secrets["tradewind-secrets"]["admin-email"],
+                                   ADMIN_PASSWORD=test_secrets["tradewind-secrets"]["admin-password"]))
     if flow.returncode != 0:
         fail("the order did not go through the gateway")
     say("\nk8s-pod-check passed (NetworkPolicies, Ingress and the scheduler are not modelled: see the top of this file)")

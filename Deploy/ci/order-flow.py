@@ -4,9 +4,13 @@
 Usage: order-flow.py GATEWAY_URL [--label TEXT] [--timeout SECONDS]
 
 Registers a new customer, signs in, browses the catalog and one product, fills a cart, places an order and
-follows it until it has shipped, then asks the public tracking page of its freight. Every step is checked; the
-script exits non-zero at the first one that fails, saying which. Needs the `requests` package.
+follows it until it has shipped, sees the cart emptied (the OrderPlaced event reached the cart), then asks the
+public tracking page of its freight. With ADMIN_EMAIL and ADMIN_PASSWORD in the environment it also reports the
+freight received and loaded, as port staff would, and sees the order in transit (CargoHandled reached the order):
+the events travel only if each consumer's subscription reached its publisher in that deployment. Every step is
+checked; the script exits non-zero at the first one that fails, saying which. Needs the `requests` package.
 """
+import os
 import argparse
 import sys
 import time
@@ -83,3 +87,35 @@ expect(tracking_id, f"the shipped order carries tracking id {tracking_id}")
 answer = requests.get(f"{api}/tracking/{tracking_id}", timeout=15)
 expect(answer.status_code == 200 and answer.json().get("trackingId") == tracking_id,
        f"/api/tracking/{tracking_id} knows the freight", answer)
+
+# OrderPlaced → cart: the consumer's subscription reached the order service.
+cart_items = None
+for _ in range(80):
+    answer = session.get(f"{api}/carts/current", timeout=15)
+    cart_items = answer.json().get("itemCount") if answer.status_code == 200 else None
+    if cart_items == 0:
+        break
+    time.sleep(0.25)
+expect(cart_items == 0, f"the cart was emptied once the order was placed (items now: {cart_items})")
+
+admin_email, admin_password = os.environ.get("ADMIN_EMAIL"), os.environ.get("ADMIN_PASSWORD")
+if admin_email and admin_password:
+    answer = requests.post(f"{api}/oauth/token", data={"grant_type": "password", "username": admin_email, "password": admin_password},
+                           timeout=15)
+    expect(answer.status_code == 200, "the administrator signed in", answer)
+    admin = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+    answer = requests.get(f"{api}/cargos/{tracking_id}", headers=admin, timeout=15)
+    expect(answer.status_code == 200 and answer.json().get("itinerary"), f"the cargo {tracking_id} is routed", answer)
+    first_leg = answer.json()["itinerary"]["legs"][0]
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for report in ({"eventType": "RECEIVE", "location": first_leg["loadLocation"]},
+                   {"eventType": "LOAD", "location": first_leg["loadLocation"], "voyage": first_leg["voyage"]}):
+        answer = requests.post(f"{api}/handling/events", headers=admin, timeout=15,
+                               json={"completionTime": now, "trackingId": tracking_id, **report})
+        expect(answer.status_code == 201, f"port staff reported {report['eventType']} in {report['location']}", answer)
+    for _ in range(80):
+        status = session.get(f"{api}/orders/{order_id}", timeout=15).json().get("status")
+        if status == "inTransit":
+            break
+        time.sleep(0.25)
+    expect(status == "inTransit", f"the order is in transit once its freight was loaded (status now: {status})")
