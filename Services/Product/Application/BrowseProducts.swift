@@ -67,9 +67,8 @@ public struct BrowseProducts: Sendable {
         try visible(try await products.product(withID: id), to: caller)
     }
 
-    public func product(sku: String, caller: Caller) async throws -> Product {
-        guard let sku = try? SKU(sku) else { throw ProductError.productNotFound }
-        return try visible(try await products.product(withSKU: sku), to: caller)
+    public func product(sku: SKU, caller: Caller) async throws -> Product {
+        try visible(try await products.product(withSKU: sku), to: caller)
     }
 
     private func visible(_ product: Product?, to caller: Caller) throws -> Product {

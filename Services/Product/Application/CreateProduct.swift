@@ -14,8 +14,7 @@ public struct CreateProduct: Sendable {
         self.ids = ids
     }
 
-    public func execute(sku: String, details: Product.Details) async throws -> Product {
-        let sku = try SKU(sku)
+    public func execute(sku: SKU, details: Product.Details) async throws -> Product {
         guard try await categories.category(withID: details.categoryID) != nil else { throw ProductError.categoryNotFound }
         let now = clock.now()
         let product = try Product(id: ProductID(rawValue: ids.makeUUID()), sku: sku, details: details, createdAt: now, updatedAt: now)

@@ -6,8 +6,8 @@ public struct GetStock: Sendable {
 
     public init(inventory: any InventoryRepository) { self.inventory = inventory }
 
-    public func execute(of sku: String) async throws -> StockLevel {
-        guard let sku = try? SKU(sku), let level = try await inventory.stock(of: sku) else { throw ProductError.unknownSKU(sku) }
+    public func execute(of sku: SKU) async throws -> StockLevel {
+        guard let level = try await inventory.stock(of: sku) else { throw ProductError.unknownSKU(sku.value) }
         return level
     }
 }

@@ -6,9 +6,9 @@ import TradewindKernel
 /// returns the first reservation; the same order with other goods is a conflict.
 public struct ReserveStock: Sendable {
     public struct Line: Sendable {
-        public let sku: String
+        public let sku: SKU
         public let quantity: Int
-        public init(sku: String, quantity: Int) {
+        public init(sku: SKU, quantity: Int) {
             self.sku = sku
             self.quantity = quantity
         }
@@ -30,7 +30,7 @@ public struct ReserveStock: Sendable {
         guard Reservation.lifetimes.contains(lifetime) else {
             throw ProductError.invalid(field: "ttlSeconds", reason: "must be between 60 and 86400")
         }
-        let wanted = try lines.map { line in try ReservationLine(sku: try SKU(line.sku), quantity: line.quantity) }
+        let wanted = try lines.map { line in try ReservationLine(sku: line.sku, quantity: line.quantity) }
         let now = clock.now()
         let reservation = try Reservation(orderID: order, lines: wanted, createdAt: now, expiresAt: now.addingTimeInterval(lifetime))
         if let existing = try await inventory.reservation(for: order) {

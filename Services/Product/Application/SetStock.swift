@@ -6,9 +6,9 @@ public struct SetStock: Sendable {
 
     public init(inventory: any InventoryRepository) { self.inventory = inventory }
 
-    public func execute(onHand: Int, of sku: String) async throws -> StockLevel {
+    public func execute(onHand: Int, of sku: SKU) async throws -> StockLevel {
         guard (0...1_000_000).contains(onHand) else { throw ProductError.invalid(field: "onHand", reason: "must be between 0 and 1000000") }
-        guard let sku = try? SKU(sku), try await inventory.stock(of: sku) != nil else { throw ProductError.unknownSKU(sku) }
+        guard try await inventory.stock(of: sku) != nil else { throw ProductError.unknownSKU(sku.value) }
         return try await inventory.setOnHand(onHand, of: sku)
     }
 }

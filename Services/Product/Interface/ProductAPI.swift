@@ -112,14 +112,15 @@ public struct ProductAPI: APIProtocol {
             name: body.name, description: body.description, price: body.price, categoryID: body.categoryId,
             attributes: body.attributes, imageURLs: body.imageUrls, active: body.active ?? true
         )
-        let product = try await useCases.createProduct.execute(sku: body.sku, details: details)
+        let product = try await useCases.createProduct.execute(sku: try SKU(body.sku), details: details)
         ResponseHeaders.setETag(version: product.version)
         ResponseHeaders.set(.location, "/products/\(product.id)")
         return .created(.init(body: .json(.init(product))))
     }
 
     public func getProductBySKU(_ input: Operations.GetProductBySKU.Input) async throws -> Operations.GetProductBySKU.Output {
-        let product = try await useCases.browseProducts.product(sku: input.path.sku, caller: Self.caller())
+        guard let sku = try? SKU(input.path.sku) else { throw ProductError.productNotFound }
+        let product = try await useCases.browseProducts.product(sku: sku, caller: Self.caller())
         ResponseHeaders.setETag(version: product.version)
         return .ok(.init(body: .json(.init(product))))
     }
@@ -154,19 +155,19 @@ public struct ProductAPI: APIProtocol {
     // MARK: Inventory and reservations
 
     public func getStock(_ input: Operations.GetStock.Input) async throws -> Operations.GetStock.Output {
-        .ok(.init(body: .json(.init(try await useCases.getStock.execute(of: input.path.sku)))))
+        .ok(.init(body: .json(.init(try await useCases.getStock.execute(of: try Self.stockedSKU(input.path.sku))))))
     }
 
     public func setStock(_ input: Operations.SetStock.Input) async throws -> Operations.SetStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        return .ok(.init(body: .json(.init(try await useCases.setStock.execute(onHand: body.onHand, of: input.path.sku)))))
+        return .ok(.init(body: .json(.init(try await useCases.setStock.execute(onHand: body.onHand, of: try Self.stockedSKU(input.path.sku))))))
     }
 
     public func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let order = OrderReference(body.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
         let outcome = try await useCases.reserveStock.execute(
-            order: order, lines: body.lines.map { .init(sku: $0.sku, quantity: $0.quantity) }, lifetime: body.ttlSeconds.map(TimeInterval.init)
+            order: order, lines: try body.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) }, lifetime: body.ttlSeconds.map(TimeInterval.init)
         )
         switch outcome {
         case .created(let reservation): return .created(.init(body: .json(.init(reservation))))
@@ -210,6 +211,12 @@ public struct ProductAPI: APIProtocol {
         guard let raw else { return nil }
         guard let id = CategoryID(raw) else { throw ProductError.parentCategoryNotFound }
         return id
+    }
+
+    /// A SKU in a stock path: one that cannot be spelled is as unknown as one nobody stocks.
+    static func stockedSKU(_ raw: String) throws -> SKU {
+        guard let sku = try? SKU(raw) else { throw ProductError.unknownSKU(raw) }
+        return sku
     }
 
     static func order(_ raw: String) throws -> OrderReference {

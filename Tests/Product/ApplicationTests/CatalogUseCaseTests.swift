@@ -60,10 +60,10 @@ import TradewindTesting
             let create = CreateProduct(products: fixture.products, categories: fixture.categories, clock: clock, ids: ids)
             let update = UpdateProduct(products: fixture.products, categories: fixture.categories, clock: clock)
             let browse = BrowseProducts(products: fixture.products, categories: fixture.categories)
-            let speaker = try await create.execute(sku: "AUD-1", details: .init(name: "Speaker", price: Money(minorUnits: 9900, currency: euro), categoryID: audio.id))
-            _ = try await create.execute(sku: "EL-1", details: .init(name: "Cable", price: Money(minorUnits: 990, currency: euro), categoryID: electronics.id))
+            let speaker = try await create.execute(sku: try SKU("AUD-1"), details: .init(name: "Speaker", price: Money(minorUnits: 9900, currency: euro), categoryID: audio.id))
+            _ = try await create.execute(sku: try SKU("EL-1"), details: .init(name: "Cable", price: Money(minorUnits: 990, currency: euro), categoryID: electronics.id))
             await #expect(throws: ProductError.categoryNotFound) {
-                try await create.execute(sku: "X-1", details: .init(name: "Nowhere", price: Money(minorUnits: 1, currency: euro), categoryID: CategoryID(rawValue: UUID())))
+                try await create.execute(sku: try SKU("X-1"), details: .init(name: "Nowhere", price: Money(minorUnits: 1, currency: euro), categoryID: CategoryID(rawValue: UUID())))
             }
 
             #expect(try await browse.search(.init(categorySlug: "electronics"), caller: .anonymous).items.count == 2)
@@ -73,7 +73,7 @@ import TradewindTesting
             let hidden = try await DeactivateProduct(products: fixture.products, clock: clock).execute(id: speaker.id, expectedVersion: 1)
             #expect(hidden.version == 2 && !hidden.details.active)
             await #expect(throws: ProductError.productNotFound) { try await browse.product(speaker.id, caller: .anonymous) }
-            #expect(try await browse.product(sku: "AUD-1", caller: admin).id == speaker.id)
+            #expect(try await browse.product(sku: try SKU("AUD-1"), caller: admin).id == speaker.id)
             await #expect(throws: ProductError.forbidden("only administrators see inactive products")) {
                 try await browse.search(.init(includeInactive: true), caller: .anonymous)
             }
@@ -90,34 +90,34 @@ import TradewindTesting
         try await withFixture { fixture in
             let category = try await CreateCategory(categories: fixture.categories, ids: ids).execute(name: "Books", slug: "books", parentID: nil)
             let create = CreateProduct(products: fixture.products, categories: fixture.categories, clock: clock, ids: ids)
-            let book = try await create.execute(sku: "BOK-1", details: .init(name: "DDD", price: Money(minorUnits: 5490, currency: euro), categoryID: category.id))
-            _ = try await create.execute(sku: "BOK-2", details: .init(name: "Old", price: Money(minorUnits: 100, currency: euro), categoryID: category.id, active: false))
+            let book = try await create.execute(sku: try SKU("BOK-1"), details: .init(name: "DDD", price: Money(minorUnits: 5490, currency: euro), categoryID: category.id))
+            _ = try await create.execute(sku: try SKU("BOK-2"), details: .init(name: "Old", price: Money(minorUnits: 100, currency: euro), categoryID: category.id, active: false))
             let setStock = SetStock(inventory: fixture.inventory), stock = GetStock(inventory: fixture.inventory)
-            _ = try await setStock.execute(onHand: 4, of: "BOK-1")
-            await #expect(throws: ProductError.unknownSKU("NOPE-1")) { try await setStock.execute(onHand: 1, of: "NOPE-1") }
-            await #expect(throws: ProductError.self) { try await setStock.execute(onHand: -1, of: "BOK-1") }
+            _ = try await setStock.execute(onHand: 4, of: try SKU("BOK-1"))
+            await #expect(throws: ProductError.unknownSKU("NOPE-1")) { try await setStock.execute(onHand: 1, of: try SKU("NOPE-1")) }
+            await #expect(throws: ProductError.self) { try await setStock.execute(onHand: -1, of: try SKU("BOK-1")) }
 
             let reserve = ReserveStock(inventory: fixture.inventory, products: fixture.products, clock: clock)
             let order = OrderReference(rawValue: UUID())
-            let first = try await reserve.execute(order: order, lines: [.init(sku: "BOK-1", quantity: 3)], lifetime: 120)
+            let first = try await reserve.execute(order: order, lines: [.init(sku: try SKU("BOK-1"), quantity: 3)], lifetime: 120)
             guard case .created(let reservation) = first else { Issue.record("expected a new reservation"); return }
-            #expect(try await reserve.execute(order: order, lines: [.init(sku: "BOK-1", quantity: 3)], lifetime: 120) == .existing(reservation))
-            await #expect(throws: ProductError.reservationMismatch) { try await reserve.execute(order: order, lines: [.init(sku: "BOK-1", quantity: 1)], lifetime: 120) }
+            #expect(try await reserve.execute(order: order, lines: [.init(sku: try SKU("BOK-1"), quantity: 3)], lifetime: 120) == .existing(reservation))
+            await #expect(throws: ProductError.reservationMismatch) { try await reserve.execute(order: order, lines: [.init(sku: try SKU("BOK-1"), quantity: 1)], lifetime: 120) }
             await #expect(throws: ProductError.unknownSKU("NOPE-1")) {
-                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: "NOPE-1", quantity: 1)], lifetime: nil)
+                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: try SKU("NOPE-1"), quantity: 1)], lifetime: nil)
             }
             await #expect(throws: ProductError.inactiveProduct("BOK-2")) {
-                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: "BOK-2", quantity: 1)], lifetime: nil)
+                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: try SKU("BOK-2"), quantity: 1)], lifetime: nil)
             }
             await #expect(throws: ProductError.self) {
-                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: "BOK-1", quantity: 1)], lifetime: 5)
+                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: try SKU("BOK-1"), quantity: 1)], lifetime: 5)
             }
-            #expect(try await stock.execute(of: "BOK-1").available == 1)
+            #expect(try await stock.execute(of: try SKU("BOK-1")).available == 1)
 
             // Past its expiry a reservation cannot be committed, and its stock comes back.
             clock.advance(by: 121)
             await #expect(throws: ProductError.reservationNotHeld(.expired)) { try await CommitReservation(inventory: fixture.inventory, clock: clock).execute(order) }
-            #expect(try await stock.execute(of: "BOK-1").available == 4)
+            #expect(try await stock.execute(of: try SKU("BOK-1")).available == 4)
             #expect(try await GetReservation(inventory: fixture.inventory).execute(for: order).status == .expired)
             _ = book
         }
