@@ -9,12 +9,12 @@ public struct RecordFreight: Sendable {
     public struct Report: Sendable, Equatable {
         public let trackingID: String
         /// `nil` keeps what was known.
-        public let transport: String?
+        public let transport: FreightStatus.Transport?
         public let location: String?
         public let misdirected: Bool?
         public let claimed: Bool
 
-        public init(trackingID: String, transport: String?, location: String?, misdirected: Bool?, claimed: Bool) {
+        public init(trackingID: String, transport: FreightStatus.Transport?, location: String?, misdirected: Bool?, claimed: Bool) {
             self.trackingID = trackingID
             self.transport = transport
             self.location = location
@@ -35,7 +35,7 @@ public struct RecordFreight: Sendable {
     public func execute(_ report: Report, eventID: String, eventType: String) async throws {
         guard var order = try await orders.order(trackingID: report.trackingID) else { return }
         let current = order.freight
-        let freight = FreightStatus(transport: report.transport ?? current?.transport ?? "IN_PORT", lastLocation: report.location ?? current?.lastLocation,
+        let freight = FreightStatus(transport: report.transport ?? current?.transport ?? .inPort, lastLocation: report.location ?? current?.lastLocation,
                                     misdirected: report.misdirected ?? current?.misdirected ?? false)
         let events = order.freightReported(freight, claimed: report.claimed, at: clock.now())
         _ = try await orders.save(order, consuming: eventID, eventType: eventType, events: events)

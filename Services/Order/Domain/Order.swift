@@ -81,11 +81,16 @@ public enum OrderStatus: String, Sendable, Equatable, CaseIterable, Codable {
 
 /// What the freight's events last said about the goods.
 public struct FreightStatus: Sendable, Equatable, Codable {
-    public var transport: String
+    /// Where the goods are, in the order's words (the names match the cargo context's transport statuses).
+    public enum Transport: String, Sendable, Equatable, Codable {
+        case notReceived = "NOT_RECEIVED", inPort = "IN_PORT", onboardCarrier = "ONBOARD_CARRIER", claimed = "CLAIMED"
+    }
+
+    public var transport: Transport
     public var lastLocation: String?
     public var misdirected: Bool
 
-    public init(transport: String, lastLocation: String?, misdirected: Bool) {
+    public init(transport: Transport, lastLocation: String?, misdirected: Bool) {
         self.transport = transport
         self.lastLocation = lastLocation
         self.misdirected = misdirected
@@ -184,7 +189,7 @@ public struct Order: Sendable, Equatable {
         if claimed, status.successors.contains(.delivered) {
             status = .delivered
             return [.delivered(id)]
-        } else if freight.transport == "ONBOARD_CARRIER", status == .shipped {
+        } else if freight.transport == .onboardCarrier, status == .shipped {
             status = .inTransit
         }
         return []

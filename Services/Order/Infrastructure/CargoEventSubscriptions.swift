@@ -22,11 +22,11 @@ public enum CargoEventSubscriptions {
     }
 
     /// Where the cargo is after a handling, as the order's freight status names it.
-    static func transportStatus(after handling: CargoHandled.Handling) -> String {
+    static func transportStatus(after handling: CargoHandled.Handling) -> FreightStatus.Transport {
         switch handling {
-        case .load: "ONBOARD_CARRIER"
-        case .claim: "CLAIMED"
-        case .receive, .unload, .customs: "IN_PORT"
+        case .load: .onboardCarrier
+        case .claim: .claimed
+        case .receive, .unload, .customs: .inPort
         }
     }
 }

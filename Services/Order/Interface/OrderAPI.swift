@@ -95,7 +95,7 @@ extension Components.Schemas.Order {
                                    country: address.country, destination: address.destination),
             failureReason: order.failureReason,
             freight: order.trackingID.map { tracking in
-                .init(trackingId: tracking, transport: order.freight?.transport ?? "NOT_RECEIVED", lastLocation: order.freight?.lastLocation,
+                .init(trackingId: tracking, transport: (order.freight?.transport ?? .notReceived).rawValue, lastLocation: order.freight?.lastLocation,
                       misdirected: order.freight?.misdirected ?? false)
             },
             createdAt: order.createdAt, updatedAt: order.updatedAt

@@ -127,18 +127,18 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             #expect(fakes.committed.withLock { $0 } == [placed.id])
             #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
 
-            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: nil,
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: .onboardCarrier, location: "CNHKG", misdirected: nil,
                                                                  claimed: false), eventID: "e1", eventType: "CargoHandled")
             #expect(try await fixture.orders.order(placed.id)?.status == .inTransit)
             try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: nil, location: "AUMEL", misdirected: true,
                                                                  claimed: false), eventID: "e2", eventType: "CargoMisdirected")
             let misdirected = try #require(try await fixture.orders.order(placed.id))
-            #expect(misdirected.freight == FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "AUMEL", misdirected: true))
+            #expect(misdirected.freight == FreightStatus(transport: .onboardCarrier, lastLocation: "AUMEL", misdirected: true))
             // The same event delivered again changes nothing.
-            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "ONBOARD_CARRIER", location: "CNHKG", misdirected: nil,
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: .onboardCarrier, location: "CNHKG", misdirected: nil,
                                                                  claimed: false), eventID: "e1", eventType: "CargoHandled")
             #expect(try await fixture.orders.order(placed.id)?.freight?.lastLocation == "AUMEL")
-            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: "CLAIMED", location: "SESTO", misdirected: false,
+            try await fixture.recordFreight.execute(.init(trackingID: "00000001", transport: .claimed, location: "SESTO", misdirected: false,
                                                                  claimed: true), eventID: "e3", eventType: "CargoClaimed")
             #expect(try await fixture.orders.order(placed.id)?.status == .delivered)
             #expect(try await outboxTypes(fixture.store).last == "OrderDelivered")

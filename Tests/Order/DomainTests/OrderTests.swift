@@ -76,16 +76,16 @@ import TradewindKernel
         var subject = try order(status: .confirmed)
         #expect(try subject.ship(trackingID: "ABC12345", at: now) == [.shipped(subject.id, trackingID: "ABC12345")])
         #expect(subject.trackingID == "ABC12345")
-        #expect(subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now) == [])
+        #expect(subject.freightReported(FreightStatus(transport: .inPort, lastLocation: "CNHKG", misdirected: false), claimed: false, at: now) == [])
         #expect(subject.status == .shipped)
-        _ = subject.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+        _ = subject.freightReported(FreightStatus(transport: .onboardCarrier, lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
         #expect(subject.status == .inTransit)
-        _ = subject.freightReported(FreightStatus(transport: "IN_PORT", lastLocation: "AUMEL", misdirected: true), claimed: false, at: now)
+        _ = subject.freightReported(FreightStatus(transport: .inPort, lastLocation: "AUMEL", misdirected: true), claimed: false, at: now)
         #expect(subject.freight?.misdirected == true)
-        #expect(subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now)
+        #expect(subject.freightReported(FreightStatus(transport: .claimed, lastLocation: "SESTO", misdirected: false), claimed: true, at: now)
                 == [.delivered(subject.id)])
         #expect(subject.status == .delivered)
-        #expect(subject.freightReported(FreightStatus(transport: "CLAIMED", lastLocation: "SESTO", misdirected: false), claimed: true, at: now) == [],
+        #expect(subject.freightReported(FreightStatus(transport: .claimed, lastLocation: "SESTO", misdirected: false), claimed: true, at: now) == [],
                 "a repeated claim delivers nothing twice")
         #expect(throws: OrderError.transitionNotAllowed(from: .delivered, to: .cancelled)) { _ = try subject.cancel(at: now) }
         var pending = try order()

@@ -44,7 +44,7 @@ import TradewindTesting
             _ = try shipped.ship(trackingID: "ABCD1234", at: now)
             try await repository.save(shipped, process: nil, events: [])
             var moved = try #require(try await repository.order(trackingID: "ABCD1234"))
-            _ = moved.freightReported(FreightStatus(transport: "ONBOARD_CARRIER", lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
+            _ = moved.freightReported(FreightStatus(transport: .onboardCarrier, lastLocation: "CNHKG", misdirected: false), claimed: false, at: now)
             #expect(try await repository.save(moved, consuming: "event-1", eventType: "CargoHandled", events: []))
             #expect(try await repository.save(moved, consuming: "event-1", eventType: "CargoHandled", events: []) == false)
             #expect(try await repository.order(first.id)?.status == .inTransit)
