@@ -18,8 +18,8 @@ public protocol EventSubscribers: Sendable {
 /// in its database; again as soon as a service registers (a blocking query on the registry's catalog), every
 /// second while a known service has not answered, and every `refreshInterval` otherwise. A consumer that cannot be
 /// asked keeps its subscriptions, so a restarting consumer misses nothing; one that answers without an event has
-/// unsubscribed from it. The relay delivers only once the first round is over, and a consumer receives the events
-/// published after the publisher learned of it.
+/// unsubscribed from it. The relay delivers only once a first round has asked the services discovery knows of (while
+/// discovery cannot tell, it waits), and a consumer receives the events published after the publisher learned of it.
 public final class SubscriberDirectory: EventSubscribers, Service {
     public struct NotReady: Error, CustomStringConvertible {
         public var description: String { "the subscribers are not known yet: the first round of asking the services has not finished" }
@@ -78,7 +78,10 @@ public final class SubscriberDirectory: EventSubscribers, Service {
     /// service answered. Public so tests and tools can drive it.
     @discardableResult
     public func refresh(at now: Date = Date()) async -> Bool {
-        let services = (await discovery.knownServices() ?? []).subtracting([publisher]).sorted()
+        // Discovery that cannot tell (the registry unreachable) is no answer: without it nobody would be asked, and
+        // a first round would take "no subscribers" for the truth.
+        guard let known = await discovery.knownServices() else { return false }
+        let services = known.subtracting([publisher]).sorted()
         let answers = await withTaskGroup(of: (String, [EventSubscriptions.Subscription]?).self) { group in
             for service in services { group.addTask { (service, await self.declaration(of: service)) } }
             var answers: [String: [EventSubscriptions.Subscription]] = [:]

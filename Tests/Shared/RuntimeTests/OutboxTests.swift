@@ -182,6 +182,22 @@ import TradewindTesting
         try await consumerStore.close()
     }
 
+    /// Discovery that cannot say which services exist, as while the registry is unreachable.
+    struct BlindDiscovery: ServiceDiscovery {
+        func endpoints(of service: String) async -> [ServiceEndpoint] { [] }
+        func knownServices() async -> Set<String>? { nil }
+    }
+
+    @Test func nothingIsDeliveredWhileDiscoveryCannotSayWhoMightSubscribe() async throws {
+        let store = try await SQLiteStore.open(path: nil, logger: logger)
+        try await Migrator([SubscriberDirectory.migration(version: 1)]).migrate(store, logger: logger)
+        let directory = SubscriberDirectory(publisher: "publisher", store: store, discovery: BlindDiscovery(),
+                                            client: ServiceClient(discovery: BlindDiscovery(), logger: logger), logger: logger)
+        #expect(await directory.refresh() == false)
+        await #expect(throws: SubscriberDirectory.NotReady.self) { try await directory.subscribers(of: "ThingHappened") }
+        try await store.close()
+    }
+
     /// `consumer` at whatever port the test's server got, and a `bystander` that answers nothing.
     final class LateStaticDiscovery: ServiceDiscovery {
         let port: Mutex<Int>
