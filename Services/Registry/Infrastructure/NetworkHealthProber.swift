@@ -50,6 +50,9 @@ public final class NetworkHealthProber: HealthProber {
         request.method = HTTPMethod(rawValue: target.method)
         request.headers.add(name: "User-Agent", value: "Tradewind Registry Health Check")
         request.headers.add(name: "Accept", value: "text/plain, text/*, */*")
+        // A fresh connection per probe, as Consul's checks do (keep-alives off): a pooled connection the endpoint
+        // has since closed would fail the probe ("I/O on closed channel") although the endpoint is fine.
+        request.headers.add(name: "Connection", value: "close")
         for (name, values) in target.headers {
             request.headers.remove(name: name)
             for value in values { request.headers.add(name: name, value: value) }
