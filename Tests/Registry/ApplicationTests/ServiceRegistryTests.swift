@@ -88,10 +88,10 @@ import TradewindTesting
         defer { running.cancel() }
         #expect(try await Self.eventually { await registry.instances(of: "user", passingOnly: true, after: nil, wait: .zero).instances.count == 1 })
         prober.answer.withLock { $0 = .critical }
-        #expect(try await Self.eventually(for: .seconds(3)) { await registry.instances(of: "user", passingOnly: true, after: nil, wait: .zero).instances.isEmpty })
+        #expect(try await Self.eventually { await registry.instances(of: "user", passingOnly: true, after: nil, wait: .zero).instances.isEmpty })
     }
 
-    static func eventually(for limit: Duration = .seconds(2), _ condition: () async -> Bool) async throws -> Bool {
+    static func eventually(for limit: Duration = .seconds(10), _ condition: () async -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return true }
