@@ -43,10 +43,7 @@ public enum RegistryService {
             guard !datacenter.isEmpty, datacenter.utf8.count <= 64, datacenter.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ConfigurationError(variable: "REGISTRY_DATACENTER", reason: "must be 1 to 64 letters, digits, '-' or '_'")
             }
-            if let secret = environment.string("REGISTRY_SECRET") {
-                guard secret.utf8.count >= RegistryCredential.minimumSecretLength else {
-                    throw ConfigurationError(variable: "REGISTRY_SECRET", reason: "must be at least \(RegistryCredential.minimumSecretLength) characters")
-                }
+            if let secret = try environment.secret("REGISTRY_SECRET", minimumLength: RegistryCredential.minimumSecretLength) {
                 return Configuration(runtime: runtime, secret: secret, datacenter: datacenter)
             }
             return Configuration(runtime: runtime, secret: try LocalRegistrySecret.loadOrCreate(), datacenter: datacenter)

@@ -29,6 +29,9 @@ public enum DatabaseURL: Equatable, Sendable, CustomStringConvertible {
         guard let username = components.user, !username.isEmpty else { throw invalid("needs a user name") }
         let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
         guard ["disable", "require"].contains(sslMode) else { throw invalid("sslmode must be disable or require") }
+        if let password = components.password, SecretPolicy.isPlaceholder(password) {
+            throw invalid("has a placeholder password; set the database role's real password")
+        }
         self = .postgres(
             host: host, port: components.port ?? 5432, username: username, password: components.password,
             database: database, requireTLS: sslMode == "require"

@@ -78,7 +78,7 @@ public struct MachineClientSettings: Sendable {
         MachineClientSettings(
             tokenURL: try environment.url("TOKEN_URL", default: defaultTokenURL)?.absoluteString ?? defaultTokenURL,
             clientID: environment.string("SERVICE_CLIENT_ID", default: serviceName),
-            clientSecret: environment.string("SERVICE_CLIENT_SECRET")
+            clientSecret: try environment.secret("SERVICE_CLIENT_SECRET")
         )
     }
 

@@ -226,7 +226,8 @@ import TradewindTesting
             }
         }
         #expect(problem(["REGISTRY_TOKEN": "an-old-shared-token-0123456789", "REGISTRY_SECRET": Self.secret]).contains("REGISTRY_TOKEN is no longer read by the registry"))
-        #expect(problem(["REGISTRY_SECRET": "too-short"]).contains("REGISTRY_SECRET must be at least 32 characters"))
+        #expect(problem(["REGISTRY_SECRET": "too-short"]).contains("REGISTRY_SECRET is too short to be a secret (9 characters, at least 32)"))
+        #expect(problem(["REGISTRY_SECRET": "change-me-registry-secret-0123456789"]).contains("REGISTRY_SECRET is a placeholder"))
         #expect(problem(["REGISTRY_SECRET": Self.secret, "REGISTRY_DATACENTER": "eu west"]).contains("REGISTRY_DATACENTER"))
         #expect(problem(["REGISTRY_SECRET": Self.secret, "REGISTRY_DATACENTER": "eu-west-1"]) == "accepted")
     }
