@@ -38,6 +38,8 @@ struct StackService: Sendable {
         let issuer = "http://127.0.0.1:\(8081 + offset)"
         return all.map { service in
             var environment = service.environment
+            // The local gateway, and nothing else, runs on this machine in front of the services.
+            environment["TRUSTED_PROXIES"] = service.name == "gateway" ? "" : "127.0.0.0/8,::1"
             switch service.name {
             case "registry":
                 environment["REGISTRY_SECRET"] = registrySecret

@@ -20,14 +20,16 @@ public struct RuntimeSettings: Sendable {
     public var registryToken: String?
     /// The address other services reach this instance at.
     public var advertisedAddress: String
-    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client (default: this machine, where the local gateway runs).
+    /// `TRUSTED_PROXIES`: whose `X-Forwarded-For` names the client. Default: nobody's, so that no client can choose
+    /// the address it is counted under; `tradewind up` trusts this machine, where its gateway runs, and compose and
+    /// Kubernetes name their gateway (SECURITY.md).
     public var trustedProxies: TrustedProxies
 
     public init(
         serviceName: String, host: String = "127.0.0.1", port: Int, database: DatabaseURL, logFormat: LogFormat = .text,
         logLevel: Logger.Level = .info, maximumBodyBytes: Int = 1 << 20, jwksURL: String? = nil,
         tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience,
-        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil, trustedProxies: TrustedProxies = .loopback
+        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil, trustedProxies: TrustedProxies = .none
     ) {
         self.trustedProxies = trustedProxies
         self.registryURL = registryURL
@@ -46,7 +48,7 @@ public struct RuntimeSettings: Sendable {
     }
 
     static func trustedProxies(_ environment: ServiceEnvironment) throws -> TrustedProxies {
-        guard let list = environment.string("TRUSTED_PROXIES") else { return .loopback }
+        guard let list = environment.string("TRUSTED_PROXIES") else { return .none }
         do {
             return try TrustedProxies(parsing: list)
         } catch {
