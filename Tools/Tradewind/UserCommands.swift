@@ -15,19 +15,20 @@ struct UserCommands: AsyncParsableCommand {
     struct CreateAdmin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "create-admin",
-            abstract: "Create an administrator (or grant the admin role to an existing account).",
+            abstract: "Create an administrator (or, with --promote-existing, grant the admin role to an existing account).",
             discussion: "The password is read from ADMIN_PASSWORD, or prompted for, so it stays out of shell history."
         )
 
         @Option(help: "The administrator's e-mail address.") var email: String
         @Option(help: "The display name.") var name = "Administrator"
+        @Flag(help: "Grant the admin role to the account if it exists already (its password is not changed).") var promoteExisting = false
 
         func run() async throws {
             let password = ProcessInfo.processInfo.environment["ADMIN_PASSWORD"] ?? Self.prompt("Password for \(email): ")
             var logger = Logger(label: "tradewind")
             logger.logLevel = .warning
             print(try await UserAdministration.createAdmin(
-                email: email, password: password, displayName: name, environment: .process(), logger: logger
+                email: email, password: password, displayName: name, promotingExisting: promoteExisting, environment: .process(), logger: logger
             ))
         }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OpenAPIHummingbird
+import TradewindKernel
 import TradewindRuntime
 
 public enum CargoRoutes {
@@ -11,13 +12,13 @@ public enum CargoRoutes {
         "GET /locations": .open,
         "GET /voyages": .open,
         "GET /tracking/{trackingId}": .open,
-        "POST /cargos": .anyRole(["admin", "service"]),
-        "GET /cargos": .anyRole(["admin", "service"]),
-        "GET /cargos/{trackingId}": .anyRole(["admin", "service"]),
-        "GET /cargos/{trackingId}/routes": .anyRole(["admin", "service"]),
-        "PUT /cargos/{trackingId}/itinerary": .anyRole(["admin", "service"]),
-        "PUT /cargos/{trackingId}/destination": .anyRole(["admin", "service"]),
-        "POST /cargos/{trackingId}/reroute": .anyRole(["admin", "service"]),
+        "POST /cargos": .adminOrScope(Scope.bookFreight),
+        "GET /cargos": .adminOrScope(Scope.bookFreight),
+        "GET /cargos/{trackingId}": .adminOrScope(Scope.bookFreight),
+        "GET /cargos/{trackingId}/routes": .adminOrScope(Scope.bookFreight),
+        "PUT /cargos/{trackingId}/itinerary": .adminOrScope(Scope.bookFreight),
+        "PUT /cargos/{trackingId}/destination": .adminOrScope(Scope.bookFreight),
+        "POST /cargos/{trackingId}/reroute": .adminOrScope(Scope.bookFreight),
         "POST /handling/events": .anyRole(["operator", "admin"]),
         "POST /handling/events/batch": .anyRole(["operator", "admin"]),
     ])

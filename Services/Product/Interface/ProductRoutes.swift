@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OpenAPIHummingbird
+import TradewindKernel
 import TradewindRuntime
 
 public enum ProductRoutes {
@@ -20,10 +21,10 @@ public enum ProductRoutes {
         "POST /products/{id}/deactivate": .anyRole(["admin"]),
         "GET /inventory/{sku}": .open,
         "PUT /inventory/{sku}": .anyRole(["admin"]),
-        "POST /reservations": .anyRole(["service", "admin"]),
-        "GET /reservations/{orderId}": .anyRole(["service", "admin"]),
-        "POST /reservations/{orderId}/release": .anyRole(["service", "admin"]),
-        "POST /reservations/{orderId}/commit": .anyRole(["service", "admin"]),
+        "POST /reservations": .adminOrScope(Scope.reserveStock),
+        "GET /reservations/{orderId}": .adminOrScope(Scope.reserveStock),
+        "POST /reservations/{orderId}/release": .adminOrScope(Scope.reserveStock),
+        "POST /reservations/{orderId}/commit": .adminOrScope(Scope.reserveStock),
     ])
 
     public static func register(_ api: ProductAPI, on router: Router<ServiceRequestContext>) throws {

@@ -17,6 +17,7 @@ public struct AuthenticateWithPassword: Sendable {
 
     let users: any UserRepository
     let hasher: any PasswordHasher
+    let budget: any PasswordWorkBudget
     let accessTokens: any AccessTokenIssuer
     let refreshTokens: RefreshTokenIssuer
     let throttle: LoginThrottle
@@ -25,11 +26,12 @@ public struct AuthenticateWithPassword: Sendable {
     let decoyHash: PasswordHash
 
     public init(
-        users: any UserRepository, hasher: any PasswordHasher, accessTokens: any AccessTokenIssuer,
+        users: any UserRepository, hasher: any PasswordHasher, budget: any PasswordWorkBudget, accessTokens: any AccessTokenIssuer,
         refreshTokens: RefreshTokenIssuer, throttle: LoginThrottle, clock: any WallClock, decoyHash: PasswordHash
     ) {
         self.users = users
         self.hasher = hasher
+        self.budget = budget
         self.accessTokens = accessTokens
         self.refreshTokens = refreshTokens
         self.throttle = throttle
@@ -38,22 +40,18 @@ public struct AuthenticateWithPassword: Sendable {
     }
 
     public func execute(_ input: Input) async throws -> TokenGrant {
-        let accountKey = input.email.lowercased()
-        try await throttle.checkAllowed(account: accountKey, address: input.clientAddress)
+        try await budget.spend(address: input.clientAddress)
+        let ticket = try await throttle.admit(email: input.email, address: input.clientAddress)
         guard let email = try? EmailAddress(input.email), Password.isAcceptableLength(input.password) else {
             _ = try await hasher.verify(input.password.isEmpty ? "-" : input.password, against: decoyHash)
-            await throttle.recordFailure(account: accountKey, address: input.clientAddress)
             throw UserError.invalidCredentials
         }
         let user = try await users.user(withEmail: email)
         let matches = try await hasher.verify(input.password, against: user?.passwordHash ?? decoyHash)
-        guard let user, matches else {
-            await throttle.recordFailure(account: accountKey, address: input.clientAddress)
-            throw UserError.invalidCredentials
-        }
+        guard let user, matches else { throw UserError.invalidCredentials }
         try user.ensureCanSignIn()
-        await throttle.recordSuccess(account: accountKey)
-        let access = try await accessTokens.issue(subject: user.id.description, roles: user.roles)
+        try await throttle.succeeded(ticket)
+        let access = try await accessTokens.issue(subject: user.id.description, roles: user.roles, scopes: [])
         let refresh = try await refreshTokens.issue(for: user.id, at: clock.now())
         return TokenGrant(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: refresh)
     }

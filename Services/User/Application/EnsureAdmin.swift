@@ -2,7 +2,9 @@ import TradewindKernel
 import UserDomain
 
 /// Bootstraps an administrator from configuration (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) or the CLI.
-/// Creates the account, or grants the admin role to an existing one; never changes an existing password.
+/// Creates the account. An existing account is left alone: an administrator stays as it is (its password is never
+/// changed), and any other account is promoted only when the operator says so (`promotingExisting`), never because
+/// configuration names its address: with open registration, whoever registered that address first is its owner.
 public struct EnsureAdmin: Sendable {
     public enum Outcome: Equatable, Sendable {
         case created
@@ -22,10 +24,13 @@ public struct EnsureAdmin: Sendable {
         self.ids = ids
     }
 
-    public func execute(email rawEmail: String, password rawPassword: String, displayName: String = "Administrator") async throws -> Outcome {
+    public func execute(
+        email rawEmail: String, password rawPassword: String, displayName: String = "Administrator", promotingExisting: Bool = false
+    ) async throws -> Outcome {
         let email = try EmailAddress(rawEmail)
         if var existing = try await users.user(withEmail: email) {
             guard !existing.has(.admin) else { return .alreadyAdmin }
+            guard promotingExisting else { throw UserError.emailAlreadyRegistered }
             try existing.assignRoles(existing.roles.union([.admin]), at: clock.now())
             try await users.save(existing)
             return .promoted

@@ -2,71 +2,75 @@ import Foundation
 import TradewindKernel
 import UserDomain
 
-/// Slows down password guessing: after too many failures within a window, further attempts for that
-/// account or from that client address are refused until the window has passed.
-public actor LoginThrottle {
+/// Slows down password guessing: an account, or a client address, gets a few attempts within a window and is then
+/// refused until the oldest drops out. Attempts are counted in a ``SignInAttemptLog`` every replica shares, under
+/// the account's normalised e-mail (so `" Ann@x.com"` and `"ann@x.com\t"` are the same account), and each attempt
+/// is written before it is counted: a burst of parallel guesses gets no more tries than a patient one.
+public struct LoginThrottle: Sendable {
     public struct Policy: Sendable {
-        public var failuresPerAccount: Int
-        public var failuresPerAddress: Int
+        public var attemptsPerAccount: Int
+        public var attemptsPerAddress: Int
         public var window: TimeInterval
 
-        public init(failuresPerAccount: Int = 5, failuresPerAddress: Int = 20, window: TimeInterval = 900) {
-            self.failuresPerAccount = failuresPerAccount
-            self.failuresPerAddress = failuresPerAddress
+        public init(attemptsPerAccount: Int = 5, attemptsPerAddress: Int = 20, window: TimeInterval = 900) {
+            self.attemptsPerAccount = attemptsPerAccount
+            self.attemptsPerAddress = attemptsPerAddress
             self.window = window
         }
     }
 
+    /// An admitted attempt, counted as a failure until ``LoginThrottle/succeeded(_:)`` says otherwise.
+    public struct Ticket: Sendable {
+        let attempt: SignInAttempt
+        let accountKey: String
+        let addressKey: String?
+    }
+
     private let policy: Policy
+    private let attempts: any SignInAttemptLog
     private let clock: any WallClock
-    private var failuresByAccount: [String: [Date]] = [:]
-    private var failuresByAddress: [String: [Date]] = [:]
-    /// Bounds memory under an attack from many addresses.
-    private let maximumTrackedKeys = 100_000
+    private let ids: any IdentifierGenerator
 
-    public init(policy: Policy = Policy(), clock: any WallClock) {
+    public init(policy: Policy = Policy(), attempts: any SignInAttemptLog, clock: any WallClock, ids: any IdentifierGenerator) {
         self.policy = policy
+        self.attempts = attempts
         self.clock = clock
+        self.ids = ids
     }
 
-    /// Throws ``UserError/tooManyAttempts(retryAfterSeconds:)`` when either key is over its limit.
-    public func checkAllowed(account: String, address: String?) throws(UserError) {
-        let now = clock.now()
+    /// The key an account is throttled under: its e-mail as the account lookup normalises it.
+    public static func accountKey(_ rawEmail: String) -> String {
+        if let email = try? EmailAddress(rawEmail) { return "account:\(email.value)" }
+        return "account:\(rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())"
+    }
+
+    /// Records the attempt, or throws ``UserError/tooManyAttempts(retryAfterSeconds:)`` (recording nothing) when
+    /// the account or the address has used its attempts.
+    public func admit(email rawEmail: String, address: String?) async throws -> Ticket {
+        let ticket = Ticket(
+            attempt: SignInAttempt(id: ids.makeUUID().uuidString.lowercased(), at: clock.now()),
+            accountKey: Self.accountKey(rawEmail), addressKey: address.map { "address:\($0)" }
+        )
+        let keys = [ticket.accountKey] + (ticket.addressKey.map { [$0] } ?? [])
+        let counts = try await attempts.record(ticket.attempt, keys: keys, window: policy.window)
         var waits: [TimeInterval] = []
-        if let wait = Self.wait(failuresByAccount[account], limit: policy.failuresPerAccount, window: policy.window, now: now) {
-            waits.append(wait)
+        if let account = counts[ticket.accountKey], account.attempts > policy.attemptsPerAccount {
+            waits.append(policy.window - ticket.attempt.at.timeIntervalSince(account.oldest))
         }
-        if let address,
-           let wait = Self.wait(failuresByAddress[address], limit: policy.failuresPerAddress, window: policy.window, now: now) {
-            waits.append(wait)
+        if let addressKey = ticket.addressKey, let address = counts[addressKey], address.attempts > policy.attemptsPerAddress {
+            waits.append(policy.window - ticket.attempt.at.timeIntervalSince(address.oldest))
         }
-        if let longest = waits.max() { throw .tooManyAttempts(retryAfterSeconds: max(1, Int(longest.rounded(.up)))) }
+        if let longest = waits.max() {
+            // A refused attempt checks no password, so it does not count: hammering does not extend the wait.
+            try await attempts.forget(ticket.attempt, keys: keys)
+            throw UserError.tooManyAttempts(retryAfterSeconds: max(1, Int(longest.rounded(.up))))
+        }
+        return ticket
     }
 
-    public func recordFailure(account: String, address: String?) {
-        let now = clock.now()
-        record(now, key: account, in: &failuresByAccount)
-        if let address { record(now, key: address, in: &failuresByAddress) }
-    }
-
-    public func recordSuccess(account: String) {
-        failuresByAccount[account] = nil
-    }
-
-    private func record(_ now: Date, key: String, in table: inout [String: [Date]]) {
-        if table.count >= maximumTrackedKeys { prune(&table, now: now) }
-        let recent = (table[key] ?? []).filter { now.timeIntervalSince($0) < policy.window }
-        table[key] = recent + [now]
-    }
-
-    private func prune(_ table: inout [String: [Date]], now: Date) {
-        table = table.filter { _, failures in failures.contains { now.timeIntervalSince($0) < policy.window } }
-    }
-
-    /// Seconds until the oldest failure in the window drops out, when the limit is reached.
-    private static func wait(_ failures: [Date]?, limit: Int, window: TimeInterval, now: Date) -> TimeInterval? {
-        let recent = (failures ?? []).filter { now.timeIntervalSince($0) < window }
-        guard recent.count >= limit, let oldest = recent.min() else { return nil }
-        return window - now.timeIntervalSince(oldest)
+    /// A correct password: the account's failures are forgiven and this attempt does not count for the address.
+    public func succeeded(_ ticket: Ticket) async throws {
+        try await attempts.forgetAll(key: ticket.accountKey)
+        if let addressKey = ticket.addressKey { try await attempts.forget(ticket.attempt, keys: [addressKey]) }
     }
 }

@@ -49,7 +49,7 @@ public struct RefreshAccessToken: Sendable {
             try await tokens.revokeFamily(stored.familyID, at: now)
             throw error
         }
-        let access = try await accessTokens.issue(subject: user.id.description, roles: user.roles)
+        let access = try await accessTokens.issue(subject: user.id.description, roles: user.roles, scopes: [])
         let successor = try await refreshTokens.issue(for: user.id, family: stored.familyID, at: now)
         return TokenGrant(accessToken: access.token, expiresIn: access.expiresIn, refreshToken: successor)
     }

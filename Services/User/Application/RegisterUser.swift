@@ -7,10 +7,12 @@ public struct RegisterUser: Sendable {
         public var email: String
         public var displayName: String
         public var password: String
-        public init(email: String, displayName: String, password: String) {
+        public var clientAddress: String?
+        public init(email: String, displayName: String, password: String, clientAddress: String? = nil) {
             self.email = email
             self.displayName = displayName
             self.password = password
+            self.clientAddress = clientAddress
         }
     }
 
@@ -18,10 +20,12 @@ public struct RegisterUser: Sendable {
     let hasher: any PasswordHasher
     let clock: any WallClock
     let ids: any IdentifierGenerator
+    let budget: any PasswordWorkBudget
 
-    public init(users: any UserRepository, hasher: any PasswordHasher, clock: any WallClock, ids: any IdentifierGenerator) {
+    public init(users: any UserRepository, hasher: any PasswordHasher, budget: any PasswordWorkBudget, clock: any WallClock, ids: any IdentifierGenerator) {
         self.users = users
         self.hasher = hasher
+        self.budget = budget
         self.clock = clock
         self.ids = ids
     }
@@ -31,6 +35,7 @@ public struct RegisterUser: Sendable {
         let name = try DisplayName(input.displayName)
         let password = try Password(input.password)
         if try await users.user(withEmail: email) != nil { throw UserError.emailAlreadyRegistered }
+        try await budget.spend(address: input.clientAddress)
         let hash = try await hasher.hash(password.value)
         let user = try User.register(
             id: UserID(rawValue: ids.makeUUID()), email: email, displayName: name, passwordHash: hash, at: clock.now()

@@ -27,11 +27,14 @@ public struct MachineClient: Sendable, Equatable {
     public let clientID: String
     public let secretHash: PasswordHash
     public let roles: Set<Role>
+    /// The capabilities granted to the client (`stock:reserve`, `events:publish:order-service`, …).
+    public let scopes: Set<String>
 
-    public init(clientID: String, secretHash: PasswordHash, roles: Set<Role>) {
+    public init(clientID: String, secretHash: PasswordHash, roles: Set<Role>, scopes: Set<String> = []) {
         self.clientID = clientID
         self.secretHash = secretHash
         self.roles = roles
+        self.scopes = scopes
     }
 }
 
@@ -59,11 +62,52 @@ public struct IssuedAccessToken: Sendable, Equatable {
 
 /// Signs access tokens for a subject (a user id or a client id) with its roles.
 public protocol AccessTokenIssuer: Sendable {
-    func issue(subject: String, roles: Set<Role>) async throws -> IssuedAccessToken
+    func issue(subject: String, roles: Set<Role>, scopes: Set<String>) async throws -> IssuedAccessToken
 }
 
 /// Makes unguessable opaque tokens (refresh tokens) and the one-way hash under which they are stored.
 public protocol OpaqueTokenGenerator: Sendable {
     func generate() -> String
     func hash(_ token: String) -> String
+}
+
+/// Sign-in attempts by throttle key (an account, a client address), kept where every replica of the user service
+/// sees them, so that a limit holds however many replicas an attacker's requests are spread over.
+public protocol SignInAttemptLog: Sendable {
+    /// Records one attempt under each key and answers, per key, the attempts within `window` before `now`
+    /// (this one included) and the oldest of them. The attempt is written before it is counted, so of any number
+    /// of concurrent attempts at most `limit` can see a count of `limit` or less.
+    func record(_ attempt: SignInAttempt, keys: [String], window: TimeInterval) async throws -> [String: SignInAttemptCount]
+    /// Forgets one attempt under the given keys (it succeeded, or it was refused before any check).
+    func forget(_ attempt: SignInAttempt, keys: [String]) async throws
+    /// Forgets every attempt under `key` (a successful sign-in clears the account's failures).
+    func forgetAll(key: String) async throws
+}
+
+public struct SignInAttempt: Sendable, Equatable {
+    public let id: String
+    public let at: Date
+
+    public init(id: String, at: Date) {
+        self.id = id
+        self.at = at
+    }
+}
+
+public struct SignInAttemptCount: Sendable, Equatable {
+    public let attempts: Int
+    public let oldest: Date
+
+    public init(attempts: Int, oldest: Date) {
+        self.attempts = attempts
+        self.oldest = oldest
+    }
+}
+
+/// Bounds the deliberately slow password work (bcrypt) that requests nobody has authenticated yet can cause:
+/// registrations and password or client-secret checks. Asked before any hashing, so a refusal costs nothing.
+public protocol PasswordWorkBudget: Sendable {
+    /// Takes one unit of work for `address`, or throws ``UserError/passwordWorkLimited(retryAfterSeconds:)``
+    /// when that address, or the service as a whole, has spent its budget.
+    func spend(address: String?) async throws
 }

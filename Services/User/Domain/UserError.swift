@@ -12,6 +12,8 @@ public enum UserError: Error, Equatable, Sendable {
     case invalidCredentials
     case accountLocked
     case tooManyAttempts(retryAfterSeconds: Int)
+    /// Too much password hashing asked for by one address or by everyone at once (see ``PasswordWorkBudget``).
+    case passwordWorkLimited(retryAfterSeconds: Int)
     case invalidRefreshToken
     /// An already rotated refresh token was presented again; its whole family has been revoked.
     case refreshTokenReused

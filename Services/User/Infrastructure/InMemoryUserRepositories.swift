@@ -98,6 +98,35 @@ public final class InMemoryMachineClientRepository: MachineClientRepository {
     public func upsert(_ client: MachineClient) async throws { clients.withLock { $0[client.clientID] = client } }
 }
 
+/// Sign-in attempts of one process, for tests and in-memory runs; replicas need ``SQLSignInAttemptLog``.
+public final class InMemorySignInAttemptLog: SignInAttemptLog {
+    private let rows = Mutex<[(id: String, key: String, at: Date)]>([])
+
+    public init() {}
+
+    public func record(_ attempt: SignInAttempt, keys: [String], window: TimeInterval) async throws -> [String: SignInAttemptCount] {
+        let since = attempt.at.addingTimeInterval(-window)
+        return rows.withLock { rows in
+            rows.append(contentsOf: keys.map { (attempt.id, $0, attempt.at) })
+            rows.removeAll { $0.at <= since }
+            var counts: [String: SignInAttemptCount] = [:]
+            for key in keys {
+                let times = rows.filter { $0.key == key }.map(\.at)
+                if let oldest = times.min() { counts[key] = SignInAttemptCount(attempts: times.count, oldest: oldest) }
+            }
+            return counts
+        }
+    }
+
+    public func forget(_ attempt: SignInAttempt, keys: [String]) async throws {
+        rows.withLock { $0.removeAll { $0.id == attempt.id && keys.contains($0.key) } }
+    }
+
+    public func forgetAll(key: String) async throws {
+        rows.withLock { $0.removeAll { $0.key == key } }
+    }
+}
+
 extension RefreshToken {
     fileprivate func with(rotatedAt: Date? = nil, revokedAt: Date? = nil) -> RefreshToken {
         RefreshToken(

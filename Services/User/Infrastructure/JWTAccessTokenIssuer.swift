@@ -27,9 +27,9 @@ public struct JWTAccessTokenIssuer: AccessTokenIssuer {
         self.ids = ids
     }
 
-    public func issue(subject: String, roles: Set<Role>) async throws -> IssuedAccessToken {
+    public func issue(subject: String, roles: Set<Role>, scopes: Set<String>) async throws -> IssuedAccessToken {
         let claims = AccessTokenClaims(
-            subject: subject, issuer: issuer, audience: audience, roles: roles.map(\.rawValue).sorted(),
+            subject: subject, issuer: issuer, audience: audience, roles: roles.map(\.rawValue).sorted(), scopes: scopes.sorted(),
             issuedAt: clock.now(), lifetime: lifetime, id: ids.makeUUID().uuidString.lowercased()
         )
         let token = try await signer.sign(claims, kid: JWKIdentifier(string: keyID))

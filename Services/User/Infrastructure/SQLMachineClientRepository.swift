@@ -14,17 +14,21 @@ public struct SQLMachineClientRepository: MachineClientRepository {
         return MachineClient(
             clientID: try row.decode(column: "client_id", as: String.self),
             secretHash: PasswordHash(try row.decode(column: "secret_hash", as: String.self)),
-            roles: try SQLUserRepository.decodeRoles(row.decode(column: "roles", as: String.self))
+            roles: try SQLUserRepository.decodeRoles(row.decode(column: "roles", as: String.self)),
+            scopes: Set(try row.decode(column: "scopes", as: String.self).split(separator: " ").map(String.init))
         )
     }
 
     public func upsert(_ client: MachineClient) async throws {
         try await store.transaction { database in
             try await database.insert(into: "service_clients")
-                .columns("client_id", "secret_hash", "roles")
-                .values(SQLBind(client.clientID), SQLBind(client.secretHash.value), SQLBind(SQLUserRepository.encode(client.roles)))
+                .columns("client_id", "secret_hash", "roles", "scopes")
+                .values(
+                    SQLBind(client.clientID), SQLBind(client.secretHash.value), SQLBind(SQLUserRepository.encode(client.roles)),
+                    SQLBind(client.scopes.sorted().joined(separator: " "))
+                )
                 .onConflict(with: ["client_id"]) { conflict in
-                    conflict.set(excludedValueOf: "secret_hash").set(excludedValueOf: "roles")
+                    conflict.set(excludedValueOf: "secret_hash").set(excludedValueOf: "roles").set(excludedValueOf: "scopes")
                 }
                 .run()
         }

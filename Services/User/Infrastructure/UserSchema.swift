@@ -44,5 +44,21 @@ public enum UserSchema {
                 """,
             ]
         },
+        Migration(version: 2, name: "machine client scopes and shared sign-in attempts") { dialect in
+            let timestamp = dialect == .postgres ? "TIMESTAMPTZ" : "REAL"
+            return [
+                "ALTER TABLE service_clients ADD COLUMN scopes TEXT NOT NULL DEFAULT ''",
+                """
+                CREATE TABLE sign_in_attempts (
+                    id TEXT NOT NULL,
+                    throttle_key TEXT NOT NULL,
+                    attempted_at \(timestamp) NOT NULL,
+                    PRIMARY KEY (id, throttle_key)
+                )
+                """,
+                "CREATE INDEX sign_in_attempts_key_time ON sign_in_attempts (throttle_key, attempted_at)",
+                "CREATE INDEX sign_in_attempts_time ON sign_in_attempts (attempted_at)",
+            ]
+        },
     ])
 }

@@ -27,7 +27,9 @@ extension UserAPI {
                 guard let credentials = Self.clientCredentials(form) else {
                     return Self.invalidClient("client authentication needs client_id and client_secret, in the body or as HTTP Basic")
                 }
-                grant = try await useCases.authenticateClient.execute(clientID: credentials.id, clientSecret: credentials.secret)
+                grant = try await useCases.authenticateClient.execute(
+                    clientID: credentials.id, clientSecret: credentials.secret, clientAddress: RequestInfo.current?.clientAddress
+                )
             case nil:
                 return Self.oauthError(.invalidRequest, "grant_type is required")
             case let other?:

@@ -55,7 +55,9 @@ public struct UserAPI: APIProtocol {
 
     public func registerUser(_ input: Operations.RegisterUser.Input) async throws -> Operations.RegisterUser.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        let user = try await useCases.register.execute(.init(email: body.email, displayName: body.displayName, password: body.password))
+        let user = try await useCases.register.execute(.init(
+            email: body.email, displayName: body.displayName, password: body.password, clientAddress: RequestInfo.current?.clientAddress
+        ))
         return .created(.init(body: .json(.init(user))))
     }
 

@@ -24,6 +24,8 @@ public enum UserProblems {
             return Problem("account-locked", title: "Account locked", status: .forbidden, detail: "the account is locked")
         case .tooManyAttempts(let seconds):
             return .tooManyRequests("too many failed sign-in attempts; try again later", retryAfterSeconds: seconds)
+        case .passwordWorkLimited(let seconds):
+            return .tooManyRequests("too many password checks and registrations are being asked for; try again later", retryAfterSeconds: seconds)
         case .invalidRefreshToken, .refreshTokenReused, .invalidClient:
             return .unauthorized("the credentials are not valid")
         case .unsupportedGrantType(let grant):

@@ -9,8 +9,11 @@ import UserInfrastructure
 
 /// One-off operator tasks run against the service's configured database and keys (`tradewind user …`).
 public enum UserAdministration {
-    /// Creates an administrator, or grants the admin role to an existing account. Returns what it did, for people.
-    public static func createAdmin(email: String, password: String, displayName: String, environment: ServiceEnvironment, logger: Logger) async throws -> String {
+    /// Creates an administrator, or with `promotingExisting` grants the admin role to an existing account. Returns
+    /// what it did, for people.
+    public static func createAdmin(
+        email: String, password: String, displayName: String, promotingExisting: Bool = false, environment: ServiceEnvironment, logger: Logger
+    ) async throws -> String {
         let configuration = try UserServiceConfiguration.load(from: environment)
         let store = try await DatabaseConnector.open(configuration.runtime.database, logger: logger)
         return try await withRunningStore(store) {
@@ -19,7 +22,13 @@ public enum UserAdministration {
                 users: SQLUserRepository(store: store), hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)),
                 clock: SystemWallClock(), ids: RandomIdentifierGenerator()
             )
-            switch try await ensure.execute(email: email, password: password, displayName: displayName) {
+            let outcome: EnsureAdmin.Outcome
+            do {
+                outcome = try await ensure.execute(email: email, password: password, displayName: displayName, promotingExisting: promotingExisting)
+            } catch UserError.emailAlreadyRegistered {
+                return "\(email) is an existing account that is not an administrator; run again with --promote-existing to grant it the admin role"
+            }
+            switch outcome {
             case .created: return "created administrator \(email)"
             case .promoted: return "granted the admin role to \(email)"
             case .alreadyAdmin: return "\(email) is already an administrator"

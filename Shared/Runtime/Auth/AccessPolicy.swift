@@ -6,6 +6,8 @@ public enum AccessRule: Sendable, Equatable {
     case authenticated
     /// The caller needs at least one of these roles.
     case anyRole(Set<String>)
+    /// An administrator, or a machine client granted this capability (``Scope``).
+    case adminOrScope(String)
 }
 
 /// Access rules by `METHOD /route/template`, as Hummingbird reports the matched route. Routes not listed

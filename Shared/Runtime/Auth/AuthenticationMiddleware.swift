@@ -22,8 +22,13 @@ public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddlewar
         if rule == .open || (rule == .optional && request.headers[.authorization] == nil) { return try await next(request, context) }
 
         let principal = try await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger)
-        if case .anyRole(let required) = rule, principal.roles.isDisjoint(with: required) {
+        switch rule {
+        case .anyRole(let required) where principal.roles.isDisjoint(with: required):
             throw Problem.forbidden("this operation needs one of the roles: \(required.sorted().joined(separator: ", "))")
+        case .adminOrScope(let scope) where !principal.roles.contains("admin") && !principal.scopes.contains(scope):
+            throw Problem.forbidden("this operation needs the role admin or the scope \(scope)")
+        default:
+            break
         }
         var context = context
         context.logger[metadataKey: "subject"] = .string(principal.subject)
@@ -51,7 +56,7 @@ public enum BearerAuthentication {
         let token = String(Substring(rest))
         do {
             let claims = try await verifier.verify(token)
-            return Principal(subject: claims.sub.value, roles: Set(claims.roles), token: token)
+            return Principal(subject: claims.sub.value, roles: Set(claims.roles), scopes: claims.scopes, token: token)
         } catch {
             logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
             let detail = error == .expired ? "the access token has expired" : "the access token is not valid"

@@ -31,7 +31,7 @@ public struct EventSubscriptions: Sendable {
 
     public static let deliveryPath = "/events"
     public static let declarationPath = "/events/subscriptions"
-    /// Only services deliver events and read subscriptions.
+    /// Only services deliver events (each only its own context's, checked by scope) and read subscriptions.
     public static let accessRules: [String: AccessRule] = [
         "POST \(deliveryPath)": .anyRole(["service"]),
         "GET \(declarationPath)": .anyRole(["service", "admin"]),
@@ -86,6 +86,11 @@ public struct EventSubscriptions: Sendable {
             guard let handler = handlers[envelope.type] else {
                 logger.debug("ignoring an event type this service does not handle", metadata: ["type": "\(envelope.type)"])
                 return Response(status: .noContent)
+            }
+            // Only the context that owns an event may deliver it: a client of another context's is refused.
+            let publishing = Scope.publishEvents(of: handler.subscription.publisher)
+            guard Principal.current?.scopes.contains(publishing) == true else {
+                throw Problem.forbidden("\(envelope.type) is published by \(handler.subscription.publisher) only; delivering it needs the scope \(publishing)")
             }
             // A version this service was not built for is refused, so the publisher keeps it (retried, then a
             // dead letter to replay) instead of it being misread or dropped.

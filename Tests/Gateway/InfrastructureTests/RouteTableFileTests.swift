@@ -10,7 +10,9 @@ import Testing
         #expect(try table.route(for: "/api/users/me").access == .authenticated)
         #expect(try table.route(for: "/api/oauth/token").upstreamPath(for: "/api/oauth/token") == "/oauth/token")
         #expect(table.services.contains("user-service"))
-        #expect(try table.route(for: "/api/reservations").access == .anyRole(["service", "admin"]))
+        // Machine clients reach reservations and cargo bookings inside the network only, never through the edge.
+        #expect(try table.route(for: "/api/reservations").access == .anyRole(["admin"]))
+        #expect(try table.route(for: "/api/cargos").access == .anyRole(["admin"]))
     }
 
     @Test func readsEveryField() throws {

@@ -45,9 +45,9 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
         try await app.test(.router, test)
     }
 
-    static func headers(_ subject: String, roles: [String] = ["customer"], key: String? = nil) async throws -> HTTPFields {
+    static func headers(_ subject: String, roles: [String] = ["customer"], scopes: [String] = [], key: String? = nil) async throws -> HTTPFields {
         let token = try await JWTKeyCollection().add(ecdsa: Self.key, kid: "k1").sign(AccessTokenClaims(
-            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles,
+            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles, scopes: scopes,
             issuedAt: Date(), lifetime: 600, id: UUID().uuidString
         ), kid: "k1")
         var fields: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
@@ -137,6 +137,25 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
             #expect(try await client.execute(uri: "/orders/not-an-id", method: .get, headers: headers).status == .notFound)
             let event = try await client.execute(uri: "/events", method: .post, headers: headers, body: ByteBuffer(string: "{}"))
             #expect(event.status == .forbidden, "only services deliver events")
+        }
+    }
+
+    @Test func onlyTheContextThatOwnsAnEventMayDeliverIt() async throws {
+        try await run { client in
+            let envelope = #"{"id":"e-1","type":"CargoHandled","version":1,"occurredAt":"2026-11-30T10:00:00Z","source":"cargo-service","aggregateID":"ABC123","data":"{}"}"#
+            func deliver(_ subject: String, scopes: [String]) async throws -> TestResponse {
+                try await client.execute(uri: "/events", method: .post, headers: try await Self.headers(subject, roles: ["service"], scopes: scopes),
+                                         body: ByteBuffer(string: envelope))
+            }
+            // A machine client without the cargo's publishing scope (say the product service's, or the order's own)
+            // cannot make the order believe its cargo moved.
+            let unscoped = try await deliver("product-service", scopes: [])
+            #expect(unscoped.status == .forbidden)
+            #expect(try Self.object(unscoped)["detail"] as? String
+                == "CargoHandled is published by cargo-service only; delivering it needs the scope events:publish:cargo-service")
+            #expect(try await deliver("order-service", scopes: ["events:publish:order-service", "stock:reserve"]).status == .forbidden)
+            // The cargo service's client gets past the check (and this empty event is then refused for its data).
+            #expect(try await deliver("cargo-service", scopes: ["events:publish:cargo-service"]).status == .unprocessableContent)
         }
     }
 }

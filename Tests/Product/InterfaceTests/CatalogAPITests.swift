@@ -99,8 +99,13 @@ import TradewindRuntime
 
     @Test func reservationsThroughTheAPI() async throws {
         try await ProductServiceHarness(seed: true).run { client in
-            let service = try await ProductServiceHarness.token(["service"], subject: "order-service")
+            let service = try await ProductServiceHarness.token(["service"], scopes: ["stock:reserve"], subject: "order-service")
             let customer = try await ProductServiceHarness.token(["customer"])
+            // Being a machine client is not enough: reserving stock is a capability granted by scope.
+            let otherService = try await ProductServiceHarness.token(["service"], scopes: ["events:publish:cargo-service"], subject: "cargo-service")
+            let refused = try await client.send(.post, "/reservations", json: #"{"orderId":"\#(UUID().uuidString)","lines":[{"sku":"OUT-TN-2P","quantity":1}]}"#, token: otherService)
+            #expect(refused.status == .forbidden)
+            #expect(try refused.object()["detail"] as? String == "this operation needs the role admin or the scope stock:reserve")
             let order = UUID().uuidString.lowercased()
             let body = #"{"orderId":"\#(order)","lines":[{"sku":"OUT-TN-2P","quantity":10},{"sku":"OUT-HL-01","quantity":1}]}"#
             #expect(try await client.send(.post, "/reservations", json: body, token: customer).status == .forbidden)

@@ -28,9 +28,9 @@ struct ProductServiceHarness {
         try await app.test(.router, test)
     }
 
-    static func token(_ roles: [String], subject: String = "someone") async throws -> String {
+    static func token(_ roles: [String], scopes: [String] = [], subject: String = "someone") async throws -> String {
         let claims = AccessTokenClaims(
-            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles,
+            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles, scopes: scopes,
             issuedAt: Date(), lifetime: 600, id: UUID().uuidString
         )
         return try await JWTKeyCollection().add(ecdsa: key, kid: "k1").sign(claims, kid: "k1")

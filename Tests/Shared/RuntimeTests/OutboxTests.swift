@@ -133,6 +133,7 @@ import TradewindTesting
             }
         }
         let router = Router()
+        router.add(middleware: ActingAs(Principal(subject: "publisher", roles: ["service"], scopes: [Scope.publishEvents(of: "publisher")], token: "")))
         subscriptions.register(on: router, logger: logger)
         // The bystander is known to discovery but never answers; the consumer answers while it runs.
         let discovery = LateStaticDiscovery()
@@ -180,6 +181,15 @@ import TradewindTesting
             #expect(try await directory.subscribers(of: "ThingHappened") == [])
         }
         try await consumerStore.close()
+    }
+
+    /// Stands in for the authentication middleware: every request comes from `principal`.
+    struct ActingAs<Context: RequestContext>: RouterMiddleware {
+        let principal: Principal
+        init(_ principal: Principal) { self.principal = principal }
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            try await Principal.$current.withValue(principal) { try await next(request, context) }
+        }
     }
 
     /// Discovery that cannot say which services exist, as while the registry is unreachable.

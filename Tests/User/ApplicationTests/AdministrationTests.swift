@@ -72,17 +72,23 @@ import UserDomain
         #expect(try await ensure.execute(email: "ops@example.com", password: "other password") == .alreadyAdmin)
         _ = try await fixture.signIn("ops@example.com", "first password")
         try await fixture.registerAnn()
-        #expect(try await ensure.execute(email: "ann@example.com", password: "ignored pass") == .promoted)
+        // Configuration naming someone's address does not make them an administrator; only the operator's flag does.
+        await #expect(throws: UserError.emailAlreadyRegistered) { try await ensure.execute(email: "ann@example.com", password: "ignored pass") }
+        #expect(try await fixture.users.user(withEmail: EmailAddress("ann@example.com"))?.roles == [.customer])
+        #expect(try await ensure.execute(email: "ann@example.com", password: "ignored pass", promotingExisting: true) == .promoted)
         #expect(try await fixture.users.user(withEmail: EmailAddress("ann@example.com"))?.roles == [.admin, .customer])
     }
 
     @Test func clientCredentialsCheckTheHashedSecret() async throws {
         let fixture = Fixture()
-        try await RegisterMachineClient(clients: fixture.clients, hasher: fixture.hasher).execute(clientID: "order-service", secret: "a-long-enough-secret")
+        try await RegisterMachineClient(clients: fixture.clients, hasher: fixture.hasher)
+            .execute(clientID: "order-service", secret: "a-long-enough-secret", scopes: ["stock:reserve", "events:publish:order-service"])
         #expect(try await fixture.clients.client(withID: "order-service")?.secretHash == PasswordHash("plain:a-long-enough-secret"))
-        let authenticate = AuthenticateClient(clients: fixture.clients, hasher: fixture.hasher, accessTokens: LabelIssuer(), decoyHash: fixture.decoy)
+        let authenticate = AuthenticateClient(
+            clients: fixture.clients, hasher: fixture.hasher, budget: fixture.budget, accessTokens: LabelIssuer(), decoyHash: fixture.decoy
+        )
         let grant = try await authenticate.execute(clientID: "order-service", clientSecret: "a-long-enough-secret")
-        #expect(grant.accessToken == "access:order-service:service")
+        #expect(grant.accessToken == "access:order-service:service:events:publish:order-service stock:reserve")
         #expect(grant.refreshToken == nil)
         await #expect(throws: UserError.invalidClient) { try await authenticate.execute(clientID: "order-service", clientSecret: "wrong") }
         await #expect(throws: UserError.invalidClient) { try await authenticate.execute(clientID: "nobody", clientSecret: "a-long-enough-secret") }

@@ -18,8 +18,9 @@ final class PlainHasher: PasswordHasher {
 
 /// Access tokens that spell out what they were issued for.
 struct LabelIssuer: AccessTokenIssuer {
-    func issue(subject: String, roles: Set<Role>) async throws -> IssuedAccessToken {
-        IssuedAccessToken(token: "access:\(subject):\(roles.map(\.rawValue).sorted().joined(separator: ","))", expiresIn: 900)
+    func issue(subject: String, roles: Set<Role>, scopes: Set<String>) async throws -> IssuedAccessToken {
+        let label = "access:\(subject):\(roles.map(\.rawValue).sorted().joined(separator: ","))"
+        return IssuedAccessToken(token: scopes.isEmpty ? label : "\(label):\(scopes.sorted().joined(separator: " "))", expiresIn: 900)
     }
 }
 
@@ -32,17 +33,20 @@ struct Fixture {
     let clients = InMemoryMachineClientRepository()
     let hasher = PlainHasher()
     let generator = RandomOpaqueTokenGenerator()
+    let attempts = InMemorySignInAttemptLog()
     let throttle: LoginThrottle
+    let budget: any PasswordWorkBudget
     let decoy = PasswordHash("plain:decoy-never-matches")
 
-    init(throttlePolicy: LoginThrottle.Policy = .init()) {
-        throttle = LoginThrottle(policy: throttlePolicy, clock: clock)
+    init(throttlePolicy: LoginThrottle.Policy = .init(), budget: any PasswordWorkBudget = UnlimitedPasswordWorkBudget()) {
+        throttle = LoginThrottle(policy: throttlePolicy, attempts: attempts, clock: clock, ids: ids)
+        self.budget = budget
     }
 
-    var register: RegisterUser { RegisterUser(users: users, hasher: hasher, clock: clock, ids: ids) }
+    var register: RegisterUser { RegisterUser(users: users, hasher: hasher, budget: budget, clock: clock, ids: ids) }
     var refreshIssuer: RefreshTokenIssuer { RefreshTokenIssuer(tokens: tokens, generator: generator, ids: ids, lifetime: 3600) }
     var authenticate: AuthenticateWithPassword {
-        AuthenticateWithPassword(users: users, hasher: hasher, accessTokens: LabelIssuer(), refreshTokens: refreshIssuer, throttle: throttle, clock: clock, decoyHash: decoy)
+        AuthenticateWithPassword(users: users, hasher: hasher, budget: budget, accessTokens: LabelIssuer(), refreshTokens: refreshIssuer, throttle: throttle, clock: clock, decoyHash: decoy)
     }
     var refresh: RefreshAccessToken {
         RefreshAccessToken(users: users, tokens: tokens, generator: generator, accessTokens: LabelIssuer(), refreshTokens: refreshIssuer, clock: clock)

@@ -3,6 +3,7 @@ import Testing
 import TradewindTesting
 import UserInfrastructure
 import TradewindKernel
+import TradewindRuntime
 import UserApplication
 import UserDomain
 
@@ -58,7 +59,7 @@ import UserDomain
     }
 
     @Test func repeatedFailuresThrottleTheAccountUntilTheWindowPasses() async throws {
-        let fixture = Fixture(throttlePolicy: .init(failuresPerAccount: 3, failuresPerAddress: 100, window: 600))
+        let fixture = Fixture(throttlePolicy: .init(attemptsPerAccount: 3, attemptsPerAddress: 100, window: 600))
         try await fixture.registerAnn()
         for _ in 0..<3 {
             await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("ann@example.com", "wrong password") }
@@ -71,11 +72,85 @@ import UserDomain
     }
 
     @Test func failuresFromOneAddressThrottleItAcrossAccounts() async throws {
-        let fixture = Fixture(throttlePolicy: .init(failuresPerAccount: 100, failuresPerAddress: 2, window: 300))
+        let fixture = Fixture(throttlePolicy: .init(attemptsPerAccount: 100, attemptsPerAddress: 2, window: 300))
         try await fixture.registerAnn()
         await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("a@example.com", "wrong password", from: "10.9.9.9") }
         await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("b@example.com", "wrong password", from: "10.9.9.9") }
         await #expect(throws: UserError.tooManyAttempts(retryAfterSeconds: 300)) { try await fixture.signIn(from: "10.9.9.9") }
         _ = try await fixture.signIn(from: "10.1.1.1")
+    }
+
+    @Test func theAccountIsThrottledUnderItsNormalisedAddressHoweverItIsSpelled() async throws {
+        let fixture = Fixture(throttlePolicy: .init(attemptsPerAccount: 3, attemptsPerAddress: 100, window: 600))
+        try await fixture.registerAnn()
+        for spelling in [" ann@example.com", "ANN@example.com\t", "ann@EXAMPLE.com \n"] {
+            await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn(spelling, "wrong password") }
+        }
+        await #expect(throws: UserError.tooManyAttempts(retryAfterSeconds: 600)) { try await fixture.signIn("  ann@example.com") }
+        #expect(LoginThrottle.accountKey(" Ann@Example.com\t") == LoginThrottle.accountKey("ann@example.com"))
+    }
+
+    @Test func aBurstOfParallelGuessesGetsNoMoreTriesThanTheLimit() async throws {
+        let fixture = Fixture(throttlePolicy: .init(attemptsPerAccount: 5, attemptsPerAddress: 1000, window: 600))
+        try await fixture.registerAnn()
+        let outcomes = await withTaskGroup(of: UserError?.self) { group in
+            for guess in 0..<40 {
+                group.addTask {
+                    do {
+                        _ = try await fixture.signIn("ann@example.com", "wrong password \(guess)")
+                        return nil
+                    } catch {
+                        return error as? UserError
+                    }
+                }
+            }
+            return await group.reduce(into: [UserError?]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == .invalidCredentials }.count == 5)
+        #expect(outcomes.filter { if case .tooManyAttempts = $0 { true } else { false } }.count == 35)
+        #expect(fixture.hasher.verifications.withLock { $0 } == 5)
+    }
+
+    @Test func refusedAttemptsDoNotExtendTheWaitAndASuccessForgivesTheAccount() async throws {
+        let fixture = Fixture(throttlePolicy: .init(attemptsPerAccount: 2, attemptsPerAddress: 100, window: 300))
+        try await fixture.registerAnn()
+        await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("ann@example.com", "wrong password") }
+        _ = try await fixture.signIn()
+        await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("ann@example.com", "wrong password") }
+        await #expect(throws: UserError.invalidCredentials) { try await fixture.signIn("ann@example.com", "wrong password") }
+        for _ in 0..<10 {
+            fixture.clock.advance(by: 10)
+            await #expect(throws: UserError.self) { try await fixture.signIn() }
+        }
+        // The two failures were at t=0; hammering for 100 s did not move the end of the wait.
+        fixture.clock.advance(by: 200)
+        _ = try await fixture.signIn()
+    }
+
+    @Test func passwordWorkIsRefusedBeforeAnyHashingOnceAnAddressHasSpentItsBudget() async throws {
+        let budget = TokenBucketPasswordWorkBudget(limits: .init(
+            perAddress: .init(ratePerSecond: 0.001, capacity: 3), global: .init(ratePerSecond: 0.001, capacity: 5)
+        ))
+        let fixture = Fixture(budget: budget)
+        for index in 0..<3 {
+            _ = try await fixture.register.execute(.init(email: "u\(index)@example.com", displayName: "U", password: "long password", clientAddress: "10.0.0.7"))
+        }
+        await #expect(throws: UserError.self) {
+            try await fixture.register.execute(.init(email: "u9@example.com", displayName: "U", password: "long password", clientAddress: "10.0.0.7"))
+        }
+        let before = fixture.hasher.verifications.withLock { $0 }
+        do {
+            _ = try await fixture.signIn("u0@example.com", "long password", from: "10.0.0.7")
+            Issue.record("a fourth unit of password work from one address was allowed")
+        } catch UserError.passwordWorkLimited(let seconds) {
+            #expect(seconds > 0)
+        }
+        #expect(fixture.hasher.verifications.withLock { $0 } == before)
+        // Another address still has its own budget, until everyone's is spent.
+        _ = try await fixture.signIn("u0@example.com", "long password", from: "10.0.0.8")
+        _ = try await fixture.signIn("u0@example.com", "long password", from: "10.0.0.9")
+        await #expect(throws: UserError.passwordWorkLimited(retryAfterSeconds: 1000)) {
+            try await fixture.signIn("u0@example.com", "long password", from: "10.0.0.10")
+        }
     }
 }

@@ -33,7 +33,7 @@ import UserInfrastructure
             let first = try await UserSchema.migrator.migrate(store, logger: logger)
             let second = try await UserSchema.migrator.migrate(store, logger: logger)
             let applied = try await UserSchema.migrator.appliedVersion(store)
-            #expect(first == [1])
+            #expect(first == [1, 2])
             #expect(second == [])
             #expect(applied == UserSchema.migrator.latestVersion)
         }

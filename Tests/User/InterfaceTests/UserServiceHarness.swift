@@ -25,7 +25,7 @@ struct UserServiceHarness {
             keys: SigningKeyStore(source: .pem(current: Self.signingKey.pemRepresentation, previousFile: nil)),
             bcryptCost: bcryptCost,
             bootstrapAdmin: (Self.adminEmail, Self.adminPassword),
-            serviceClients: [("order-service", "order-service-secret")]
+            serviceClients: [.init(id: "order-service", secret: "order-service-secret", scopes: UserServiceConfiguration.defaultScopes["order-service"] ?? [])]
         )
     }
 
