@@ -11,6 +11,7 @@ shape; this checks what they mean. Run by Deploy/validate.sh:
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
@@ -35,6 +36,9 @@ JWKS_URL = "http://user-service:8081/.well-known/jwks.json"
 TOKEN_URL = "http://user-service:8081/oauth/token"
 SEEDED = ("product-service", "cargo-service")
 DB_NAME = {name: name.replace("-service", "") + "_service" for name, s in SERVICES.items() if s["db"]}
+# Whose X-Forwarded-For is believed. Nobody proxies to the registry, and the gateway is the edge, so both believe
+# nobody in compose; the services behind the gateway believe its fixed address alone.
+NOT_PROXIED = ("registry", "gateway")
 
 
 def gateway_upstreams():
@@ -79,6 +83,7 @@ def check_compose(path):
         p.expect(pg_env.get(f"{db.split('_')[0].upper()}_DB_PASSWORD"), f"postgres has no {db.split('_')[0].upper()}_DB_PASSWORD for the init script")
 
     upstreams = gateway_upstreams()
+    gateway_address = compose_gateway_address(p, config)
     secrets = {}
     for name, spec in SERVICES.items():
         s = services.get(name)
@@ -94,8 +99,15 @@ def check_compose(path):
                     "REGISTRY_URL": "http://registry:8500", "ADVERTISE_ADDRESS": name}
         for key, value in expected.items():
             p.expect(env.get(key) == value, f"{where} {key} is {env.get(key)!r}, expected {value!r}")
-        for key in ("TRUSTED_PROXIES", "LOG_LEVEL"):
-            p.expect(env.get(key), f"{where} {key} is not set")
+        p.expect(env.get("LOG_LEVEL"), f"{where} LOG_LEVEL is not set")
+        p.expect(list(s.get("networks") or {}) == ["backend"], f"{where} should be on the network backend alone, where the gateway's address is fixed")
+        trusted = env.get("TRUSTED_PROXIES") or ""
+        if name in NOT_PROXIED:
+            why = "nobody proxies to it" if name == "registry" else "it is the edge, its port published"
+            p.expect(trusted == "", f"{where} TRUSTED_PROXIES is {trusted!r}; {why}, so by default it should believe no X-Forwarded-For")
+        elif gateway_address:
+            p.expect(trusted in (gateway_address, f"{gateway_address}/32"),
+                     f"{where} TRUSTED_PROXIES is {trusted!r}; it should be the gateway's fixed address {gateway_address}/32 and nothing else")
         # Per-service registry identity: the registry alone holds the secret, each service only its own token,
         # the gateway (which registers nothing) neither.
         registry_secret = str(services.get("registry", {}).get("environment", {}).get("REGISTRY_SECRET", ""))
@@ -187,6 +199,29 @@ def check_compose(path):
         p.expect(services["jaeger"].get("environment", {}).get("COLLECTOR_OTLP_ENABLED") == "true", "jaeger: OTLP is not enabled")
     extra = f", plus {', '.join(others)}" if others else ""
     p.finish(f"compose: {len(SERVICES)} Tradewind services and postgres{extra}: ports, env, secrets, healthchecks, start order")
+
+
+def compose_gateway_address(p, config):
+    """The gateway's fixed address on the backend network, which the services behind it trust."""
+    network = config.get("networks", {}).get("backend", {})
+    ipam = (network.get("ipam") or {}).get("config") or []
+    attachment = (config.get("services", {}).get("gateway", {}).get("networks") or {}).get("backend") or {}
+    address = attachment.get("ipv4_address")
+    if not (p.expect(len(ipam) == 1 and ipam[0].get("subnet"), "network backend needs one fixed subnet (ipam), for the gateway's fixed address")
+            and p.expect(address, "gateway: no fixed ipv4_address on network backend, which the services could trust")):
+        return None
+    subnet, gateway = ipaddress.ip_network(ipam[0]["subnet"]), ipaddress.ip_address(address)
+    p.expect(gateway in subnet, f"gateway: {address} is outside network backend's subnet {subnet}")
+    dynamic = ipam[0].get("ip_range")
+    p.expect(dynamic and gateway not in ipaddress.ip_network(dynamic),
+             f"gateway: {address} is not kept out of backend's ip_range, so a container started before it could take it")
+    p.expect(ipam[0].get("gateway") != address, f"gateway: {address} is the bridge's own address on the host")
+    p.expect(network.get("enable_ipv6") is not True, "network backend has IPv6: the gateway would reach services from an address they do not trust")
+    for name, service in config.get("services", {}).items():
+        if name != "gateway":
+            p.expect(((service.get("networks") or {}).get("backend") or {}).get("ipv4_address") != address,
+                     f"{name}: has the gateway's address {address}")
+    return address
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------------------
