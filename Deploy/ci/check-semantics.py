@@ -36,9 +36,14 @@ JWKS_URL = "http://user-service:8081/.well-known/jwks.json"
 TOKEN_URL = "http://user-service:8081/oauth/token"
 SEEDED = ("product-service", "cargo-service")
 DB_NAME = {name: name.replace("-service", "") + "_service" for name, s in SERVICES.items() if s["db"]}
-# Whose X-Forwarded-For is believed. Nobody proxies to the registry, and the gateway is the edge, so both believe
-# nobody in compose; the services behind the gateway believe its fixed address alone.
+# Whose X-Forwarded-For is believed. Nobody proxies to the registry, so it believes nobody. In compose the gateway is
+# the edge and believes nobody either, the services behind it its fixed address alone; in Kubernetes the gateway and
+# the services believe the pod network, which the NetworkPolicies narrow down to the Ingress controller's namespace
+# (for the gateway), the Tradewind pods and Prometheus' namespace (for /metrics).
 NOT_PROXIED = ("registry", "gateway")
+POD_NETWORK_CONFIG_MAP, POD_NETWORK_KEY = "tradewind-network", "pod-cidr"
+INGRESS_NAMESPACE, MONITORING_NAMESPACE = "ingress-nginx", "monitoring"
+PRIVATE_RANGES = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
 def gateway_upstreams():
@@ -231,6 +236,50 @@ def registry_token(service, secret):
     return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
+def check_pod_network(p, config_maps):
+    """The one ConfigMap (from base/kustomization.yaml's generator, hence a hash suffix) that says the pod network."""
+    found = [c for n, c in config_maps.items() if re.fullmatch(rf"{POD_NETWORK_CONFIG_MAP}(-[a-z0-9]+)?", n)]
+    if not p.expect(len(found) == 1, f"expected one ConfigMap {POD_NETWORK_CONFIG_MAP} (the pod network), found {len(found)}"):
+        return None
+    value = found[0].get("data", {}).get(POD_NETWORK_KEY, "")
+    try:
+        networks = [ipaddress.ip_network(entry.strip(), strict=False) for entry in value.split(",") if entry.strip()]
+    except ValueError as error:
+        p.expect(False, f"ConfigMap {POD_NETWORK_CONFIG_MAP} {POD_NETWORK_KEY}: {error}")
+        return found[0]
+    p.expect(networks, f"ConfigMap {POD_NETWORK_CONFIG_MAP} has no {POD_NETWORK_KEY}")
+    p.expect(not any(n.prefixlen == 0 for n in networks), f"{POD_NETWORK_KEY} {value} trusts every address")
+    p.expect(not all(any(private.subnet_of(n) for n in networks if n.version == 4) for private in PRIVATE_RANGES),
+             f"{POD_NETWORK_KEY} {value} trusts every private IPv4 range at once; it should be the cluster's pod CIDR")
+    return found[0]
+
+
+def check_policy_sources(p, policies):
+    """The gateway and the services trust the whole pod network, so the NetworkPolicies must let in only the pods
+    that may name a client: for the gateway the Ingress controller's namespace, for a service the Tradewind pods, for
+    every port the monitoring namespace; never an address block or anyone at all."""
+    for policy_name, policy in policies.items():
+        target = policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")  # None: every Tradewind pod
+        if target not in SERVICES and target is not None:
+            continue  # PostgreSQL's (dev) is checked on its own
+        where = f"NetworkPolicy {policy_name}:"
+        for rule in policy["spec"].get("ingress", []):
+            if not p.expect(rule.get("from"), f"{where} admits anyone (a rule without from)"):
+                continue
+            for peer in rule["from"]:
+                if not p.expect("ipBlock" not in peer, f"{where} admits an ipBlock"):
+                    continue
+                namespace = peer.get("namespaceSelector")
+                if namespace is None:
+                    p.expect(target != "gateway", f"{where} admits pods of its own namespace; only the Ingress controller may reach the gateway")
+                    p.expect(peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/part-of") == "tradewind",
+                             f"{where} admits pods other than Tradewind's")
+                else:
+                    allowed = INGRESS_NAMESPACE if target == "gateway" else MONITORING_NAMESPACE if target is None else None
+                    p.expect(allowed and namespace == {"matchLabels": {"kubernetes.io/metadata.name": allowed}},
+                             f"{where} admits namespaces {namespace}; expected {allowed or 'none'}")
+
+
 def check_k8s(overlay, path):
     with open(path) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
@@ -249,6 +298,8 @@ def check_k8s(overlay, path):
     secret_refs = set()
     policies = by_kind.get("NetworkPolicy", {})
     upstreams = gateway_upstreams()
+    pod_network = check_pod_network(p, by_kind.get("ConfigMap", {}))
+    check_policy_sources(p, policies)
     for name, spec in SERVICES.items():
         where = f"{name}:"
         deployment = by_kind.get("Deployment", {}).get(name)
@@ -317,7 +368,14 @@ def check_k8s(overlay, path):
         expected = {"HOST": "0.0.0.0", "PORT": str(spec["port"]), "LOG_FORMAT": "json", "REGISTRY_URL": "none"}
         for key, value in expected.items():
             p.expect(data.get(key) == value, f"{where} ConfigMap {key} is {data.get(key)!r}, expected {value!r}")
-        p.expect(data.get("TRUSTED_PROXIES"), f"{where} TRUSTED_PROXIES is not set")
+        if name == "registry":
+            p.expect(data.get("TRUSTED_PROXIES") == "" and "TRUSTED_PROXIES" not in env,
+                     f"{where} nobody proxies to the registry: its ConfigMap should set TRUSTED_PROXIES empty")
+        else:
+            ref = env.get("TRUSTED_PROXIES", {}).get("valueFrom", {}).get("configMapKeyRef", {})
+            p.expect(pod_network and ref.get("name") == pod_network["metadata"]["name"] and ref.get("key") == POD_NETWORK_KEY,
+                     f"{where} TRUSTED_PROXIES should come from ConfigMap {POD_NETWORK_CONFIG_MAP} key {POD_NETWORK_KEY}, the one place it is set")
+            p.expect("TRUSTED_PROXIES" not in data, f"{where} its ConfigMap sets TRUSTED_PROXIES too; it comes from {POD_NETWORK_CONFIG_MAP} alone")
         if spec["jwks"]:
             p.expect(data.get("JWKS_URL") == JWKS_URL, f"{where} JWKS_URL is {data.get('JWKS_URL')!r}")
         callees = upstreams if name == "gateway" else spec["calls"]
