@@ -5,7 +5,8 @@
 # ships and its tracking page answers, crashes a service the way a crash looks to Docker (SIGKILL of its main
 # process from the host; `docker kill` would count as an operator's stop) and checks that the restart policy
 # brings it back healthy and a new order still ships, starts the Prometheus stand-in and checks that every
-# Tradewind target is up, and finally removes everything it started. Prints the container logs when a step fails.
+# Tradewind target is up, stops the stack with SIGTERM and checks that every container exited 0, and finally removes
+# everything it started. Prints the container logs when a step fails.
 #
 #   bash Deploy/ci/install-docker.sh && bash Deploy/ci/base-images/build.sh   # once
 #   bash Deploy/ci/compose-check.sh [--no-build]      # --no-build: run the images already built
@@ -117,6 +118,19 @@ while time.monotonic() < deadline:
     time.sleep(1)
 sys.exit(f"targets not up after 60 s: { {k: v for k, v in health.items() if v[0] != 'up'} or 'none listed' }")
 PY
+
+# --- Stop: SIGTERM, as `docker compose down` sends it --------------------------------------------------------------
+# Every container must shut down gracefully and exit 0: the Tradewind services through their graceful shutdown, and
+# PostgreSQL and Prometheus as they do on SIGTERM. Their exit statuses are read before `down` removes them.
+say "docker compose stop: every container exits 0 on SIGTERM"
+"${COMPOSE[@]}" --profile observability stop --timeout 20 || fail "docker compose stop"
+containers=$("${COMPOSE[@]}" --profile observability ps -a -q) || fail "docker compose ps"
+[ -n "$containers" ] || fail "no containers to inspect after docker compose stop"
+# shellcheck disable=SC2086 # one container id per word
+exits=$(docker inspect -f '{{.Name}} {{.State.ExitCode}}' $containers) || fail "docker inspect of the stopped containers"
+printf '%s\n' "$exits" | awk '{sub(/^\//, "", $1); printf "  %-40s exit %s\n", $1, $2}'
+unclean=$(printf '%s\n' "$exits" | awk '$2 != 0 {sub(/^\//, "", $1); printf "%s%s (exit %s)", separator, $1, $2; separator = ", "}')
+[ -z "$unclean" ] || fail "not shut down gracefully on SIGTERM: $unclean"
 
 # --- Down -------------------------------------------------------------------------------------------------------------
 say "docker compose down --volumes"

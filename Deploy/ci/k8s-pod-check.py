@@ -12,7 +12,8 @@ volume claims. All containers start at once, as pods do, on one Docker network o
 names of the Kubernetes Services that select it, with addresses from the pod network the manifests trust
 X-Forwarded-For from (when Docker can make that network). Then every startup, readiness and liveness probe is run
 the way the kubelet runs it (HTTP GET on the declared path and port, answered 200-399; exec inside the container;
-TCP connect), and one order goes through the gateway. Everything started is removed at the end.
+TCP connect), one order goes through the gateway, and every container is stopped with SIGTERM (within its pod's
+terminationGracePeriodSeconds) and must exit 0. Everything started is removed at the end.
 
 What it does not model: NetworkPolicies (not enforced), Ingress, the scheduler, emptyDir size limits, the
 kubelet's restart back-off (containers restart at once, as restartPolicy Always says, but without delay), restarts
@@ -423,6 +424,31 @@ try:
                                    ADMIN_PASSWORD=test_secrets["tradewind-secrets"]["admin-password"]))
     if flow.returncode != 0:
         fail("the order did not go through the gateway")
+
+    # SIGTERM, as the kubelet stops a pod, and SIGKILL after its terminationGracePeriodSeconds: every container must
+    # shut down gracefully and exit 0 (the removal below is a SIGKILL and says nothing about that). The Deployments
+    # go first, then the StatefulSets (PostgreSQL in dev), so that no service is stopped against a closing database.
+    say("stopping every pod with SIGTERM, as the kubelet would")
+    grace = {w["metadata"]["name"]: w["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30) for w in workloads}
+    kinds = {w["metadata"]["name"]: w["kind"] for w in workloads}
+
+    def stop(pod):
+        subprocess.run(["docker", "stop", "--time", str(grace[pod["name"]]), pod["docker"]], capture_output=True)
+        return pod, docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", pod["docker"]).split()
+
+    unclean = []
+    for kind in ("Deployment", "StatefulSet"):
+        batch = [pod for pod in pods if kinds[pod["name"]] == kind]
+        if not batch:
+            continue
+        with concurrent.futures.ThreadPoolExecutor(len(batch)) as pool:
+            for pod, (status, code) in pool.map(stop, batch):
+                clean = status == "exited" and code == "0"
+                say(f"  {'ok  ' if clean else 'FAIL'} {pod['name']:16} {status}, exit {code}")
+                if not clean:
+                    unclean.append(f"{pod['name']} ({status}, exit {code})")
+    if unclean:
+        fail(f"not shut down gracefully on SIGTERM: {', '.join(unclean)}")
     say("\nk8s-pod-check passed (NetworkPolicies, Ingress and the scheduler are not modelled: see the top of this file)")
 finally:
     if not args.keep:
