@@ -11,6 +11,7 @@ shape; this checks what they mean. Run by Deploy/validate.sh:
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
@@ -35,6 +36,14 @@ JWKS_URL = "http://user-service:8081/.well-known/jwks.json"
 TOKEN_URL = "http://user-service:8081/oauth/token"
 SEEDED = ("product-service", "cargo-service")
 DB_NAME = {name: name.replace("-service", "") + "_service" for name, s in SERVICES.items() if s["db"]}
+# Whose X-Forwarded-For is believed. Nobody proxies to the registry, so it believes nobody. In compose the gateway is
+# the edge and believes nobody either, the services behind it its fixed address alone; in Kubernetes the gateway and
+# the services believe the pod network, which the NetworkPolicies narrow down to the Ingress controller's namespace
+# (for the gateway), the Tradewind pods and Prometheus' namespace (for /metrics).
+NOT_PROXIED = ("registry", "gateway")
+POD_NETWORK_CONFIG_MAP, POD_NETWORK_KEY = "tradewind-network", "pod-cidr"
+INGRESS_NAMESPACE, MONITORING_NAMESPACE = "ingress-nginx", "monitoring"
+PRIVATE_RANGES = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
 
 
 def gateway_upstreams():
@@ -79,6 +88,7 @@ def check_compose(path):
         p.expect(pg_env.get(f"{db.split('_')[0].upper()}_DB_PASSWORD"), f"postgres has no {db.split('_')[0].upper()}_DB_PASSWORD for the init script")
 
     upstreams = gateway_upstreams()
+    gateway_address = compose_gateway_address(p, config)
     secrets = {}
     for name, spec in SERVICES.items():
         s = services.get(name)
@@ -94,8 +104,15 @@ def check_compose(path):
                     "REGISTRY_URL": "http://registry:8500", "ADVERTISE_ADDRESS": name}
         for key, value in expected.items():
             p.expect(env.get(key) == value, f"{where} {key} is {env.get(key)!r}, expected {value!r}")
-        for key in ("TRUSTED_PROXIES", "LOG_LEVEL"):
-            p.expect(env.get(key), f"{where} {key} is not set")
+        p.expect(env.get("LOG_LEVEL"), f"{where} LOG_LEVEL is not set")
+        p.expect(list(s.get("networks") or {}) == ["backend"], f"{where} should be on the network backend alone, where the gateway's address is fixed")
+        trusted = env.get("TRUSTED_PROXIES") or ""
+        if name in NOT_PROXIED:
+            why = "nobody proxies to it" if name == "registry" else "it is the edge, its port published"
+            p.expect(trusted == "", f"{where} TRUSTED_PROXIES is {trusted!r}; {why}, so by default it should believe no X-Forwarded-For")
+        elif gateway_address:
+            p.expect(trusted in (gateway_address, f"{gateway_address}/32"),
+                     f"{where} TRUSTED_PROXIES is {trusted!r}; it should be the gateway's fixed address {gateway_address}/32 and nothing else")
         # Per-service registry identity: the registry alone holds the secret, each service only its own token,
         # the gateway (which registers nothing) neither.
         registry_secret = str(services.get("registry", {}).get("environment", {}).get("REGISTRY_SECRET", ""))
@@ -189,11 +206,78 @@ def check_compose(path):
     p.finish(f"compose: {len(SERVICES)} Tradewind services and postgres{extra}: ports, env, secrets, healthchecks, start order")
 
 
+def compose_gateway_address(p, config):
+    """The gateway's fixed address on the backend network, which the services behind it trust."""
+    network = config.get("networks", {}).get("backend", {})
+    ipam = (network.get("ipam") or {}).get("config") or []
+    attachment = (config.get("services", {}).get("gateway", {}).get("networks") or {}).get("backend") or {}
+    address = attachment.get("ipv4_address")
+    if not (p.expect(len(ipam) == 1 and ipam[0].get("subnet"), "network backend needs one fixed subnet (ipam), for the gateway's fixed address")
+            and p.expect(address, "gateway: no fixed ipv4_address on network backend, which the services could trust")):
+        return None
+    subnet, gateway = ipaddress.ip_network(ipam[0]["subnet"]), ipaddress.ip_address(address)
+    p.expect(gateway in subnet, f"gateway: {address} is outside network backend's subnet {subnet}")
+    dynamic = ipam[0].get("ip_range")
+    p.expect(dynamic and gateway not in ipaddress.ip_network(dynamic),
+             f"gateway: {address} is not kept out of backend's ip_range, so a container started before it could take it")
+    p.expect(ipam[0].get("gateway") != address, f"gateway: {address} is the bridge's own address on the host")
+    p.expect(network.get("enable_ipv6") is not True, "network backend has IPv6: the gateway would reach services from an address they do not trust")
+    for name, service in config.get("services", {}).items():
+        if name != "gateway":
+            p.expect(((service.get("networks") or {}).get("backend") or {}).get("ipv4_address") != address,
+                     f"{name}: has the gateway's address {address}")
+    return address
+
+
 # --- Kubernetes ----------------------------------------------------------------------------------------------
 def registry_token(service, secret):
     """A service's registry token, as RegistryCredential and Deploy/compose/new-env.sh derive it."""
     mac = hmac.new(secret.encode(), f"tradewind-registry/v1/service:{service}".encode(), hashlib.sha256).digest()
     return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def check_pod_network(p, config_maps):
+    """The one ConfigMap (from base/kustomization.yaml's generator, hence a hash suffix) that says the pod network."""
+    found = [c for n, c in config_maps.items() if re.fullmatch(rf"{POD_NETWORK_CONFIG_MAP}(-[a-z0-9]+)?", n)]
+    if not p.expect(len(found) == 1, f"expected one ConfigMap {POD_NETWORK_CONFIG_MAP} (the pod network), found {len(found)}"):
+        return None
+    value = found[0].get("data", {}).get(POD_NETWORK_KEY, "")
+    try:
+        networks = [ipaddress.ip_network(entry.strip(), strict=False) for entry in value.split(",") if entry.strip()]
+    except ValueError as error:
+        p.expect(False, f"ConfigMap {POD_NETWORK_CONFIG_MAP} {POD_NETWORK_KEY}: {error}")
+        return found[0]
+    p.expect(networks, f"ConfigMap {POD_NETWORK_CONFIG_MAP} has no {POD_NETWORK_KEY}")
+    p.expect(not any(n.prefixlen == 0 for n in networks), f"{POD_NETWORK_KEY} {value} trusts every address")
+    p.expect(not all(any(private.subnet_of(n) for n in networks if n.version == 4) for private in PRIVATE_RANGES),
+             f"{POD_NETWORK_KEY} {value} trusts every private IPv4 range at once; it should be the cluster's pod CIDR")
+    return found[0]
+
+
+def check_policy_sources(p, policies):
+    """The gateway and the services trust the whole pod network, so the NetworkPolicies must let in only the pods
+    that may name a client: for the gateway the Ingress controller's namespace, for a service the Tradewind pods, for
+    every port the monitoring namespace; never an address block or anyone at all."""
+    for policy_name, policy in policies.items():
+        target = policy["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name")  # None: every Tradewind pod
+        if target not in SERVICES and target is not None:
+            continue  # PostgreSQL's (dev) is checked on its own
+        where = f"NetworkPolicy {policy_name}:"
+        for rule in policy["spec"].get("ingress", []):
+            if not p.expect(rule.get("from"), f"{where} admits anyone (a rule without from)"):
+                continue
+            for peer in rule["from"]:
+                if not p.expect("ipBlock" not in peer, f"{where} admits an ipBlock"):
+                    continue
+                namespace = peer.get("namespaceSelector")
+                if namespace is None:
+                    p.expect(target != "gateway", f"{where} admits pods of its own namespace; only the Ingress controller may reach the gateway")
+                    p.expect(peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/part-of") == "tradewind",
+                             f"{where} admits pods other than Tradewind's")
+                else:
+                    allowed = INGRESS_NAMESPACE if target == "gateway" else MONITORING_NAMESPACE if target is None else None
+                    p.expect(allowed and namespace == {"matchLabels": {"kubernetes.io/metadata.name": allowed}},
+                             f"{where} admits namespaces {namespace}; expected {allowed or 'none'}")
 
 
 def check_k8s(overlay, path):
@@ -214,6 +298,8 @@ def check_k8s(overlay, path):
     secret_refs = set()
     policies = by_kind.get("NetworkPolicy", {})
     upstreams = gateway_upstreams()
+    pod_network = check_pod_network(p, by_kind.get("ConfigMap", {}))
+    check_policy_sources(p, policies)
     for name, spec in SERVICES.items():
         where = f"{name}:"
         deployment = by_kind.get("Deployment", {}).get(name)
@@ -282,7 +368,14 @@ def check_k8s(overlay, path):
         expected = {"HOST": "0.0.0.0", "PORT": str(spec["port"]), "LOG_FORMAT": "json", "REGISTRY_URL": "none"}
         for key, value in expected.items():
             p.expect(data.get(key) == value, f"{where} ConfigMap {key} is {data.get(key)!r}, expected {value!r}")
-        p.expect(data.get("TRUSTED_PROXIES"), f"{where} TRUSTED_PROXIES is not set")
+        if name == "registry":
+            p.expect(data.get("TRUSTED_PROXIES") == "" and "TRUSTED_PROXIES" not in env,
+                     f"{where} nobody proxies to the registry: its ConfigMap should set TRUSTED_PROXIES empty")
+        else:
+            ref = env.get("TRUSTED_PROXIES", {}).get("valueFrom", {}).get("configMapKeyRef", {})
+            p.expect(pod_network and ref.get("name") == pod_network["metadata"]["name"] and ref.get("key") == POD_NETWORK_KEY,
+                     f"{where} TRUSTED_PROXIES should come from ConfigMap {POD_NETWORK_CONFIG_MAP} key {POD_NETWORK_KEY}, the one place it is set")
+            p.expect("TRUSTED_PROXIES" not in data, f"{where} its ConfigMap sets TRUSTED_PROXIES too; it comes from {POD_NETWORK_CONFIG_MAP} alone")
         if spec["jwks"]:
             p.expect(data.get("JWKS_URL") == JWKS_URL, f"{where} JWKS_URL is {data.get('JWKS_URL')!r}")
         callees = upstreams if name == "gateway" else spec["calls"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole stack in Docker, as a user runs it: builds the seven images with docker-compose.yml (base images
 # replaced by the local stand-ins of Deploy/ci/compose.base-images.yaml), starts it with fresh random secrets,
-# waits for every health check, runs a shopper's order through the gateway's published port on 127.0.0.1 until it
-# ships and its tracking page answers, crashes a service the way a crash looks to Docker (SIGKILL of its main
-# process from the host; `docker kill` would count as an operator's stop) and checks that the restart policy
-# brings it back healthy and a new order still ships, starts the Prometheus stand-in and checks that every
-# Tradewind target is up, and finally removes everything it started. Prints the container logs when a step fails.
+# waits for every health check, checks that the services trust X-Forwarded-For from the gateway's real address,
+# runs a shopper's order through the gateway's published port on 127.0.0.1 until it ships and its tracking page
+# answers, crashes a service the way a crash looks to Docker (SIGKILL of its main process from the host; `docker
+# kill` would count as an operator's stop) and checks that the restart policy brings it back healthy and a new
+# order still ships, starts the Prometheus stand-in and checks that every
+# Tradewind target is up, stops the stack with SIGTERM and checks that every container exited 0, and finally removes
+# everything it started. Prints the container logs when a step fails.
 #
 #   bash Deploy/ci/install-docker.sh && bash Deploy/ci/base-images/build.sh   # once
 #   bash Deploy/ci/compose-check.sh [--no-build]      # --no-build: run the images already built
@@ -43,10 +45,13 @@ seconds_since() { python3 -c "import sys, time; print(f'{time.time() - float(sys
 GATEWAY_PORT=$(free_port)
 PROMETHEUS_PORT=$(free_port)
 bash Deploy/compose/new-env.sh "$ENV_FILE" >/dev/null || fail "Deploy/compose/new-env.sh"
+# A subnet of its own (the default's neighbour), so that the check runs beside a stack started with the defaults and
+# shows that the services' trust in the gateway's address follows BACKEND_NETWORK.
 cat >>"$ENV_FILE" <<EOF
 GATEWAY_PORT=$GATEWAY_PORT
 PROMETHEUS_PORT=$PROMETHEUS_PORT
 BCRYPT_COST=10
+BACKEND_NETWORK=${COMPOSE_CHECK_NETWORK:-172.31.241}
 EOF
 if grep -q '^[A-Z_]*=change-me' "$ENV_FILE"; then fail "the generated env still holds a change-me placeholder"; fi
 gateway=http://127.0.0.1:$GATEWAY_PORT
@@ -74,6 +79,17 @@ say "docker compose up -d --wait"
 start=$(date +%s.%N)
 "${COMPOSE[@]}" up -d --no-build --wait --wait-timeout 180 || fail "the stack did not become healthy"
 echo "all containers healthy $(seconds_since "$start") s after up"
+
+# The services believe X-Forwarded-For from one address: it must be the one the gateway really has.
+gateway_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$("${COMPOSE[@]}" ps -q gateway)") \
+    || fail "docker inspect of the gateway"
+gateway_ip=${gateway_ip%% *}
+for service in user-service product-service cart-service cargo-service order-service; do
+    trusted=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$("${COMPOSE[@]}" ps -q "$service")" \
+        | sed -n 's/^TRUSTED_PROXIES=//p') || fail "docker inspect of $service"
+    [ "$trusted" = "$gateway_ip/32" ] || fail "$service trusts X-Forwarded-For from '$trusted', but the gateway is at $gateway_ip"
+done
+echo "the services trust X-Forwarded-For from the gateway's address, $gateway_ip, alone"
 
 # The administrator of the env, so that the flow can report the freight's handling as port staff would.
 admin=(ADMIN_EMAIL="$(sed -n 's/^ADMIN_EMAIL=//p' "$ENV_FILE" | tail -n 1)" ADMIN_PASSWORD="$(sed -n 's/^ADMIN_PASSWORD=//p' "$ENV_FILE" | tail -n 1)")
@@ -117,6 +133,19 @@ while time.monotonic() < deadline:
     time.sleep(1)
 sys.exit(f"targets not up after 60 s: { {k: v for k, v in health.items() if v[0] != 'up'} or 'none listed' }")
 PY
+
+# --- Stop: SIGTERM, as `docker compose down` sends it --------------------------------------------------------------
+# Every container must shut down gracefully and exit 0: the Tradewind services through their graceful shutdown, and
+# PostgreSQL and Prometheus as they do on SIGTERM. Their exit statuses are read before `down` removes them.
+say "docker compose stop: every container exits 0 on SIGTERM"
+"${COMPOSE[@]}" --profile observability stop --timeout 20 || fail "docker compose stop"
+containers=$("${COMPOSE[@]}" --profile observability ps -a -q) || fail "docker compose ps"
+[ -n "$containers" ] || fail "no containers to inspect after docker compose stop"
+# shellcheck disable=SC2086 # one container id per word
+exits=$(docker inspect -f '{{.Name}} {{.State.ExitCode}}' $containers) || fail "docker inspect of the stopped containers"
+printf '%s\n' "$exits" | awk '{sub(/^\//, "", $1); printf "  %-40s exit %s\n", $1, $2}'
+unclean=$(printf '%s\n' "$exits" | awk '$2 != 0 {sub(/^\//, "", $1); printf "%s%s (exit %s)", separator, $1, $2; separator = ", "}')
+[ -z "$unclean" ] || fail "not shut down gracefully on SIGTERM: $unclean"
 
 # --- Down -------------------------------------------------------------------------------------------------------------
 say "docker compose down --volumes"

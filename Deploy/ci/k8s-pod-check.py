@@ -9,9 +9,11 @@ a local stand-in), command and args, env from the rendered ConfigMaps and from t
 Deploy/k8s/README.md lists, user, group and fsGroup, read-only root filesystem, dropped capabilities, no privilege
 escalation, CPU and memory limits, emptyDir, ConfigMap and Secret volumes (files with the declared modes) and
 volume claims. All containers start at once, as pods do, on one Docker network on which each is reachable by the
-names of the Kubernetes Services that select it. Then every startup, readiness and liveness probe is run the way
-the kubelet runs it (HTTP GET on the declared path and port, answered 200-399; exec inside the container; TCP
-connect), and one order goes through the gateway. Everything started is removed at the end.
+names of the Kubernetes Services that select it, with addresses from the pod network the manifests trust
+X-Forwarded-For from (when Docker can make that network). Then every startup, readiness and liveness probe is run
+the way the kubelet runs it (HTTP GET on the declared path and port, answered 200-399; exec inside the container;
+TCP connect), one order goes through the gateway, and every container is stopped with SIGTERM (within its pod's
+terminationGracePeriodSeconds) and must exit 0. Everything started is removed at the end.
 
 What it does not model: NetworkPolicies (not enforced), Ingress, the scheduler, emptyDir size limits, the
 kubelet's restart back-off (containers restart at once, as restartPolicy Always says, but without delay), restarts
@@ -24,6 +26,7 @@ import base64
 import concurrent.futures
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
@@ -141,13 +144,27 @@ def selected_by(labels):
             if service["spec"].get("selector") and all(labels.get(k) == v for k, v in service["spec"]["selector"].items())]
 
 
-# A network whose subnet is named explicitly, so that each pod gets the address its status.podIP says: Docker picks
-# a free subnet for a first network, which is then made again with that subnet.
+# A network whose subnet is named explicitly, so that each pod gets the address its status.podIP says: the pod
+# network the manifests trust X-Forwarded-For from (ConfigMap tradewind-network, key pod-cidr), so that the services
+# believe the gateway as they do in a cluster. Where Docker refuses it (it overlaps a network this host has), Docker
+# picks a free subnet for a first network, which is then made again with that subnet.
 network = run_id
-docker("network", "create", network)
-subnet = json.loads(docker("network", "inspect", network))[0]["IPAM"]["Config"][0]["Subnet"]
-docker("network", "rm", network)
-docker("network", "create", "--subnet", subnet, network)
+pod_cidr = next((config_map.get("data", {}).get("pod-cidr", "") for name, config_map in config_maps.items()
+                 if re.fullmatch(r"tradewind-network(-[a-z0-9]+)?", name)), "")
+try:
+    wanted = ipaddress.ip_network(pod_cidr.split(",")[0].strip(), strict=False)
+except ValueError:
+    wanted = None
+if wanted and wanted.version == 4 and wanted.prefixlen <= 24 \
+        and subprocess.run(["docker", "network", "create", "--subnet", str(wanted), network], capture_output=True).returncode == 0:
+    subnet = str(wanted)
+else:
+    say(f"no Docker network for the pod network {pod_cidr or '(none)'}: the pods get addresses outside it, so the "
+        "services do not believe the gateway's X-Forwarded-For here")
+    docker("network", "create", network)
+    subnet = json.loads(docker("network", "inspect", network))[0]["IPAM"]["Config"][0]["Subnet"]
+    docker("network", "rm", network)
+    docker("network", "create", "--subnet", subnet, network)
 prefix = subnet.split("/")[0].rsplit(".", 1)[0]
 pods = []  # (name, container spec, docker name, ports by name and number)
 
@@ -407,6 +424,31 @@ try:
                                    ADMIN_PASSWORD=test_secrets["tradewind-secrets"]["admin-password"]))
     if flow.returncode != 0:
         fail("the order did not go through the gateway")
+
+    # SIGTERM, as the kubelet stops a pod, and SIGKILL after its terminationGracePeriodSeconds: every container must
+    # shut down gracefully and exit 0 (the removal below is a SIGKILL and says nothing about that). The Deployments
+    # go first, then the StatefulSets (PostgreSQL in dev), so that no service is stopped against a closing database.
+    say("stopping every pod with SIGTERM, as the kubelet would")
+    grace = {w["metadata"]["name"]: w["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30) for w in workloads}
+    kinds = {w["metadata"]["name"]: w["kind"] for w in workloads}
+
+    def stop(pod):
+        subprocess.run(["docker", "stop", "--time", str(grace[pod["name"]]), pod["docker"]], capture_output=True)
+        return pod, docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", pod["docker"]).split()
+
+    unclean = []
+    for kind in ("Deployment", "StatefulSet"):
+        batch = [pod for pod in pods if kinds[pod["name"]] == kind]
+        if not batch:
+            continue
+        with concurrent.futures.ThreadPoolExecutor(len(batch)) as pool:
+            for pod, (status, code) in pool.map(stop, batch):
+                clean = status == "exited" and code == "0"
+                say(f"  {'ok  ' if clean else 'FAIL'} {pod['name']:16} {status}, exit {code}")
+                if not clean:
+                    unclean.append(f"{pod['name']} ({status}, exit {code})")
+    if unclean:
+        fail(f"not shut down gracefully on SIGTERM: {', '.join(unclean)}")
     say("\nk8s-pod-check passed (NetworkPolicies, Ingress and the scheduler are not modelled: see the top of this file)")
 finally:
     if not args.keep:
