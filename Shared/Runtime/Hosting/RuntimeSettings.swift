@@ -24,13 +24,17 @@ public struct RuntimeSettings: Sendable {
     /// the address it is counted under; `tradewind up` trusts this machine, where its gateway runs, and compose and
     /// Kubernetes name their gateway (SECURITY.md).
     public var trustedProxies: TrustedProxies
+    /// How long the server waits for slow or idle clients.
+    public var timeouts: ServerTimeouts
 
     public init(
         serviceName: String, host: String = "127.0.0.1", port: Int, database: DatabaseURL, logFormat: LogFormat = .text,
         logLevel: Logger.Level = .info, maximumBodyBytes: Int = 1 << 20, jwksURL: String? = nil,
         tokenIssuer: String = RuntimeSettings.defaultIssuer, tokenAudience: String = RuntimeSettings.defaultAudience,
-        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil, trustedProxies: TrustedProxies = .none
+        registryURL: String? = nil, registryToken: String? = nil, advertisedAddress: String? = nil, trustedProxies: TrustedProxies = .none,
+        timeouts: ServerTimeouts = ServerTimeouts()
     ) {
+        self.timeouts = timeouts
         self.trustedProxies = trustedProxies
         self.registryURL = registryURL
         self.registryToken = registryToken
@@ -74,7 +78,8 @@ public struct RuntimeSettings: Sendable {
 
     /// Reads `HOST`, `PORT`, `DATABASE_URL`, `LOG_FORMAT`, `LOG_LEVEL`, `MAX_BODY_BYTES`, `JWKS_URL`,
     /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (this service's
-    /// own registry token; locally derived from `.tradewind/registry.secret`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`. The database defaults to `.tradewind/<service>.sqlite`.
+    /// own registry token; locally derived from `.tradewind/registry.secret`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`, `IDLE_TIMEOUT_SECONDS`, `HEADER_READ_TIMEOUT_SECONDS`,
+    /// `BODY_READ_TIMEOUT_SECONDS`. The database defaults to `.tradewind/<service>.sqlite`.
     public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
         let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
         let registry = environment.string("REGISTRY_URL", default: "http://127.0.0.1:8500")
@@ -93,7 +98,8 @@ public struct RuntimeSettings: Sendable {
             registryURL: registryURL,
             registryToken: try registryToken(serviceName: serviceName, environment),
             advertisedAddress: environment.string("ADVERTISE_ADDRESS"),
-            trustedProxies: try trustedProxies(environment)
+            trustedProxies: try trustedProxies(environment),
+            timeouts: try ServerTimeouts.load(environment)
         )
     }
 }

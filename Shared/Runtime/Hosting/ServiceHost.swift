@@ -141,6 +141,7 @@ public enum ServiceHost {
         }
         var app = Application(
             router: router,
+            server: settings.timeouts.server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.serviceName),
             services: services,
             onServerRunning: { channel in

@@ -1,0 +1,109 @@
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+
+/// How long a server waits for a client, as a reverse proxy would (nginx: `keepalive_timeout 75s`,
+/// `client_header_timeout 60s`, `client_body_timeout 60s`). A connection that idles, or trickles its request,
+/// past these is closed, so slow clients cannot hold connections (and the memory behind them) forever.
+public struct ServerTimeouts: Sendable, Equatable {
+    /// `IDLE_TIMEOUT_SECONDS`: a kept-alive connection with no request in progress is closed after this. Longer
+    /// than the gateway's own pool keeps idle upstream connections (60 s), so the gateway closes first.
+    public var idle: Duration
+    /// `HEADER_READ_TIMEOUT_SECONDS`: a new connection must have sent a whole request head within this.
+    public var headerRead: Duration
+    /// `BODY_READ_TIMEOUT_SECONDS`: the longest wait for the next part of a request body.
+    public var bodyRead: Duration
+
+    public init(idle: Duration = .seconds(75), headerRead: Duration = .seconds(60), bodyRead: Duration = .seconds(60)) {
+        self.idle = idle
+        self.headerRead = headerRead
+        self.bodyRead = bodyRead
+    }
+
+    static func load(_ environment: ServiceEnvironment) throws -> ServerTimeouts {
+        ServerTimeouts(
+            idle: .seconds(try environment.int("IDLE_TIMEOUT_SECONDS", default: 75, in: 1...3600)),
+            headerRead: .seconds(try environment.int("HEADER_READ_TIMEOUT_SECONDS", default: 60, in: 1...3600)),
+            bodyRead: .seconds(try environment.int("BODY_READ_TIMEOUT_SECONDS", default: 60, in: 1...3600))
+        )
+    }
+
+    /// Hummingbird's HTTP/1.1 server with these timeouts (``RequestReadTimeoutHandler``).
+    public var server: HTTPServerBuilder {
+        let idle = TimeAmount(idle), headerRead = TimeAmount(headerRead), bodyRead = TimeAmount(bodyRead)
+        return .http1(configuration: .init(
+            additionalChannelHandlers: [RequestReadTimeoutHandler(idle: idle, headerRead: headerRead, bodyRead: bodyRead)]
+        ))
+    }
+}
+
+/// Closes a connection whose client is too slow to send what the server is waiting for: the first request head,
+/// the next part of a request body, or, on a kept-alive connection, the next request's whole head after a response
+/// (the idle timeout). Nothing is timed while the server itself is working on a request.
+final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let idle: TimeAmount
+    private let headerRead: TimeAmount
+    private let bodyRead: TimeAmount
+    private var deadline: Scheduled<Void>?
+    private var sawFirstHead = false
+
+    init(idle: TimeAmount, headerRead: TimeAmount, bodyRead: TimeAmount) {
+        self.idle = idle
+        self.headerRead = headerRead
+        self.bodyRead = bodyRead
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive, !sawFirstHead { arm(context, headerRead) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !sawFirstHead { arm(context, headerRead) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            sawFirstHead = true
+            arm(context, bodyRead)
+        case .body:
+            arm(context, bodyRead)
+        case .end:
+            disarm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(context, idle) }
+        context.write(data, promise: promise)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+
+    private func arm(_ context: ChannelHandlerContext, _ amount: TimeAmount) {
+        disarm()
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: amount) {
+            context.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
