@@ -52,5 +52,6 @@ public enum CargoSchema {
             ["ALTER TABLE cargos ADD COLUMN reference TEXT", "CREATE UNIQUE INDEX cargos_reference ON cargos (reference)"]
         },
         SubscriberDirectory.migration(version: 5),
+        Outbox.aggregateIndexMigration(version: 6),
     ])
 }

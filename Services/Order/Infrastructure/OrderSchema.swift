@@ -53,5 +53,6 @@ public enum OrderSchema {
             ["CREATE INDEX checkout_processes_running ON checkout_processes (next_attempt_at) WHERE step <> 'done'"]
         },
         SubscriberDirectory.migration(version: 7),
+        Outbox.aggregateIndexMigration(version: 8),
     ])
 }

@@ -41,6 +41,13 @@ public enum Outbox {
         }
     }
 
+    /// An index for the relay's due-only read, which asks per aggregate whether an earlier event is still waiting.
+    public static func aggregateIndexMigration(version: Int) -> Migration {
+        Migration(version: version, name: "index the outbox by aggregate for due-only reads") { _ in
+            ["CREATE INDEX outbox_aggregate_pending ON outbox (aggregate_id, status, sequence)"]
+        }
+    }
+
     /// Writes `event` as pending; call it inside the transaction of the change.
     public static func append(_ event: IntegrationEvent, in database: any SQLDatabase) async throws {
         try await database.insert(into: "outbox")
@@ -151,7 +158,18 @@ public struct OutboxRelay: Service {
 
     public func run() async throws {
         var nextPurge = ContinuousClock.now
+        var nextBacklogReading = ContinuousClock.now
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // Every replica reports the whole backlog (read it as max by service, not sum), whether or not it holds
+            // the relay's lock at the moment.
+            if ContinuousClock.now >= nextBacklogReading {
+                nextBacklogReading = ContinuousClock.now + .seconds(5)
+                do {
+                    try await recordBacklog()
+                } catch {
+                    logger.debug("could not count the outbox backlog", metadata: ["error": "\(error)"])
+                }
+            }
             if ContinuousClock.now >= nextPurge {
                 nextPurge = ContinuousClock.now + .seconds(600)
                 do {
@@ -183,15 +201,34 @@ public struct OutboxRelay: Service {
         }
     }
 
+    /// Records `outbox_backlog`: every pending event, however many batches that is. Returns it for tests.
+    @discardableResult
+    public func recordBacklog() async throws -> Int {
+        let backlog = try await Outbox.backlog(in: store)
+        Gauge(label: "outbox_backlog").record(backlog)
+        return backlog
+    }
+
     /// One pass over the due rows; returns how many it delivered. Public so tests and tools can drive it.
+    /// Reads only events that are due and have no earlier event of their aggregate still waiting for its retry, so
+    /// however many aggregates are backing off at the head of the outbox, the events behind them go out.
     @discardableResult
     public func deliverDue() async throws -> Int {
         let now = now()
+        let pending = Outbox.Status.pending.rawValue
+        let columns = (Outbox.columns + ["next_attempt_at"]).map { "outbox.\($0)" }.joined(separator: ", ")
         let rows = try await store.read { database in
-            try await database.select().columns(Outbox.columns + ["next_attempt_at"]).from("outbox")
-                .where("status", .equal, Outbox.Status.pending.rawValue).orderBy("sequence").limit(policy.batchSize).all()
+            try await database.raw("""
+                SELECT \(unsafeRaw: columns) FROM outbox
+                WHERE outbox.status = \(bind: pending) AND outbox.next_attempt_at <= \(bind: now)
+                AND NOT EXISTS (
+                    SELECT 1 FROM outbox earlier
+                    WHERE earlier.aggregate_id = outbox.aggregate_id AND earlier.status = \(bind: pending)
+                    AND earlier.sequence < outbox.sequence AND earlier.next_attempt_at > \(bind: now)
+                )
+                ORDER BY outbox.sequence LIMIT \(literal: policy.batchSize)
+                """).all()
         }
-        Gauge(label: "outbox_backlog").record(rows.count)
         var blocked: Set<String> = []
         // Marked delivered together at the end of the pass, in one statement: a crash before that only means
         // these events are delivered again (at least once; consumers dedupe through their inbox).

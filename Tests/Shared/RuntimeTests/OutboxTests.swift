@@ -13,7 +13,7 @@ import TradewindTesting
 
 /// The transactional outbox, its relay, the inbox, and delivery over HTTP.
 @Suite struct OutboxTests {
-    static let migrator = Migrator([Outbox.migration(version: 1), Inbox.migration(version: 2)])
+    static let migrator = Migrator([Outbox.migration(version: 1), Inbox.migration(version: 2), Outbox.aggregateIndexMigration(version: 3)])
     let logger = Logger(label: "outbox-test")
 
     /// A publisher that fails the first `failures` attempts of chosen events and records what it delivered.
@@ -61,8 +61,13 @@ import TradewindTesting
         }
     }
 
-    @Test func theRelayRetriesWithBackoffKeepsOrderPerAggregateAndParksDeadLetters() async throws {
-        let store = try await SQLiteStore.open(path: nil, logger: logger)
+    /// On each database the services run on: PostgreSQL in production, SQLite locally.
+    @Test(arguments: TestDatabases.available)
+    func theRelayRetriesWithBackoffKeepsOrderPerAggregateAndParksDeadLetters(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in try await relayRetriesKeepsOrderAndParks(store) }
+    }
+
+    func relayRetriesKeepsOrderAndParks(_ store: any SQLStore) async throws {
         try await Self.migrator.migrate(store, logger: logger)
         let clock = Clock()
         try await store.transaction { database in
@@ -99,7 +104,36 @@ import TradewindTesting
         clock.advance(8 * 86_400)
         #expect(try await relay.purgeDelivered() == 4)
         #expect(try await relay.deliverDue() == 0, "nothing purged is delivered again")
-        try await store.close()
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func aggregatesBackingOffAtTheHeadDoNotStallTheEventsBehindThem(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await Self.migrator.migrate(store, logger: logger)
+            let clock = Clock()
+            // Three aggregates whose first event fails, each with a later event, ahead of 150 events of others:
+            // more than a batch, so a relay that read the first rows whatever their state would see only the blocked.
+            try await store.transaction { database in
+                for blocked in ["A", "B", "C"] {
+                    try await Outbox.append(event("\(blocked)1", aggregate: blocked, at: clock.now()), in: database)
+                    try await Outbox.append(event("\(blocked)2", aggregate: blocked, at: clock.now()), in: database)
+                }
+                for index in 0..<150 { try await Outbox.append(event("x\(index)", aggregate: "X\(index)", at: clock.now()), in: database) }
+            }
+            let publisher = RecordingPublisher(failing: ["A1": 100, "B1": 100, "C1": 100])
+            let relay = OutboxRelay(store: store, publisher: publisher, policy: .init(maximumAttempts: 10, baseDelay: .seconds(30), batchSize: 2),
+                                    logger: logger, now: { clock.now() })
+            #expect(try await relay.recordBacklog() == 156, "the backlog counts every pending event, not one batch")
+            for _ in 0..<3 { #expect(try await relay.deliverDue() == 0) }
+            // A, B and C now back off; each pass delivers a batch of the others, never an aggregate's later event.
+            var passes = 0
+            while try await relay.deliverDue() > 0 { passes += 1 }
+            #expect(passes == 75)
+            let delivered = publisher.delivered.withLock { $0 }
+            #expect(delivered.count == 150)
+            #expect(!delivered.contains("A2") && !delivered.contains("B2") && !delivered.contains("C2"))
+            #expect(try await relay.recordBacklog() == 6)
+        }
     }
 
     /// A contract event as a publishing context would declare it.
