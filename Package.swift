@@ -153,6 +153,15 @@ var targets: [Target] = [
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
     .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient, .hummingbird], path: "Tests/EndToEndTests"),
     .testTarget(name: "DeploymentTests", dependencies: ["tradewind", .product(name: "Yams", package: "Yams")], path: "Tests/DeploymentTests"),
+    // The order service's clients of other contexts against real, in-process instances of those contexts.
+    .testTarget(
+        name: "OrderClientTests",
+        dependencies: [
+            "OrderInfrastructure", "OrderApplication", "OrderDomain", "ProductServer", "CartServer", "CargoServer",
+            .kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .asyncHTTPClient,
+        ],
+        path: "Tests/Order/ClientTests"
+    ),
 ]
 targets += boundedContext(
     "User",

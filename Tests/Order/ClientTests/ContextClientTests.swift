@@ -1,0 +1,188 @@
+import CargoServer
+import CartServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import Logging
+import OrderDomain
+import OrderInfrastructure
+import ProductServer
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// The order service's clients of the product, cargo and cart contexts, against those services themselves (built
+/// in-process, listening on real ports): which answers become a permanent failure (the checkout compensates) and
+/// which a transient one (it retries), and that an order takes every line of the cart.
+@Suite struct ContextClientTests {
+    static let key = ES256PrivateKey()
+    static let logger: Logger = {
+        var logger = Logger(label: "order-clients-test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    static func token(subject: String, roles: [String], scopes: [String] = []) async throws -> String {
+        try await JWTKeyCollection().add(ecdsa: key, kid: "k1").sign(AccessTokenClaims(
+            subject: subject, issuer: RuntimeSettings.defaultIssuer, audience: RuntimeSettings.defaultAudience, roles: roles, scopes: scopes,
+            issuedAt: Date(), lifetime: 600, id: UUID().uuidString
+        ), kid: "k1")
+    }
+
+    /// The order service's own token, as its machine client gets it.
+    struct FixedToken: ServiceTokenProvider {
+        let value: String
+        func token() async throws -> String { value }
+    }
+
+    static func keys() async -> LocalKeySource { LocalKeySource(await .ecdsa([("k1", key.publicKey)])) }
+
+    static func serviceClient(_ endpoints: [String: Int], scopes: [String] = [Scope.reserveStock, Scope.bookFreight]) async throws -> ServiceClient {
+        let discovery = StaticDiscovery(endpoints.mapValues { ["http://127.0.0.1:\($0)"] })
+        let token = try await token(subject: "order-service", roles: ["service"], scopes: scopes)
+        var configuration = ServiceClient.Configuration()
+        configuration.retry.maximumAttempts = 1
+        return ServiceClient(discovery: discovery, tokens: FixedToken(value: token), configuration: configuration, logger: logger)
+    }
+
+    /// The step failure `work` ends with, or `nil` when it succeeds.
+    static func failure(of work: () async throws -> Void) async -> StepFailure? {
+        do {
+            try await work()
+            return nil
+        } catch let failure as StepFailure {
+            return failure
+        } catch {
+            Issue.record("expected a StepFailure, got \(error)")
+            return nil
+        }
+    }
+
+    /// A port nothing listens on.
+    static let closedPort = 1
+
+    static func line(_ sku: String, _ quantity: Int) throws -> OrderLine {
+        try OrderLine(sku: sku, name: sku, unitPrice: Money(minorUnits: 100, currency: Currency("EUR")!), quantity: quantity)
+    }
+
+    func withProduct(_ test: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let app = try await ProductService.buildApplication(
+            ProductServiceConfiguration(runtime: RuntimeSettings(serviceName: "product-service", port: 0, database: .sqliteInMemory), seedSampleData: true),
+            keys: await Self.keys(), logger: Self.logger
+        )
+        // Failures are recorded, not thrown: a throwing test body tears the service down without closing its store.
+        try await app.test(.live) { (client: any TestClientProtocol) async throws in
+            do {
+                try await test(client.port!)
+            } catch {
+                Issue.record(error)
+            }
+        }
+    }
+
+    @Test func stockReservationsMapTheProductServicesAnswers() async throws {
+        try await withProduct { port in
+            let stock = ProductStockClient(client: try await Self.serviceClient(["product-service": port]))
+            let order = OrderID(rawValue: UUID())
+            try await stock.reserve(order, lines: [try Self.line("OUT-TN-2P", 2)])
+            try await stock.reserve(order, lines: [try Self.line("OUT-TN-2P", 2)])  // idempotent per order
+
+            let tooMany = [try Self.line("OUT-TN-2P", 20)], unknown = [try Self.line("NO-SUCH-SKU", 1)], one = [try Self.line("OUT-TN-2P", 1)]
+            let short = await Self.failure { try await stock.reserve(OrderID(rawValue: UUID()), lines: tooMany) }
+            if case .permanent(let reason)? = short { #expect(reason.contains("OUT-TN-2P")) } else { Issue.record("too little stock: \(String(describing: short))") }
+            let missing = await Self.failure { try await stock.reserve(OrderID(rawValue: UUID()), lines: unknown) }
+            if case .permanent? = missing {} else { Issue.record("an unknown product must be permanent: \(String(describing: missing))") }
+
+            try await stock.commit(order)
+            let releaseCommitted = await Self.failure { try await stock.release(order) }
+            if case .permanent? = releaseCommitted {} else { Issue.record("releasing committed stock: \(String(describing: releaseCommitted))") }
+            try await stock.release(OrderID(rawValue: UUID()))  // nothing held: nothing to do
+            let commitNothing = await Self.failure { try await stock.commit(OrderID(rawValue: UUID())) }
+            if case .permanent? = commitNothing {} else { Issue.record("committing nothing: \(String(describing: commitNothing))") }
+
+            // A token without the capability is refused by the product service: not the order's fault, so retried.
+            let unscoped = ProductStockClient(client: try await Self.serviceClient(["product-service": port], scopes: []))
+            let refused = await Self.failure { try await unscoped.reserve(OrderID(rawValue: UUID()), lines: one) }
+            if case .transient(let reason)? = refused {
+                #expect(reason.contains("403") || reason.contains("forbidden"), "\(reason)")
+            } else {
+                Issue.record("a refused token must be transient: \(String(describing: refused))")
+            }
+        }
+        let down = ProductStockClient(client: try await Self.serviceClient(["product-service": Self.closedPort]))
+        let one = [try Self.line("OUT-TN-2P", 1)]
+        let unreachable = await Self.failure { try await down.reserve(OrderID(rawValue: UUID()), lines: one) }
+        if case .transient? = unreachable {} else { Issue.record("the product service being down must be transient: \(String(describing: unreachable))") }
+    }
+
+    @Test func freightBookingMapsTheCargoServicesAnswers() async throws {
+        let app = try await CargoService.buildApplication(
+            CargoServiceConfiguration(runtime: RuntimeSettings(serviceName: "cargo-service", port: 0, database: .sqliteInMemory)),
+            keys: await Self.keys(), logger: Self.logger
+        )
+        try await app.test(.live) { (client: any TestClientProtocol) async throws in
+            let freight = CargoFreightClient(client: try await Self.serviceClient(["cargo-service": client.port!]))
+            let order = OrderID(rawValue: UUID())
+            let deadline = Date().addingTimeInterval(150 * 86_400)
+            let trackingID = try await freight.book(order, from: "CNHKG", to: "SESTO", arrivalDeadline: deadline)
+            #expect(!trackingID.isEmpty)
+            // Repeated after a crash, the booking finds the cargo it made, already routed.
+            #expect(try await freight.book(order, from: "CNHKG", to: "SESTO", arrivalDeadline: deadline) == trackingID)
+            let nowhere = await Self.failure { _ = try await freight.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "ZZZZZ", arrivalDeadline: deadline) }
+            if case .permanent? = nowhere {} else { Issue.record("an unknown destination must be permanent: \(String(describing: nowhere))") }
+            let tooSoon = await Self.failure {
+                _ = try await freight.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "SESTO", arrivalDeadline: Date().addingTimeInterval(3600))
+            }
+            if case .permanent(let reason)? = tooSoon {
+                #expect(reason.contains("no freight route"))
+            } else {
+                Issue.record("no route in time must be permanent: \(String(describing: tooSoon))")
+            }
+        }
+        let down = CargoFreightClient(client: try await Self.serviceClient(["cargo-service": Self.closedPort]))
+        let unreachable = await Self.failure {
+            _ = try await down.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "SESTO", arrivalDeadline: Date().addingTimeInterval(150 * 86_400))
+        }
+        if case .transient? = unreachable {} else { Issue.record("the cargo service being down must be transient: \(String(describing: unreachable))") }
+    }
+
+    @Test func theCartIsReadWithEveryLineOnTheCustomersBehalf() async throws {
+        try await withProduct { productPort in
+            let cart = try await CartService.buildApplication(
+                CartServiceConfiguration(
+                    runtime: RuntimeSettings(serviceName: "cart-service", port: 0, database: .sqliteInMemory),
+                    staticDiscovery: StaticDiscovery(["product-service": ["http://127.0.0.1:\(productPort)"]])
+                ),
+                keys: await Self.keys(), logger: Self.logger
+            )
+            try await cart.test(.live) { (client: any TestClientProtocol) async throws in
+                let customer = try await Self.token(subject: "customer-7", roles: ["customer"])
+                let skus = ["AUD-HP-100", "OUT-TN-2P", "OUT-HL-01"]
+                for (index, sku) in skus.enumerated() {
+                    let added = try await client.execute(
+                        uri: "/carts/current/items", method: .post,
+                        headers: [.authorization: "Bearer \(customer)", .contentType: "application/json"],
+                        body: ByteBuffer(string: #"{"sku":"\#(sku)","quantity":\#(index + 1)}"#)
+                    )
+                    try #require(added.status == .ok || added.status == .created, "adding \(sku): \(added.status)")
+                }
+                let contents = CartClient(client: try await Self.serviceClient(["cart-service": client.port!]))
+                let lines = try await contents.lines(forCustomerToken: customer)
+                #expect(lines.map(\.sku).sorted() == skus.sorted(), "every line of the cart, none dropped")
+                #expect(lines.first { $0.sku == "OUT-TN-2P" }?.quantity == 2)
+                #expect(lines.first { $0.sku == "AUD-HP-100" }?.unitPrice == Money(minorUnits: 12_900, currency: Currency("EUR")!))
+                #expect(lines.allSatisfy { $0.available })
+                // Someone else's cart is not this customer's: another token reads its own, empty cart.
+                let other = try await Self.token(subject: "customer-8", roles: ["customer"])
+                #expect(try await contents.lines(forCustomerToken: other).isEmpty)
+                await #expect(throws: OrderError.cartUnavailable) { try await contents.lines(forCustomerToken: "not-a-token") }
+            }
+        }
+        let down = CartClient(client: try await Self.serviceClient(["cart-service": Self.closedPort]))
+        await #expect(throws: OrderError.cartUnavailable) {
+            try await down.lines(forCustomerToken: try await Self.token(subject: "customer-7", roles: ["customer"]))
+        }
+    }
+}
