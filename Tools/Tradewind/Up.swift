@@ -95,7 +95,10 @@ struct Up: AsyncParsableCommand {
     }
 
     static func isFree(port: Int) async -> Bool {
-        guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: port).get() else {
+        // With SO_REUSEADDR, as the services bind: only a listener makes a port taken, not connections that
+        // recently used it as their local port and linger in TIME_WAIT.
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        guard let channel = try? await bootstrap.bind(host: "127.0.0.1", port: port).get() else {
             return false
         }
         try? await channel.close()
