@@ -13,23 +13,24 @@ public enum SecretPolicy {
 
     /// Why `value` is not acceptable as a secret, or `nil` when it is.
     public static func weakness(of value: String, minimumLength: Int = minimumLength) -> String? {
-        let lowered = value.lowercased()
-        if let marker = placeholderMarkers.first(where: { lowered.contains($0) }) {
+        if let marker = placeholderMarker(in: value) {
             return "is a placeholder ('\(marker)'); replace it with a random value, e.g. `openssl rand -hex 24`"
         }
         if value.count < minimumLength {
             return "is too short to be a secret (\(value.count) characters, at least \(minimumLength)); e.g. `openssl rand -hex 24`"
         }
-        if Set(lowered).count < minimumDistinctCharacters {
+        if Set(value.lowercased()).count < minimumDistinctCharacters {
             return "is too repetitive to be a secret (fewer than \(minimumDistinctCharacters) different characters); e.g. `openssl rand -hex 24`"
         }
         return nil
     }
 
     /// Whether `value` carries a placeholder marker; for values that need not be long (database passwords).
-    public static func isPlaceholder(_ value: String) -> Bool {
+    public static func isPlaceholder(_ value: String) -> Bool { placeholderMarker(in: value) != nil }
+
+    static func placeholderMarker(in value: String) -> String? {
         let lowered = value.lowercased()
-        return placeholderMarkers.contains { lowered.contains($0) }
+        return placeholderMarkers.first { lowered.contains($0) }
     }
 }
 

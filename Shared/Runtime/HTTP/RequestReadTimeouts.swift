@@ -51,7 +51,6 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
     private let headerRead: TimeAmount
     private let bodyRead: TimeAmount
     private var deadline: Scheduled<Void>?
-    private var sawFirstHead = false
 
     init(idle: TimeAmount, headerRead: TimeAmount, bodyRead: TimeAmount) {
         self.idle = idle
@@ -60,20 +59,17 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive, !sawFirstHead { arm(context, headerRead) }
+        if context.channel.isActive { arm(context, headerRead) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if !sawFirstHead { arm(context, headerRead) }
+        arm(context, headerRead)
         context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
-            sawFirstHead = true
-            arm(context, bodyRead)
-        case .body:
+        case .head, .body:
             arm(context, bodyRead)
         case .end:
             disarm()

@@ -216,7 +216,7 @@ public struct OutboxRelay: Service {
     public func deliverDue() async throws -> Int {
         let now = now()
         let pending = Outbox.Status.pending.rawValue
-        let columns = (Outbox.columns + ["next_attempt_at"]).map { "outbox.\($0)" }.joined(separator: ", ")
+        let columns = Outbox.columns.map { "outbox.\($0)" }.joined(separator: ", ")
         let rows = try await store.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: columns) FROM outbox
@@ -236,11 +236,8 @@ public struct OutboxRelay: Service {
         for row in rows {
             let entry = try Outbox.decode(row)
             let aggregate = entry.event.aggregateID
+            // An earlier event of this aggregate failed in this pass: the later ones wait for its retry.
             guard !blocked.contains(aggregate) else { continue }
-            guard try row.decode(column: "next_attempt_at", as: Date.self) <= now else {
-                blocked.insert(aggregate)
-                continue
-            }
             do {
                 let event = entry.event
                 try await TraceContext.withSpan("deliver \(event.type)", continuing: event.traceparent, ofKind: .producer,
