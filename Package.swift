@@ -28,6 +28,12 @@ extension Target.Dependency {
     static let unixSignals: Self = .product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
     static let heap: Self = .product(name: "HeapModule", package: "swift-collections")
+    static let nioCore: Self = .product(name: "NIOCore", package: "swift-nio")
+    static let nioPosix: Self = .product(name: "NIOPosix", package: "swift-nio")
+    static let nioHTTP1: Self = .product(name: "NIOHTTP1", package: "swift-nio")
+    static let nioHTTPTypes: Self = .product(name: "NIOHTTPTypes", package: "swift-nio-extras")
+    static let nioHTTPTypesHTTP1: Self = .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras")
+    static let hummingbirdHTTP2: Self = .product(name: "HummingbirdHTTP2", package: "hummingbird")
     static let kernel: Self = "TradewindKernel"
     static let runtime: Self = "TradewindRuntime"
     static let tracing: Self = .product(name: "Tracing", package: "swift-distributed-tracing")
@@ -176,7 +182,11 @@ targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
 targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],
                           consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
-targets += boundedContext("Gateway", executable: "gateway", interface: [.asyncHTTPClient, .logging, .metrics], openAPI: false)
+targets += boundedContext(
+    "Gateway", executable: "gateway",
+    interface: [.logging, .metrics, .tracing, .serviceLifecycle, .nioCore, .nioPosix, .nioHTTP1, .nioHTTPTypes, .nioHTTPTypesHTTP1, .hummingbirdHTTP2],
+    openAPI: false
+)
 
 for index in targets.indices {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
@@ -201,6 +211,8 @@ let package = Package(
         // Only the OTLP/HTTP exporter: the gRPC one would pull gRPC and add minutes to every cold build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),

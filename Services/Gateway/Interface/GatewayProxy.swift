@@ -1,126 +1,106 @@
-import AsyncHTTPClient
 import Foundation
 import GatewayApplication
 import GatewayDomain
 import HTTPTypes
-import Hummingbird
 import Logging
-import Metrics
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import Synchronization
 import TradewindKernel
 import TradewindRuntime
 
-/// Forwards `/api/…` requests to the service a route names: route lookup, token check and role rule, rate limit,
-/// body limit, then a streamed exchange through the service client (discovery, balancing, breakers, retries).
-public struct GatewayProxy: Sendable {
+/// Forwards `/api/…` requests to the service a route names, on the event loop that read them: route lookup, token
+/// check (verified tokens are remembered until they expire) and role rule, rate limit, body limit, then the
+/// exchange with a kept-alive upstream connection of the same event loop (``ProxyExchange``). Everything here is
+/// shared by every connection; what belongs to one event loop lives in ``LoopLocal``.
+public final class GatewayProxy: Sendable {
+    public struct Settings: Sendable {
+        /// Bodies up to this size are read before forwarding, so that the request can go to another instance when
+        /// the first one cannot be reached; larger ones are streamed through and sent once.
+        public var replayableBodyBytes: Int
+        /// Kept-alive connections per upstream instance and event loop (`UPSTREAM_CONNECTIONS`).
+        public var connectionsPerInstance: Int
+        /// An upstream connection unused for this long is closed; shorter than the services' own idle timeout, so
+        /// that the gateway closes first and never sends a request on a connection the service is closing.
+        public var upstreamIdleTimeout: Duration
+        public var connectTimeout: Duration
+        /// The caller's time budget when neither the route nor the request says otherwise.
+        public var defaultTimeout: Duration
+        /// The browser origin allowed to call the API from another host (CORS); none by default.
+        public var storefrontOrigin: String?
+
+        public init(
+            replayableBodyBytes: Int = 64 * 1024, connectionsPerInstance: Int = 64, upstreamIdleTimeout: Duration = .seconds(60),
+            connectTimeout: Duration = .seconds(1), defaultTimeout: Duration = .seconds(5), storefrontOrigin: String? = nil
+        ) {
+            self.replayableBodyBytes = replayableBodyBytes
+            self.connectionsPerInstance = connectionsPerInstance
+            self.upstreamIdleTimeout = upstreamIdleTimeout
+            self.connectTimeout = connectTimeout
+            self.defaultTimeout = defaultTimeout
+            self.storefrontOrigin = storefrontOrigin
+        }
+    }
+
+    static let proxiedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+    static let proxiedPathPrefix = "/api/"
+
     let admission: AdmitRequest
     let verifier: AccessTokenVerifier
-    let client: ServiceClient
-    let limiters: RateLimiters
-    /// Bodies up to this size are read before forwarding, so that the request can go to another instance when
-    /// the first one cannot be reached; larger ones are streamed through and sent once.
-    let replayableBodyBytes: Int
+    let selector: InstanceSelector
+    let directory: EndpointDirectory
+    let trustedProxies: TrustedProxies
+    let settings: Settings
+    let logger: Logger
+    /// One limiter per rate-limited route, made once: admission never takes a lock shared by all routes.
+    let limiters: [String: ShardedRateLimiter]
+    private let locals = Mutex<[ObjectIdentifier: NIOLoopBound<LoopLocal>]>([:])
 
-    public init(admission: AdmitRequest, verifier: AccessTokenVerifier, client: ServiceClient, replayableBodyBytes: Int = 64 * 1024) {
+    public init(
+        admission: AdmitRequest, verifier: AccessTokenVerifier, discovery: any ServiceDiscovery, selector: InstanceSelector,
+        trustedProxies: TrustedProxies, settings: Settings = .init(), logger: Logger
+    ) {
         self.admission = admission
         self.verifier = verifier
-        self.client = client
-        self.limiters = RateLimiters()
-        self.replayableBodyBytes = replayableBodyBytes
+        self.selector = selector
+        self.directory = EndpointDirectory(discovery: discovery)
+        self.trustedProxies = trustedProxies
+        self.settings = settings
+        self.logger = logger
+        var limiters: [String: ShardedRateLimiter] = [:]
+        for route in admission.table.routes {
+            guard let limit = route.rateLimit else { continue }
+            limiters[route.name] = ShardedRateLimiter(limit: .init(ratePerSecond: limit.perSecond, capacity: limit.burst))
+        }
+        self.limiters = limiters
     }
 
-    public func forward(_ request: Request, context: some RequestContext) async throws -> Response {
-        let path = request.uri.path
-        let route: Route
-        do {
-            route = try admission.route(for: path)
-        } catch {
-            throw Self.problem(for: error)
-        }
-        var caller: Caller?
-        if route.access != .public {
-            let principal = try await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger)
-            caller = Caller(subject: principal.subject, roles: principal.roles)
-        } else if route.rateLimit?.key == .subject, request.headers[.authorization] != nil,
-                  let principal = try? await BearerAuthentication.principal(of: request.headers, verifier: verifier, logger: context.logger) {
-            // A public route counts a signed-in caller by subject; a bad token is the service's to refuse.
-            caller = Caller(subject: principal.subject, roles: principal.roles)
-        }
-        let clientAddress = RequestInfo.current?.clientAddress
-        let plan: ForwardPlan
-        do {
-            plan = try admission.plan(route, path: path, query: request.uri.query, caller: caller, clientAddress: clientAddress)
-        } catch {
-            throw Self.problem(for: error)
-        }
+    /// The handler to put in each connection's (or HTTP/2 stream's) pipeline, after HTTP decoding.
+    public func makeHandler() -> any RemovableChannelHandler { GatewayProxyHandler(proxy: self) }
 
-        var rateLimitHeaders = HTTPFields()
-        if let limit = route.rateLimit, let key = plan.rateLimitKey {
-            let decision = limiters.take(route: route.name, limit: limit, key: key)
-            rateLimitHeaders = Self.headers(for: decision, limit: limit)
-            guard decision.allowed else {
-                GatewayMetrics.record(route: route, status: 429, upstreamDuration: nil)
-                var problem = Problem.tooManyRequests("the rate limit of route '\(route.name)' is exhausted; retry after \(decision.retryAfterSeconds) s", retryAfterSeconds: decision.retryAfterSeconds)
-                problem.headers.append(contentsOf: rateLimitHeaders)
-                throw problem
-            }
+    /// The state of `eventLoop`'s connections; made on first use. Only ever touched on that event loop.
+    func local(for eventLoop: any EventLoop) -> LoopLocal {
+        let key = ObjectIdentifier(eventLoop)
+        let bound = locals.withLock { locals in
+            if let existing = locals[key] { return existing }
+            let made = NIOLoopBound(LoopLocal(eventLoop: eventLoop, proxy: self), eventLoop: eventLoop)
+            locals[key] = made
+            return made
         }
-
-        let limit = BodyLimit(maximumBytes: route.maximumBodyBytes)
-        let payload = try await self.payload(of: request, limit: limit)
-        let started = ContinuousClock.now
-        let upstream: StreamedServiceResponse
-        do {
-            upstream = try await client.stream(
-                service: route.service, method: request.method, path: plan.upstreamTarget,
-                headers: Self.forwardedHeaders(request.headers, authority: request.head.authority, peerAddress: RequestInfo.current?.peerAddress), body: payload,
-                timeout: .milliseconds(route.timeoutMilliseconds)
-            )
-        } catch {
-            if limit.exceeded { throw limit.problem }
-            let problem = Self.problem(for: error, route: route)
-            GatewayMetrics.record(route: route, status: Int(problem.status.code), upstreamDuration: nil)
-            if problem.status == .badGateway { context.logger.warning("upstream failed", metadata: ["route": "\(route.name)", "error": "\(error)"]) }
-            throw problem
-        }
-        let status = Int(upstream.response.status.code)
-        GatewayMetrics.record(route: route, status: status, upstreamDuration: ContinuousClock.now - started)
-
-        var headers = Self.responseHeaders(upstream.response.headers)
-        headers.append(contentsOf: rateLimitHeaders)
-        let length = upstream.response.headers.first(name: "content-length").flatMap(Int.init)
-        let body = upstream.response.body
-        if let length, length <= replayableBodyBytes {
-            // A small answer of known size is read whole and written at once, as proxies buffer by default.
-            return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: try await body.collect(upTo: length)))
-        }
-        return Response(
-            status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(contentLength: length) { writer in
-                try await writer.write(body)
-                try await writer.finish(nil)
-            }
-        )
+        return bound.value
     }
 
-    /// No body, a small body read into memory (replayable), or the stream itself, bounded by the route's limit.
-    private func payload(of request: Request, limit: BodyLimit) async throws -> RequestPayload {
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
-        let chunked = request.headers[.transferEncoding] != nil
-        if declared == nil && !chunked || declared == 0 { return .none }
-        if let declared, declared > limit.maximumBytes { throw limit.problem }
-        if let declared, declared <= replayableBodyBytes {
-            do {
-                return .buffered(try await request.body.collect(upTo: min(declared, limit.maximumBytes)))
-            } catch is NIOTooManyBytesError {
-                throw limit.problem
-            }
+    /// Closes every upstream connection (at shutdown).
+    public func closeUpstreamConnections() async {
+        let all = locals.withLock { Array($0.values) }
+        for bound in all {
+            try? await bound.eventLoop.submit { bound.value.closeAll() }.get()
         }
-        let counted = CountingBody(base: request.body, limit: limit)
-        return .streamed(.stream(counted, length: declared.map { .known(Int64($0)) } ?? .unknown))
     }
+
+    /// Whether a request path is the proxy's; everything else (health, metrics, admin pages) is the router's.
+    static func isProxied(_ path: String) -> Bool { path.hasPrefix(proxiedPathPrefix) }
 
     // MARK: Headers
 
@@ -130,10 +110,12 @@ public struct GatewayProxy: Sendable {
         "transfer-encoding", "upgrade", "host", "content-length",
     ]
 
+    /// The caller's headers as the upstream gets them: hop-by-hop ones and the caller's own `X-Forwarded-*` dropped,
+    /// the forwarding chain extended with the address the gateway's connection came from.
     static func forwardedHeaders(_ fields: HTTPFields, authority: String?, peerAddress: String?) -> HTTPHeaders {
-        let named = Set((fields[.connection] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let named = fields[.connection].map(connectionOptions) ?? []
         var headers = HTTPHeaders()
-        headers.reserveCapacity(fields.count + 4)
+        headers.reserveCapacity(fields.count + 6)
         for field in fields {
             let name = field.name.canonicalName
             guard !hopByHop.contains(name), !named.contains(name), !name.hasPrefix("x-forwarded-") else { continue }
@@ -145,16 +127,17 @@ public struct GatewayProxy: Sendable {
         if let peerAddress {
             headers.add(name: "x-forwarded-for", value: chain.isEmpty ? peerAddress : "\(chain), \(peerAddress)")
         }
-        headers.add(name: "x-forwarded-proto", value: fields[HTTPField.Name("x-forwarded-proto")!] ?? "http")
-        if let host = fields[HTTPField.Name("x-forwarded-host")!] ?? authority { headers.add(name: "x-forwarded-host", value: host) }
-        if let length = fields[.contentLength] { headers.add(name: "content-length", value: length) }
+        headers.add(name: "x-forwarded-proto", value: fields[xForwardedProto] ?? "http")
+        if let host = fields[xForwardedHost] ?? authority { headers.add(name: "x-forwarded-host", value: host) }
         return headers
     }
 
+    /// The upstream's response headers as the caller gets them: hop-by-hop ones dropped, `Content-Length` kept.
     static func responseHeaders(_ headers: HTTPHeaders) -> HTTPFields {
-        let named = Set(headers[canonicalForm: "connection"].map { $0.lowercased() })
+        var named: Set<String> = []
+        for value in headers[canonicalForm: "connection"] { named.insert(value.lowercased()) }
         var fields = HTTPFields()
-        fields.reserveCapacity(headers.count + 3)
+        fields.reserveCapacity(headers.count + 6)
         for (name, value) in headers {
             let lowered = name.lowercased()
             guard lowered == "content-length" || !hopByHop.contains(lowered), !named.contains(lowered),
@@ -164,13 +147,38 @@ public struct GatewayProxy: Sendable {
         return fields
     }
 
+    private static func connectionOptions(_ value: String) -> Set<String> {
+        Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+
+    static let timeoutField = HTTPField.Name(ServiceClient.timeoutHeader)!
+    static let xForwardedProto = HTTPField.Name("x-forwarded-proto")!
+    static let xForwardedHost = HTTPField.Name("x-forwarded-host")!
+
     static func headers(for decision: TokenBucket.Decision, limit: RouteRateLimit) -> HTTPFields {
         var fields = HTTPFields()
-        fields[HTTPField.Name("RateLimit-Limit")!] = String(limit.burst)
-        fields[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
-        fields[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
-        fields[HTTPField.Name("RateLimit-Policy")!] = "\(limit.burst);w=\(max(1, Int((Double(limit.burst) / limit.perSecond).rounded(.up))))"
+        fields[rateLimitLimit] = String(limit.burst)
+        fields[rateLimitRemaining] = String(decision.remaining)
+        fields[rateLimitReset] = String(decision.resetSeconds)
+        fields[rateLimitPolicy] = "\(limit.burst);w=\(max(1, Int((Double(limit.burst) / limit.perSecond).rounded(.up))))"
         return fields
+    }
+
+    static let rateLimitLimit = HTTPField.Name("RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("RateLimit-Reset")!
+    static let rateLimitPolicy = HTTPField.Name("RateLimit-Policy")!
+
+    // MARK: CORS
+
+    static let corsAllowedHeaders = "accept, authorization, content-type, origin, x-request-id"
+    static let corsAllowedMethods = proxiedMethods.map(\.rawValue).joined(separator: ", ")
+    static let corsExposedHeaders = "x-request-id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Location"
+
+    /// The CORS headers for a request from a browser page at `origin`, when the storefront is allowed.
+    func corsHeaders(origin: String?) -> HTTPFields {
+        guard let allowed = settings.storefrontOrigin, origin != nil else { return [:] }
+        return [.accessControlAllowOrigin: allowed, .accessControlExposeHeaders: Self.corsExposedHeaders, .vary: "Origin"]
     }
 
     // MARK: Problems
@@ -188,8 +196,8 @@ public struct GatewayProxy: Sendable {
         }
     }
 
-    static func problem(for error: any Error, route: Route) -> Problem {
-        switch error as? ServiceCallError {
+    static func problem(for error: ServiceCallError, route: Route) -> Problem {
+        switch error {
         case .noInstances(let service):
             return Problem("no-healthy-instance", title: "Service unavailable", status: .serviceUnavailable,
                            detail: "no healthy instance of \(service) is known", headers: [.retryAfter: "1"])
@@ -201,64 +209,101 @@ public struct GatewayProxy: Sendable {
                            detail: "\(service) did not answer within \(route.timeoutMilliseconds) ms")
         case .unavailable(let service, _):
             return Problem("bad-gateway", title: "Bad gateway", status: .badGateway, detail: "\(service) could not be reached or failed mid-response")
-        case nil:
-            return Problem("bad-gateway", title: "Bad gateway", status: .badGateway, detail: "\(route.service) failed mid-response")
         }
     }
-}
 
-/// Token buckets per route, each keyed by subject or address.
-final class RateLimiters: Sendable {
-    private let state = Mutex<[String: KeyedRateLimiter]>([:])
-
-    func take(route: String, limit: RouteRateLimit, key: String) -> TokenBucket.Decision {
-        let now = ContinuousClock.now
-        return state.withLock { limiters in
-            var limiter = limiters[route] ?? KeyedRateLimiter(limit: .init(ratePerSecond: limit.perSecond, capacity: limit.burst))
-            let decision = limiter.take(key, at: now)
-            limiters[route] = limiter
-            return decision
-        }
-    }
-}
-
-/// A route's body limit, and whether a streamed body went over it.
-final class BodyLimit: Sendable {
-    let maximumBytes: Int
-    private let overflow = Atomic<Bool>(false)
-
-    init(maximumBytes: Int) { self.maximumBytes = maximumBytes }
-
-    var exceeded: Bool { overflow.load(ordering: .relaxed) }
-    func markExceeded() { overflow.store(true, ordering: .relaxed) }
-
-    var problem: Problem {
+    static func bodyTooLarge(maximumBytes: Int) -> Problem {
         Problem("content-too-large", title: "Request body too large", status: .contentTooLarge,
                 detail: "this route accepts bodies of at most \(maximumBytes) bytes")
     }
+
+    static func methodNotAllowed() -> Problem {
+        let allow = proxiedMethods.map(\.rawValue).sorted().joined(separator: ", ")
+        return Problem("method-not-allowed", title: "Method not allowed", status: .methodNotAllowed,
+                       detail: "this path supports \(allow)", headers: [.allow: allow])
+    }
 }
 
-/// The request body as it streams upstream, cut off (failing the upstream request) once it passes the limit.
-struct CountingBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: RequestBody
-    let limit: BodyLimit
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: RequestBody.AsyncIterator
-        let limit: BodyLimit
-        var seen = 0
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await base.next() else { return nil }
-            seen += chunk.readableBytes
-            if seen > limit.maximumBytes {
-                limit.markExceeded()
-                throw limit.problem
-            }
-            return chunk
-        }
+/// The healthy instances of each upstream service, read without waiting: the last answer of discovery is used
+/// for up to `maximumAge`, then used once more while a fresh one is fetched in the background.
+final class EndpointDirectory: Sendable {
+    private struct Entry {
+        var endpoints: [ServiceEndpoint]
+        var fetched: ContinuousClock.Instant
+        var refreshing = false
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), limit: limit) }
+    let discovery: any ServiceDiscovery
+    let maximumAge: Duration
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(discovery: any ServiceDiscovery, maximumAge: Duration = .seconds(1)) {
+        self.discovery = discovery
+        self.maximumAge = maximumAge
+    }
+
+    /// The known instances, or `nil` when there are none yet (ask ``lookUp(_:)``).
+    func cached(_ service: String) -> [ServiceEndpoint]? {
+        let now = ContinuousClock.now
+        let (endpoints, refresh): ([ServiceEndpoint]?, Bool) = entries.withLock { entries in
+            guard var entry = entries[service], !entry.endpoints.isEmpty else { return (nil, false) }
+            guard now - entry.fetched >= maximumAge, !entry.refreshing else { return (entry.endpoints, false) }
+            entry.refreshing = true
+            entries[service] = entry
+            return (entry.endpoints, true)
+        }
+        if refresh { Task { _ = await self.lookUp(service) } }
+        return endpoints
+    }
+
+    /// Asks discovery and remembers the answer.
+    func lookUp(_ service: String) async -> [ServiceEndpoint] {
+        let endpoints = await discovery.endpoints(of: service)
+        entries.withLock { $0[service] = Entry(endpoints: endpoints, fetched: .now) }
+        return endpoints
+    }
+}
+
+/// Tokens one event loop has verified, with their callers, until the tokens expire: a client that sends the same
+/// token on every request has its signature checked once per event loop.
+final class VerifiedTokens {
+    private struct Entry {
+        let principal: Principal
+        let expires: Date
+    }
+
+    let capacity: Int
+    private var entries: [String: Entry] = [:]
+
+    init(capacity: Int = 10_000) { self.capacity = capacity }
+
+    func principal(for token: String, now: Date) -> Principal? {
+        guard let entry = entries[token] else { return nil }
+        guard entry.expires > now else {
+            entries[token] = nil
+            return nil
+        }
+        return entry.principal
+    }
+
+    func remember(_ principal: Principal, until expires: Date, now: Date) {
+        if entries.count >= capacity {
+            entries = entries.filter { $0.value.expires > now }
+            // Still full of live tokens: start over rather than grow (each is verified again once).
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        }
+        entries[principal.token] = Entry(principal: principal, expires: expires)
+    }
+}
+
+/// Closes the proxy's upstream connections once the server has stopped taking requests.
+public struct UpstreamConnectionsShutdown: Service {
+    let proxy: GatewayProxy
+
+    public init(proxy: GatewayProxy) { self.proxy = proxy }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await proxy.closeUpstreamConnections()
+    }
 }

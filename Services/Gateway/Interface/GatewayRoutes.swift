@@ -7,26 +7,15 @@ import Metrics
 import NIOCore
 import TradewindRuntime
 
-/// The gateway's HTTP surface: every method under `/api/` is proxied; `/admin/routes` and `/admin/upstreams`
-/// show the route table, the instances the gateway knows and their breakers (admin role).
+/// The gateway's own pages, served by the router: `/admin/routes` and `/admin/upstreams` show the route table,
+/// the instances the gateway knows and their breakers (admin role). Requests under `/api/` never reach the router:
+/// ``GatewayProxy`` serves them on the event loop.
 public enum GatewayRoutes {
-    static let proxiedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
-    static let proxiedPath = "/api/**"
+    public static let accessPolicy = AccessPolicy(["GET /admin/routes": .anyRole(["admin"]), "GET /admin/upstreams": .anyRole(["admin"])])
 
-    /// The gateway decides access per route itself; only the admin pages go through the shared policy.
-    public static let accessPolicy = AccessPolicy(
-        ["GET /admin/routes": .anyRole(["admin"]), "GET /admin/upstreams": .anyRole(["admin"])]
-            .merging(proxiedMethods.map { ("\($0.rawValue) \(proxiedPath)", AccessRule.open) }) { $1 }
-    )
-
-    public static func register<Context: RequestContext>(_ proxy: GatewayProxy, admin: GatewayAdmin, on router: Router<Context>) {
+    public static func register<Context: RequestContext>(admin: GatewayAdmin, on router: Router<Context>) {
         router.get("/admin/routes") { _, _ in try json(admin.routes()) }
         router.get("/admin/upstreams") { _, _ in try json(await admin.upstreams()) }
-        for method in proxiedMethods {
-            router.on(RouterPath(proxiedPath), method: method) { request, context in
-                try await proxy.forward(request, context: context)
-            }
-        }
     }
 
     static func json(_ value: some Encodable) throws -> Response {
@@ -59,12 +48,12 @@ public struct GatewayAdmin: Sendable {
 
     let table: RouteTable
     let discovery: any ServiceDiscovery
-    let client: ServiceClient
+    let selector: InstanceSelector
 
-    public init(table: RouteTable, discovery: any ServiceDiscovery, client: ServiceClient) {
+    public init(table: RouteTable, discovery: any ServiceDiscovery, selector: InstanceSelector) {
         self.table = table
         self.discovery = discovery
-        self.client = client
+        self.selector = selector
     }
 
     func routes() -> [RouteView] {
@@ -83,7 +72,7 @@ public struct GatewayAdmin: Sendable {
     }
 
     func upstreams() async -> [UpstreamView] {
-        let phases = client.breakerPhases()
+        let phases = selector.breakerPhases()
         var views: [UpstreamView] = []
         for service in table.services {
             let endpoints = await discovery.endpoints(of: service)

@@ -8,7 +8,7 @@ import ServiceLifecycle
 import TradewindRuntime
 
 /// The gateway's composition root: route table, edge token verification from the user service's JWKS,
-/// discovery (static URLs first, then the registry) and the streaming proxy.
+/// discovery (static URLs first, then the registry), and the proxy in every connection's pipeline.
 public enum GatewayService {
     public static func main(environment: ServiceEnvironment = .process()) async {
         await ServiceHost.main(
@@ -40,12 +40,18 @@ public enum GatewayService {
             throw ConfigurationError(variable: "JWKS_URL", reason: "the gateway needs the token issuer's JWKS URL")
         }
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience)
-        let httpClient = ServiceClient.makeHTTPClient(connectionsPerInstance: configuration.connectionsPerInstance)
-        services.append(HTTPClientShutdown(httpClient))
-        let client = ServiceClient(discovery: resolvedDiscovery, httpClient: httpClient, configuration: clientConfiguration, logger: logger)
-        let admission = AdmitRequest(table: configuration.routes)
-        let proxy = GatewayProxy(admission: admission, verifier: verifier, client: client)
-        let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, client: client)
+        let selector = InstanceSelector(retry: clientConfiguration.retry, breaker: clientConfiguration.breaker, balancing: clientConfiguration.balancing)
+        let proxy = GatewayProxy(
+            admission: AdmitRequest(table: configuration.routes), verifier: verifier, discovery: resolvedDiscovery, selector: selector,
+            trustedProxies: runtime.trustedProxies,
+            settings: .init(
+                connectionsPerInstance: configuration.connectionsPerInstance, defaultTimeout: clientConfiguration.defaultTimeout,
+                storefrontOrigin: configuration.storefrontOrigin
+            ),
+            logger: logger
+        )
+        services.append(UpstreamConnectionsShutdown(proxy: proxy))
+        let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, selector: selector)
         let origin = configuration.storefrontOrigin
 
         let router = try ServiceHost.makeRouter(.init(
@@ -62,10 +68,11 @@ public enum GatewayService {
                     maxAge: .seconds(600)
                 ))
             }
-        ), logger: logger) { router in GatewayRoutes.register(proxy, admin: admin, on: router) }
+        ), logger: logger) { router in GatewayRoutes.register(admin: admin, on: router) }
 
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, registers: false, logger: logger, beforeStart: {}, onRunning: onRunning
+            router: router, settings: runtime, services: services, registers: false,
+            server: runtime.timeouts.server(adding: { [proxy.makeHandler()] }), logger: logger, beforeStart: {}, onRunning: onRunning
         )
     }
 }

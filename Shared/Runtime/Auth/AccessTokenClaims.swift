@@ -28,6 +28,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.scope = scopes.isEmpty ? nil : scopes.joined(separator: " ")
     }
 
+    public var expires: Date { exp.value }
+
     public var scopes: Set<String> { Set((scope ?? "").split(separator: " ").map(String.init)) }
 
     /// Time-based and audience checks need the injected clock and configuration, so

@@ -42,7 +42,18 @@ public struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddlewar
 public enum BearerAuthentication {
     /// The verified caller, or a 401 problem that says what is wrong (without revealing which check failed).
     public static func principal(of headers: HTTPFields, verifier: AccessTokenVerifier, logger: Logger) async throws(Problem) -> Principal {
-        guard let header = headers[.authorization] else {
+        let token = try self.token(in: headers[.authorization])
+        do {
+            return principal(token: token, claims: try await verifier.verify(token))
+        } catch {
+            logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
+            throw problem(for: error)
+        }
+    }
+
+    /// The token of a `Bearer <token>` header, or the 401 problem for a missing or different header.
+    public static func token(in header: String?) throws(Problem) -> String {
+        guard let header else {
             throw Problem.unauthorized("this operation needs a bearer access token")
         }
         // Byte-wise on purpose: this runs on every request, and Foundation's trimming goes through NSString.
@@ -53,14 +64,16 @@ public enum BearerAuthentication {
         var rest = bytes.dropFirst(7)
         while rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\t") { rest = rest.dropFirst() }
         while rest.last == UInt8(ascii: " ") || rest.last == UInt8(ascii: "\t") { rest = rest.dropLast() }
-        let token = String(Substring(rest))
-        do {
-            let claims = try await verifier.verify(token)
-            return Principal(subject: claims.sub.value, roles: Set(claims.roles), scopes: claims.scopes, token: token)
-        } catch {
-            logger.info("rejected bearer token", metadata: ["reason": "\(error)"])
-            let detail = error == .expired ? "the access token has expired" : "the access token is not valid"
-            throw Problem.unauthorized(detail, challenge: #"Bearer error="invalid_token""#)
-        }
+        return String(Substring(rest))
+    }
+
+    public static func principal(token: String, claims: AccessTokenClaims) -> Principal {
+        Principal(subject: claims.sub.value, roles: Set(claims.roles), scopes: claims.scopes, token: token)
+    }
+
+    /// The 401 problem for a token the verifier refused.
+    public static func problem(for rejection: TokenRejection) -> Problem {
+        let detail = rejection == .expired ? "the access token has expired" : "the access token is not valid"
+        return Problem.unauthorized(detail, challenge: #"Bearer error="invalid_token""#)
     }
 }

@@ -24,16 +24,20 @@ public struct Problem: Error, Equatable, Sendable, HTTPResponseError {
     public static let mediaType = "application/problem+json"
 
     public func response(instance: String?, requestID: String?) -> Response {
+        var fields = headers
+        fields[.contentType] = Self.mediaType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body(instance: instance, requestID: requestID)))
+    }
+
+    /// The JSON document, for code that writes the response itself.
+    public func body(instance: String?, requestID: String?) -> ByteBuffer {
         struct Body: Encodable {
             let type: String, title: String, status: Int, detail: String?, instance: String?, requestId: String?
         }
         let body = Body(type: type, title: title, status: Int(status.code), detail: detail, instance: instance, requestId: requestID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
-        var fields = headers
-        fields[.contentType] = Self.mediaType
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return ByteBuffer(bytes: (try? encoder.encode(body)) ?? Data("{}".utf8))
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

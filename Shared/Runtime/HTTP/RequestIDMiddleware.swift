@@ -11,7 +11,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init(trustedProxies: TrustedProxies = .none) { self.trustedProxies = trustedProxies }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let requestID = request.headers[.requestID].flatMap(Self.accept) ?? UUID().uuidString.lowercased()
+        let requestID = RequestID.accepting(request.headers[.requestID])
         var head = request.head
         head.headerFields[.requestID] = requestID
         var context = context
@@ -24,6 +24,13 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         response.headers[.requestID] = requestID
         return response
+    }
+}
+
+/// The `x-request-id` of a request: the caller's when well-formed, else a new one.
+public enum RequestID {
+    public static func accepting(_ candidate: String?) -> String {
+        candidate.flatMap(accept) ?? UUID().uuidString.lowercased()
     }
 
     /// Up to 128 visible ASCII characters; anything else is replaced, so logs cannot be forged with it.

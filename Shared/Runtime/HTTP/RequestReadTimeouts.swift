@@ -30,10 +30,13 @@ public struct ServerTimeouts: Sendable, Equatable {
     }
 
     /// Hummingbird's HTTP/1.1 server with these timeouts (``RequestReadTimeoutHandler``).
-    public var server: HTTPServerBuilder {
+    public var server: HTTPServerBuilder { server(adding: { [] }) }
+
+    /// The same, with `handlers` (made anew for each connection) after the timeouts in each connection's pipeline.
+    public func server(adding handlers: @escaping @Sendable () -> [any RemovableChannelHandler]) -> HTTPServerBuilder {
         let idle = TimeAmount(idle), headerRead = TimeAmount(headerRead), bodyRead = TimeAmount(bodyRead)
         return .http1(configuration: .init(
-            additionalChannelHandlers: [RequestReadTimeoutHandler(idle: idle, headerRead: headerRead, bodyRead: bodyRead)]
+            additionalChannelHandlers: [RequestReadTimeoutHandler(idle: idle, headerRead: headerRead, bodyRead: bodyRead)] + handlers()
         ))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -118,9 +119,11 @@ public enum ServiceHost {
     /// The runnable application: binds `settings.host:port`, runs `services` (database pool, …) alongside,
     /// runs `beforeStart` (migrations) before accepting traffic and before any of `workers` (relays, sweepers)
     /// starts, and drains in-flight requests on SIGTERM/SIGINT. With `registers` (every service but the gateway, which
-    /// nothing calls through the registry) it registers with the registry under its own token.
+    /// nothing calls through the registry) it registers with the registry under its own token. `server` replaces the
+    /// HTTP/1.1 server with the configured timeouts (the gateway adds its proxy to each connection).
     public static func makeApplication(
-        router: Router<Context>, settings: RuntimeSettings, services: [any Service], workers: [any Service] = [], registers: Bool = true, logger: Logger,
+        router: Router<Context>, settings: RuntimeSettings, services: [any Service], workers: [any Service] = [], registers: Bool = true,
+        server: HTTPServerBuilder? = nil, logger: Logger,
         beforeStart: @escaping @Sendable () async throws -> Void, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let gate = StartGate()
@@ -141,7 +144,7 @@ public enum ServiceHost {
         }
         var app = Application(
             router: router,
-            server: settings.timeouts.server,
+            server: server ?? settings.timeouts.server,
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: settings.serviceName),
             services: services,
             onServerRunning: { channel in

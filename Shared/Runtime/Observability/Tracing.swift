@@ -85,6 +85,34 @@ public enum TraceContext {
     }
 }
 
+/// A span for code that runs on an event loop, outside any task: started by hand, ended by whoever started it.
+public struct ManualSpan {
+    let span: any Span
+
+    /// A span continuing the trace `traceparent` names (or starting one); `nil` when tracing is off.
+    public static func start(_ operation: String, continuing traceparent: String?, ofKind kind: SpanKind, attributes: [String: String] = [:]) -> ManualSpan? {
+        guard TracingSetup.isEnabled else { return nil }
+        var context = ServiceContext.topLevel
+        if let traceparent {
+            InstrumentationSystem.instrument.extract(["traceparent": traceparent], into: &context, using: DictionaryExtractor())
+        }
+        let span = startSpan(operation, context: context, ofKind: kind)
+        for (key, value) in attributes { span.attributes[key] = value }
+        return ManualSpan(span: span)
+    }
+
+    /// The `traceparent` that makes a callee's spans children of this one.
+    public var traceparent: String? {
+        var carrier: [String: String] = [:]
+        InstrumentationSystem.instrument.inject(span.context, into: &carrier, using: DictionaryInjector())
+        return carrier["traceparent"]
+    }
+
+    public func setAttribute(_ key: String, _ value: String) { span.attributes[key] = value }
+
+    public func end() { span.end() }
+}
+
 struct DictionaryInjector: Injector {
     func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) { carrier[key] = value }
 }

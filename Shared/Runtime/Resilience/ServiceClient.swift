@@ -77,16 +77,7 @@ public final class ServiceClient: Sendable {
     private let tokens: (any ServiceTokenProvider)?
     private let configuration: Configuration
     private let logger: Logger
-    /// Shared by every call in flight; held only for bookkeeping, never across a suspension.
-    private let state = Mutex(State())
-
-    private struct State {
-        var breakers: [String: CircuitBreaker] = [:]
-        var outstanding: [String: Int] = [:]
-        var balancers: [String: LoadBalancer] = [:]
-        var budget = RetryBudget()
-        var random = SystemRandomNumberGenerator()
-    }
+    private let selector: InstanceSelector
 
     /// An HTTP client that reports a refused or timed-out connection at once instead of retrying it until the
     /// request's deadline: the service client itself retries, on another instance, and feeds the breakers.
@@ -111,10 +102,11 @@ public final class ServiceClient: Sendable {
         self.tokens = tokens
         self.configuration = configuration
         self.logger = logger
+        self.selector = InstanceSelector(retry: configuration.retry, breaker: configuration.breaker, balancing: configuration.balancing)
     }
 
     /// Breaker phases by instance id, for admin pages.
-    public func breakerPhases() -> [String: CircuitBreaker.Phase] { state.withLock { $0.breakers.mapValues(\.phase) } }
+    public func breakerPhases() -> [String: CircuitBreaker.Phase] { selector.breakerPhases() }
 
     /// A call whose response is collected (up to `maximumResponseBytes`). Retries are possible because the body,
     /// if any, is in memory.
@@ -158,12 +150,12 @@ public final class ServiceClient: Sendable {
         attempt send: @Sendable (ServiceEndpoint, ContinuousClock.Instant) async throws -> (status: Int, value: Value)
     ) async throws -> Value {
         let deadline = Self.deadline(timeout: timeout ?? configuration.defaultTimeout)
-        state.withLock { $0.budget.recordRequest(at: .now) }
+        selector.recordCall()
         var tried: Set<String> = []
         var attempt = 1
         while true {
             guard ContinuousClock.now < deadline else { throw ServiceCallError.deadlineExceeded(service: service) }
-            let endpoint = try await choose(service, excluding: tried)
+            let endpoint = try selector.choose(service, from: await discovery.endpoints(of: service), excluding: tried)
             tried.insert(endpoint.id)
             let result: Result<(status: Int, value: Value), any Error>
             do {
@@ -179,22 +171,16 @@ public final class ServiceClient: Sendable {
             switch result {
             case .success(let response):
                 let overloaded = [502, 503, 504].contains(response.status)
-                finished(endpoint, failed: overloaded)
+                selector.finished(endpoint, failed: overloaded)
                 if !overloaded { return response.value }
                 outcome = .response(status: response.status)
             case .failure(let error):
-                finished(endpoint, failed: true)
+                selector.finished(endpoint, failed: true)
                 outcome = Self.isConnectionFailure(error) ? .connectionFailed : .failedAfterSending
             }
 
-            let (retry, pause) = state.withLock { state in
-                let pause = configuration.retry.delay(afterAttempt: attempt, using: &state.random)
-                let retry = bodyIsReplayable
-                    && configuration.retry.shouldRetry(method: method, outcome: outcome, attempt: attempt)
-                    && ContinuousClock.now + pause < deadline && state.budget.tryRetry(at: .now)
-                return (retry, pause)
-            }
-            guard retry else {
+            let pause = selector.retryPause(method: method, outcome: outcome, attempt: attempt, bodyIsReplayable: bodyIsReplayable, deadline: deadline)
+            guard let pause else {
                 switch result {
                 case .success(let response): return response.value
                 case .failure(let error):
@@ -207,40 +193,6 @@ public final class ServiceClient: Sendable {
             logger.debug("retrying on another instance", metadata: ["service": "\(service)", "attempt": "\(attempt + 1)"])
             try await Task.sleep(for: pause)
             attempt += 1
-        }
-    }
-
-    /// A healthy instance whose breaker lets the call through, preferring ones not tried yet for this call; it
-    /// counts as outstanding until ``finished(_:failed:)``.
-    private func choose(_ service: String, excluding tried: Set<String>) async throws -> ServiceEndpoint {
-        let endpoints = await discovery.endpoints(of: service)
-        guard !endpoints.isEmpty else { throw ServiceCallError.noInstances(service: service) }
-        let chosen: ServiceEndpoint? = state.withLock { state in
-            var excluded = tried.count < endpoints.count ? tried : []
-            var balancer = state.balancers[service] ?? LoadBalancer(strategy: configuration.balancing)
-            defer { state.balancers[service] = balancer }
-            let now = ContinuousClock.now
-            let outstanding = state.outstanding
-            while let id = balancer.pick(from: endpoints.map(\.id), excluding: excluded, outstanding: { outstanding[$0] ?? 0 }, using: &state.random) {
-                var breaker = state.breakers[id] ?? CircuitBreaker(policy: configuration.breaker)
-                let decision = breaker.onRequest(at: now)
-                state.breakers[id] = breaker
-                if decision == .allow, let endpoint = endpoints.first(where: { $0.id == id }) {
-                    state.outstanding[id, default: 0] += 1
-                    return endpoint
-                }
-                excluded.insert(id)
-            }
-            return nil
-        }
-        guard let chosen else { throw ServiceCallError.circuitOpen(service: service) }
-        return chosen
-    }
-
-    private func finished(_ endpoint: ServiceEndpoint, failed: Bool) {
-        state.withLock { state in
-            state.outstanding[endpoint.id, default: 1] -= 1
-            if failed { state.breakers[endpoint.id]?.onFailure(at: .now) } else { state.breakers[endpoint.id]?.onSuccess() }
         }
     }
 

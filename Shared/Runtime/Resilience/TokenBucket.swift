@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A token bucket: `capacity` requests at once, refilled at `ratePerSecond`. A value type with no clock of its
 /// own; the caller passes the instant, so tests are exact.
 public struct TokenBucket: Sendable, Equatable {
@@ -62,11 +64,14 @@ public struct TokenBucket: Sendable, Equatable {
 }
 
 /// Token buckets by key (a token's subject or a client address), with memory bounded under key floods:
-/// when `maximumKeys` is reached, buckets that have refilled completely are dropped first.
+/// when `maximumKeys` is reached, buckets that have refilled completely are dropped first. A bucket is updated in
+/// place, and the sweep for full buckets runs at most once a second, so a request costs the same with ten keys as
+/// with a hundred thousand.
 public struct KeyedRateLimiter: Sendable {
     public let limit: TokenBucket.Limit
     public let maximumKeys: Int
     private var buckets: [String: TokenBucket] = [:]
+    private var lastSweep: ContinuousClock.Instant?
 
     public init(limit: TokenBucket.Limit, maximumKeys: Int = 100_000) {
         self.limit = limit
@@ -76,16 +81,44 @@ public struct KeyedRateLimiter: Sendable {
     public var trackedKeys: Int { buckets.count }
 
     public mutating func take(_ key: String, at now: ContinuousClock.Instant) -> TokenBucket.Decision {
-        if buckets[key] == nil, buckets.count >= maximumKeys {
-            buckets = buckets.filter { !$0.value.isFull(at: now) }
+        if buckets.count >= maximumKeys, buckets[key] == nil {
+            if lastSweep.map({ now - $0 >= .seconds(1) }) ?? true {
+                lastSweep = now
+                buckets = buckets.filter { !$0.value.isFull(at: now) }
+            }
             // Still full of active keys: refuse the newcomer rather than grow without bound.
             if buckets.count >= maximumKeys {
                 return TokenBucket.Decision(allowed: false, remaining: 0, resetSeconds: 1, retryAfterSeconds: 1)
             }
         }
-        var bucket = buckets[key] ?? TokenBucket(limit: limit, now: now)
-        let decision = bucket.take(at: now)
-        buckets[key] = bucket
-        return decision
+        let limit = self.limit
+        return buckets[key, default: TokenBucket(limit: limit, now: now)].take(at: now)
     }
+}
+
+/// A ``KeyedRateLimiter`` split into shards by key, each behind its own lock, for limiters that every request of a
+/// busy process goes through: requests for different keys rarely wait for each other, and no request copies the
+/// table.
+public final class ShardedRateLimiter: Sendable {
+    final class Shard: Sendable {
+        let limiter: Mutex<KeyedRateLimiter>
+        init(_ limiter: KeyedRateLimiter) { self.limiter = Mutex(limiter) }
+    }
+
+    public let limit: TokenBucket.Limit
+    private let shards: [Shard]
+
+    /// `maximumKeys` in all, spread evenly over `shards` shards.
+    public init(limit: TokenBucket.Limit, maximumKeys: Int = 100_000, shards: Int = 64) {
+        precondition(shards >= 1 && maximumKeys >= shards, "a limiter needs at least one key per shard")
+        self.limit = limit
+        self.shards = (0..<shards).map { _ in Shard(KeyedRateLimiter(limit: limit, maximumKeys: maximumKeys / shards)) }
+    }
+
+    public func take(_ key: String, at now: ContinuousClock.Instant = .now) -> TokenBucket.Decision {
+        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
+        return shard.limiter.withLock { $0.take(key, at: now) }
+    }
+
+    public var trackedKeys: Int { shards.reduce(0) { total, shard in total + shard.limiter.withLock { $0.trackedKeys } } }
 }

@@ -14,10 +14,10 @@ import Testing
     }
 
     @Test func requestIDsAreAcceptedOnlyWhenHarmless() {
-        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("abc-123_XYZ.9") == "abc-123_XYZ.9")
-        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("") == nil)
-        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("has space") == nil)
-        #expect(RequestIDMiddleware<ServiceRequestContext>.accept("line\nbreak") == nil)
-        #expect(RequestIDMiddleware<ServiceRequestContext>.accept(String(repeating: "a", count: 129)) == nil)
+        #expect(RequestID.accept("abc-123_XYZ.9") == "abc-123_XYZ.9")
+        #expect(RequestID.accept("") == nil)
+        #expect(RequestID.accept("has space") == nil)
+        #expect(RequestID.accept("line\nbreak") == nil)
+        #expect(RequestID.accept(String(repeating: "a", count: 129)) == nil)
     }
 }
