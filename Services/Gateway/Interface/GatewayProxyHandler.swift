@@ -149,9 +149,13 @@ final class GatewayProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func serveQueued(context: ChannelHandlerContext) {
+        guard !queued.isEmpty else { return readIfPending() }
         while let part = queued.first, accept(part, context: context) {
             queued.removeFirst()
         }
+        // What went on to the router is delivered at the end of a read burst, as if it had just been read.
+        context.fireChannelReadComplete()
+        exchange?.clientReadComplete()
         readIfPending()
     }
 

@@ -72,7 +72,7 @@ public enum GatewayService {
 
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, registers: false,
-            server: runtime.timeouts.server(adding: { [proxy.makeHandler()] }), logger: logger, beforeStart: {}, onRunning: onRunning
+            server: GatewayServerChannel.builder(timeouts: runtime.timeouts, handlers: { [proxy.makeHandler()] }), logger: logger, beforeStart: {}, onRunning: onRunning
         )
     }
 }

@@ -34,10 +34,12 @@ public struct ServerTimeouts: Sendable, Equatable {
 
     /// The same, with `handlers` (made anew for each connection) after the timeouts in each connection's pipeline.
     public func server(adding handlers: @escaping @Sendable () -> [any RemovableChannelHandler]) -> HTTPServerBuilder {
-        let idle = TimeAmount(idle), headerRead = TimeAmount(headerRead), bodyRead = TimeAmount(bodyRead)
-        return .http1(configuration: .init(
-            additionalChannelHandlers: [RequestReadTimeoutHandler(idle: idle, headerRead: headerRead, bodyRead: bodyRead)] + handlers()
-        ))
+        .http1(configuration: .init(additionalChannelHandlers: [readTimeoutHandler()] + handlers()))
+    }
+
+    /// The handler that applies these timeouts to one connection (or HTTP/2 stream), after HTTP decoding.
+    public func readTimeoutHandler() -> any RemovableChannelHandler {
+        RequestReadTimeoutHandler(idle: TimeAmount(idle), headerRead: TimeAmount(headerRead), bodyRead: TimeAmount(bodyRead))
     }
 }
 

@@ -42,4 +42,28 @@ import TradewindRuntime
         #expect(later.allowed)
         #expect(limiter.trackedKeys == 1)
     }
+
+    /// Admissions cost the same whether the limiter tracks ten keys or a hundred thousand: buckets are updated in
+    /// place. (A limiter that copied its table on each request would be thousands of times slower at 100,000.)
+    @Test func anAdmissionCostsTheSameWithTenAndAHundredThousandKeys() {
+        func nanosecondsPerAdmission(keys: Int) -> Double {
+            let limiter = ShardedRateLimiter(limit: .init(ratePerSecond: 1_000_000, capacity: 1_000_000), maximumKeys: 200_000)
+            let names = (0..<keys).map { "address-\($0)" }
+            for name in names { _ = limiter.take(name, at: t0) }
+            #expect(limiter.trackedKeys == keys)
+            let clock = ContinuousClock()
+            var best = Duration.seconds(3600)
+            for _ in 0..<3 {
+                let elapsed = clock.measure {
+                    for index in 0..<50_000 { _ = limiter.take(names[index % keys], at: t0) }
+                }
+                best = min(best, elapsed)
+            }
+            return Double(best.components.attoseconds / 1_000_000_000 + best.components.seconds * 1_000_000_000) / 50_000
+        }
+        let few = nanosecondsPerAdmission(keys: 10)
+        let many = nanosecondsPerAdmission(keys: 100_000)
+        // Generous against noise and cache effects; an O(keys) admission would be three orders of magnitude off.
+        #expect(many < few * 8, "\(few) ns with 10 keys, \(many) ns with 100,000 keys")
+    }
 }
