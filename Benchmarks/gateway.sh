@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Gateway overhead benchmark. The same upstream endpoint, user-service's GET /.well-known/jwks.json, is reached
-#   direct             straight at user-service,
-#   gateway (auth+rl)  through the Tradewind gateway, JWT authentication and rate limiting on
-#                      (route in Benchmarks/gateway-routes.json),
+# Gateway overhead benchmark. Three kinds of traffic, each sent to the same upstream along each path:
+#   GET        user-service's GET /.well-known/jwks.json,
+#   POST 16K   a 16 KiB body POSTed to an upstream that reads and drops it (an nginx server block),
+#   many keys  the GET, from KEYS distinct client addresses (X-Forwarded-For from a trusted proxy), so that the
+#              gateway's rate limiter tracks that many buckets,
+# and the paths are
+#   direct             straight at the upstream,
+#   gateway            through the Tradewind gateway, JWT authentication and rate limiting on
+#                      (routes in Benchmarks/gateway-routes.json),
+#   gateway (baseline) the same through another gateway binary, BASELINE_GATEWAY (e.g. a build of an earlier
+#                      commit), when given,
 #   nginx proxy_pass   through nginx as a plain reverse proxy with upstream keepalive,
-# and each is measured with wrk on 127.0.0.1. Every request carries the same Authorization header.
+# each measured with wrk on 127.0.0.1. Every request carries the same Authorization header.
 #
 # Run from the repository root:  bash Benchmarks/gateway.sh
 # Environment knobs and how to read the output: Benchmarks/README.md.
@@ -21,21 +28,27 @@ READY_TIMEOUT=${READY_TIMEOUT:-60}
 SKIP_BUILD=${SKIP_BUILD:-0}
 UPSTREAM_ONLY=${UPSTREAM_ONLY:-0}
 KEEP_WORK=${KEEP_WORK:-0}
+KEYS=${KEYS:-10000}
+POST_BYTES=${POST_BYTES:-16384}
+BASELINE_GATEWAY=${BASELINE_GATEWAY:-}
 
 ADMIN_EMAIL=bench-admin@example.com
 ADMIN_PASSWORD='bench admin password'
 TARGET_ADDED_P50_US=150
+TARGET_RSS_MB=60
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf '\ngateway benchmark FAILED: %s\n' "$*" >&2; exit 1; }
 
-for knob in DURATION WARMUP THREADS CONNECTIONS READY_TIMEOUT; do
+for knob in DURATION WARMUP THREADS CONNECTIONS READY_TIMEOUT KEYS POST_BYTES; do
     [[ ${!knob} =~ ^[0-9]+$ ]] || die "$knob must be a whole number of seconds or a count (got '${!knob}')"
 done
 ((DURATION > 0 && THREADS > 0 && READY_TIMEOUT > 0)) || die "DURATION, THREADS and READY_TIMEOUT must be positive"
 ((CONNECTIONS >= THREADS)) || die "CONNECTIONS ($CONNECTIONS) must be at least THREADS ($THREADS), as wrk requires"
 [[ $SKIP_BUILD == [01] && $UPSTREAM_ONLY == [01] && $KEEP_WORK == [01] ]] \
     || die "SKIP_BUILD, UPSTREAM_ONLY and KEEP_WORK take 0 or 1"
+((KEYS > 0 && KEYS <= 16777216)) || die "KEYS must be between 1 and 16777216"
+[[ -z $BASELINE_GATEWAY || -x $BASELINE_GATEWAY ]] || die "BASELINE_GATEWAY=$BASELINE_GATEWAY is not an executable file"
 [[ $(uname -s) == Linux ]] || die "Linux only: the gateway's peak memory is read from /proc"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -197,12 +210,15 @@ if ((UPSTREAM_ONLY)); then
 else
     pick_port USER_PORT 18081
     pick_port GATEWAY_PORT 18080
+    [[ -z $BASELINE_GATEWAY ]] || pick_port BASELINE_PORT 18083
 fi
 pick_port NGINX_PORT 18082
+pick_port ECHO_PORT 18084
 
 DIRECT_URL="http://127.0.0.1:$USER_PORT/.well-known/jwks.json"
-GATEWAY_URL="http://127.0.0.1:${GATEWAY_PORT:-0}/api/bench/jwks.json"
 NGINX_URL="http://127.0.0.1:$NGINX_PORT/.well-known/jwks.json"
+ECHO_URL="http://127.0.0.1:$ECHO_PORT/echo"
+NGINX_ECHO_URL="http://127.0.0.1:$NGINX_PORT/echo"
 
 # ---------------------------------------------------------------------------------------------------------------
 # user-service and gateway (release builds), or, with UPSTREAM_ONLY=1, an upstream that is already running.
@@ -238,14 +254,21 @@ else
     USER_PID=$LAST_PID
     wait_ready user-service "$USER_PID" "http://127.0.0.1:$USER_PORT/health/ready" "$WORK/user-service.log"
 
-    start_bg gateway "$WORK/gateway.log" env \
-        PORT="$GATEWAY_PORT" HOST=127.0.0.1 REGISTRY_URL=none \
-        USER_SERVICE_URL="http://127.0.0.1:$USER_PORT" \
-        JWKS_URL="http://127.0.0.1:$USER_PORT/.well-known/jwks.json" \
-        GATEWAY_ROUTES_FILE="$ROUTES_FILE" LOG_LEVEL=warning \
-        "$BIN/gateway"
+    start_gateway() { # NAME BINARY PORT
+        start_bg "$1" "$WORK/$1.log" env \
+            PORT="$3" HOST=127.0.0.1 REGISTRY_URL=none \
+            USER_SERVICE_URL="http://127.0.0.1:$USER_PORT" ECHO_SERVICE_URL="http://127.0.0.1:$ECHO_PORT" \
+            JWKS_URL="http://127.0.0.1:$USER_PORT/.well-known/jwks.json" TRUSTED_PROXIES=127.0.0.1/32 \
+            GATEWAY_ROUTES_FILE="$ROUTES_FILE" LOG_LEVEL=warning \
+            "$2"
+        wait_ready "$1" "$LAST_PID" "http://127.0.0.1:$3/health/ready" "$WORK/$1.log"
+    }
+    start_gateway gateway "$BIN/gateway" "$GATEWAY_PORT"
     GATEWAY_PID=$LAST_PID
-    wait_ready gateway "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/health/ready" "$WORK/gateway.log"
+    if [[ -n $BASELINE_GATEWAY ]]; then
+        start_gateway baseline "$BASELINE_GATEWAY" "$BASELINE_PORT"
+        BASELINE_PID=$LAST_PID
+    fi
 
     say "signing in as $ADMIN_EMAIL"
     response=$(curl -s --noproxy '*' --max-time 10 \
@@ -286,11 +309,34 @@ http {
         keepalive 64;
     }
 
+    upstream tradewind_echo {
+        server 127.0.0.1:$ECHO_PORT;
+        keepalive 64;
+    }
+
+    # The POST upstream: reads each body, drops it, answers 200.
+    server {
+        listen 127.0.0.1:$ECHO_PORT;
+        client_max_body_size 1m;
+        client_body_buffer_size 64k;
+        location /echo {
+            return 200 "ok\n";
+        }
+    }
+
     server {
         listen 127.0.0.1:$NGINX_PORT;
 
         location / {
             proxy_pass http://tradewind_user;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+
+        location /echo {
+            client_max_body_size 1m;
+            client_body_buffer_size 64k;
+            proxy_pass http://tradewind_echo;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
@@ -305,18 +351,58 @@ NGINX_PID=$LAST_PID
 ANY=1 wait_ready nginx "$NGINX_PID" "$NGINX_URL" "$WORK/nginx-error.log"
 
 # ---------------------------------------------------------------------------------------------------------------
-# Every path must answer 200 before anything is measured.
+# The three kinds of traffic (wrk Lua scripts) and the rows: SCENARIO.PATH.
 
-check_200() { # NAME URL
-    local name=$1 url=$2 code body="$WORK/check-$1.body"
+cat >"$WORK/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = string.rep("x", $POST_BYTES)
+wrk.headers["Content-Type"] = "application/octet-stream"
+EOF
+cat >"$WORK/keys.lua" <<EOF
+local counter = 0
+request = function()
+  counter = counter + 1
+  local i = counter % $KEYS
+  wrk.headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)
+  return wrk.format()
+end
+EOF
+head -c "$POST_BYTES" /dev/zero | tr '\0' x >"$WORK/post.body"
+
+SCENARIOS=(get post keys)
+((!UPSTREAM_ONLY)) || SCENARIOS=(get)
+declare -A SCENARIO_LABEL=([get]="GET" [post]="POST $((POST_BYTES / 1024))K" [keys]="$KEYS keys")
+declare -A SCENARIO_SCRIPT=([get]="" [post]="$WORK/post.lua" [keys]="$WORK/keys.lua")
+PATHS=(direct)
+((UPSTREAM_ONLY)) || PATHS+=(gateway)
+[[ -z $BASELINE_GATEWAY ]] || PATHS+=(baseline)
+PATHS+=(nginx)
+declare -A PATH_LABEL=([direct]="direct" [gateway]="gateway" [baseline]="gateway (baseline)" [nginx]="nginx proxy_pass")
+declare -A URL=(
+    [get.direct]="$DIRECT_URL" [get.nginx]="$NGINX_URL"
+    [post.direct]="$ECHO_URL" [post.nginx]="$NGINX_ECHO_URL"
+    [keys.direct]="$DIRECT_URL" [keys.nginx]="$NGINX_URL"
+)
+for gateway in gateway baseline; do
+    if [[ $gateway == gateway ]]; then port=${GATEWAY_PORT:-0}; else port=${BASELINE_PORT:-0}; fi
+    URL[get.$gateway]="http://127.0.0.1:$port/api/bench/jwks.json"
+    URL[post.$gateway]="http://127.0.0.1:$port/api/echo"
+    URL[keys.$gateway]="http://127.0.0.1:$port/api/keys/jwks.json"
+done
+
+# Every row must answer 200 before anything is measured.
+check_200() { # ROW
+    local row=$1 url=${URL[$1]} code body="$WORK/check-$1.body"
+    local -a extra=()
+    [[ ${row%%.*} != post ]] || extra=(-X POST -H 'Content-Type: application/octet-stream' --data-binary "@$WORK/post.body")
     code=$(curl -s --noproxy '*' --max-time 5 -o "$body" -w '%{http_code}' \
-        -H "Authorization: Bearer $TOKEN" "$url" || true)
-    [[ $code == 200 ]] || die "$name: GET $url answered $code, not 200: $(head -c 500 "$body" 2>/dev/null)"
-    say "$name answers 200: $url"
+        -H "Authorization: Bearer $TOKEN" ${extra[@]+"${extra[@]}"} "$url" || true)
+    [[ $code == 200 ]] || die "$row: $url answered $code, not 200: $(head -c 500 "$body" 2>/dev/null)"
+    say "$row answers 200: $url"
 }
-check_200 direct "$DIRECT_URL"
-if ((!UPSTREAM_ONLY)); then check_200 gateway "$GATEWAY_URL"; fi
-check_200 nginx "$NGINX_URL"
+for scenario in "${SCENARIOS[@]}"; do
+    for path in "${PATHS[@]}"; do check_200 "$scenario.$path"; done
+done
 
 # ---------------------------------------------------------------------------------------------------------------
 # wrk runs and parsing.
@@ -345,28 +431,45 @@ parse_wrk() {
 }
 
 declare -A RPS P50 P99 NON2XX SOCKERR
-run_wrk() { # NAME URL
-    local name=$1 url=$2 out="$WORK/wrk-$1.txt" parsed
+run_wrk() { # ROW
+    local row=$1 url=${URL[$1]} out="$WORK/wrk-$1.txt" parsed script=${SCENARIO_SCRIPT[${1%%.*}]}
     local -a args=(-t"$THREADS" -c"$CONNECTIONS" -H "Authorization: Bearer $TOKEN")
+    [[ -z $script ]] || args+=(-s "$script")
     if ((WARMUP > 0)); then
-        say "$name: warm-up ${WARMUP}s"
-        run_logged "$WORK/wrk-$name-warmup.txt" wrk "${args[@]}" -d"${WARMUP}s" "$url" \
-            || die "wrk warm-up against $url failed: $(cat "$WORK/wrk-$name-warmup.txt")"
+        say "$row: warm-up ${WARMUP}s"
+        run_logged "$WORK/wrk-$row-warmup.txt" wrk "${args[@]}" -d"${WARMUP}s" "$url" \
+            || die "wrk warm-up against $url failed: $(cat "$WORK/wrk-$row-warmup.txt")"
     fi
-    say "$name: measuring ${DURATION}s, $THREADS threads, $CONNECTIONS connections: $url"
+    say "$row: measuring ${DURATION}s, $THREADS threads, $CONNECTIONS connections: $url"
     run_logged "$out" wrk "${args[@]}" -d"${DURATION}s" --latency "$url" || die "wrk against $url failed: $(cat "$out")"
-    parsed=$(parse_wrk "$out") || die "could not read wrk's output for $name: $(cat "$out")"
-    read -r "RPS[$name]" "P50[$name]" "P99[$name]" "NON2XX[$name]" "SOCKERR[$name]" <<<"$parsed"
+    parsed=$(parse_wrk "$out") || die "could not read wrk's output for $row: $(cat "$out")"
+    read -r "RPS[$row]" "P50[$row]" "P99[$row]" "NON2XX[$row]" "SOCKERR[$row]" <<<"$parsed"
 }
 
-run_wrk direct "$DIRECT_URL"
-GATEWAY_PEAK_RSS_MB=
+peak_rss_mb() { # PID...: the sum of the processes' peak resident memory, in MB
+    local pid total=0 kb
+    for pid in "$@"; do
+        kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+        total=$((total + ${kb:-0}))
+    done
+    awk -v kb="$total" 'BEGIN { printf "%.0f", kb / 1024 }'
+}
+
+for scenario in "${SCENARIOS[@]}"; do
+    for path in "${PATHS[@]}"; do run_wrk "$scenario.$path"; done
+done
+GATEWAY_PEAK_RSS_MB= BASELINE_PEAK_RSS_MB=
 if ((!UPSTREAM_ONLY)); then
-    run_wrk gateway "$GATEWAY_URL"
-    alive "$GATEWAY_PID" || die "the gateway exited during its run (see $WORK/gateway.log)"
-    GATEWAY_PEAK_RSS_MB=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
+    alive "$GATEWAY_PID" || die "the gateway exited during its runs (see $WORK/gateway.log)"
+    GATEWAY_PEAK_RSS_MB=$(peak_rss_mb "$GATEWAY_PID")
+    if [[ -n $BASELINE_GATEWAY ]]; then
+        alive "$BASELINE_PID" || die "the baseline gateway exited during its runs (see $WORK/baseline.log)"
+        BASELINE_PEAK_RSS_MB=$(peak_rss_mb "$BASELINE_PID")
+    fi
 fi
-run_wrk nginx "$NGINX_URL"
+NGINX_WORKERS=()
+read -r -a NGINX_WORKERS < <(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null) || true
+NGINX_PEAK_RSS_MB=$(peak_rss_mb "$NGINX_PID" ${NGINX_WORKERS[@]+"${NGINX_WORKERS[@]}"})
 
 # ---------------------------------------------------------------------------------------------------------------
 # Report.
@@ -379,43 +482,50 @@ fmt_latency() { # microseconds -> "412 us" / "2.31 ms" / "1.20 s"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "n/a" }'; }
 added() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; printf "%s%.0f us", (d >= 0 ? "+" : "-"), (d >= 0 ? d : -d) }'; }
+at_least() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { print (a >= r * b ? "met" : "NOT met") }'; }
 
-declare -A LABELS=([direct]="direct" [gateway]="gateway (auth+rl)" [nginx]="nginx proxy_pass")
 printf '\nwrk -t%s -c%s -d%ss on 127.0.0.1, %s CPU cores shared by wrk and the servers; %s, %s\n\n' \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$(nproc)" "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')" \
     "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}')"
-printf '%-20s %10s %11s %11s %9s %9s\n' path req/s p50 p99 non-2xx sock-err
-for name in direct gateway nginx; do
-    if [[ -z ${RPS[$name]:-} ]]; then
-        printf '%-20s %10s\n' "${LABELS[$name]}" "skipped (UPSTREAM_ONLY=1)"
-        continue
-    fi
-    printf '%-20s %10.0f %11s %11s %9d %9d\n' "${LABELS[$name]}" "${RPS[$name]}" \
-        "$(fmt_latency "${P50[$name]}")" "$(fmt_latency "${P99[$name]}")" "${NON2XX[$name]}" "${SOCKERR[$name]}"
+printf '%-12s %-20s %10s %11s %11s %9s %9s\n' traffic path req/s p50 p99 non-2xx sock-err
+for scenario in "${SCENARIOS[@]}"; do
+    for path in "${PATHS[@]}"; do
+        row=$scenario.$path
+        printf '%-12s %-20s %10.0f %11s %11s %9d %9d\n' "${SCENARIO_LABEL[$scenario]}" "${PATH_LABEL[$path]}" "${RPS[$row]}" \
+            "$(fmt_latency "${P50[$row]}")" "$(fmt_latency "${P99[$row]}")" "${NON2XX[$row]}" "${SOCKERR[$row]}"
+    done
 done
 echo
+for scenario in "${SCENARIOS[@]}"; do
+    line="${SCENARIO_LABEL[$scenario]}: throughput"
+    for path in "${PATHS[@]}"; do
+        [[ $path != direct && $path != nginx ]] || continue
+        line+=" ${PATH_LABEL[$path]}/nginx $(ratio "${RPS[$scenario.$path]}" "${RPS[$scenario.nginx]}"),"
+    done
+    line+=" nginx/direct $(ratio "${RPS[$scenario.nginx]}" "${RPS[$scenario.direct]}"); added p50:"
+    for path in "${PATHS[@]}"; do
+        [[ $path != direct ]] || continue
+        line+=" ${PATH_LABEL[$path]} $(added "${P50[$scenario.$path]}" "${P50[$scenario.direct]}"),"
+    done
+    printf '%s\n' "${line%,}"
+done
+rss="peak RSS: nginx ${NGINX_PEAK_RSS_MB} MB (master and workers)"
+[[ -z $GATEWAY_PEAK_RSS_MB ]] || rss+=", gateway ${GATEWAY_PEAK_RSS_MB} MB"
+[[ -z $BASELINE_PEAK_RSS_MB ]] || rss+=", gateway (baseline) ${BASELINE_PEAK_RSS_MB} MB"
+printf '%s\n' "$rss"
 if ((!UPSTREAM_ONLY)); then
-    printf 'gateway/nginx throughput: %s   gateway/direct: %s   nginx/direct: %s\n' \
-        "$(ratio "${RPS[gateway]}" "${RPS[nginx]}")" "$(ratio "${RPS[gateway]}" "${RPS[direct]}")" \
-        "$(ratio "${RPS[nginx]}" "${RPS[direct]}")"
-    printf 'added p50: gateway %s, nginx %s\n' \
-        "$(added "${P50[gateway]}" "${P50[direct]}")" "$(added "${P50[nginx]}" "${P50[direct]}")"
-    printf 'gateway peak RSS: %s MB\n' "$GATEWAY_PEAK_RSS_MB"
-    throughput_ok=$(awk -v g="${RPS[gateway]}" -v n="${RPS[nginx]}" 'BEGIN { print (g >= n ? "met" : "NOT met") }')
-    latency_ok=$(awk -v g="${P50[gateway]}" -v d="${P50[direct]}" -v t="$TARGET_ADDED_P50_US" \
+    latency_ok=$(awk -v g="${P50[get.gateway]}" -v d="${P50[get.direct]}" -v t="$TARGET_ADDED_P50_US" \
         'BEGIN { print (g - d <= t ? "met" : "NOT met") }')
-    printf 'targets: gateway throughput >= nginx: %s; gateway added p50 <= %s us: %s\n' \
-        "$throughput_ok" "$TARGET_ADDED_P50_US" "$latency_ok"
-else
-    printf 'nginx/direct throughput: %s\n' "$(ratio "${RPS[nginx]}" "${RPS[direct]}")"
-    printf 'added p50: nginx %s\n' "$(added "${P50[nginx]}" "${P50[direct]}")"
+    rss_ok=$(awk -v m="$GATEWAY_PEAK_RSS_MB" -v t="$TARGET_RSS_MB" 'BEGIN { print (m <= t ? "met" : "NOT met") }')
+    printf 'targets: GET >= 1.0x nginx %s; POST >= 0.9x nginx %s; %s keys >= 0.9x nginx %s; added p50 on GET <= %s us %s; gateway RSS <= %s MB %s\n' \
+        "$(at_least "${RPS[get.gateway]}" "${RPS[get.nginx]}" 1.0)" "$(at_least "${RPS[post.gateway]}" "${RPS[post.nginx]}" 0.9)" \
+        "$KEYS" "$(at_least "${RPS[keys.gateway]}" "${RPS[keys.nginx]}" 0.9)" "$TARGET_ADDED_P50_US" "$latency_ok" "$TARGET_RSS_MB" "$rss_ok"
 fi
 bad=0
-for name in direct gateway nginx; do
-    [[ -n ${RPS[$name]:-} ]] || continue
-    if ((NON2XX[$name] > 0 || SOCKERR[$name] > 0)); then
+for row in "${!RPS[@]}"; do
+    if ((NON2XX[$row] > 0 || SOCKERR[$row] > 0)); then
         printf 'WARNING: %s had %d non-2xx responses and %d socket errors: its figures include failures (see %s)\n' \
-            "${LABELS[$name]}" "${NON2XX[$name]}" "${SOCKERR[$name]}" "$WORK/wrk-$name.txt" >&2
+            "$row" "${NON2XX[$row]}" "${SOCKERR[$row]}" "$WORK/wrk-$row.txt" >&2
         bad=1
     fi
 done
