@@ -49,6 +49,7 @@ done
     || die "SKIP_BUILD, UPSTREAM_ONLY and KEEP_WORK take 0 or 1"
 ((KEYS > 0 && KEYS <= 16777216)) || die "KEYS must be between 1 and 16777216"
 [[ -z $BASELINE_GATEWAY || -x $BASELINE_GATEWAY ]] || die "BASELINE_GATEWAY=$BASELINE_GATEWAY is not an executable file"
+[[ -z $BASELINE_GATEWAY || $UPSTREAM_ONLY == 0 ]] || die "BASELINE_GATEWAY needs the gateways to be started: it cannot be combined with UPSTREAM_ONLY=1"
 [[ $(uname -s) == Linux ]] || die "Linux only: the gateway's peak memory is read from /proc"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -430,7 +431,26 @@ parse_wrk() {
         }' "$1"
 }
 
-declare -A RPS P50 P99 NON2XX SOCKERR
+# CPU time (user + system, in clock ticks) used so far by the processes serving a path; the proxy's CPU per request
+# shows where a throughput difference comes from when everything shares the same cores.
+proxy_pids() { # PATH
+    case $1 in
+    gateway) echo "$GATEWAY_PID" ;;
+    baseline) echo "$BASELINE_PID" ;;
+    nginx) echo "$NGINX_PID" "$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null)" ;;
+    esac
+}
+cpu_ticks() { # PID...
+    local pid total=0 fields
+    for pid in "$@"; do
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$((total + $(awk '{ print $12 + $13 }' <<<"$fields")))
+    done
+    echo "$total"
+}
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
+declare -A RPS P50 P99 NON2XX SOCKERR CPU_US
 run_wrk() { # ROW
     local row=$1 url=${URL[$1]} out="$WORK/wrk-$1.txt" parsed script=${SCENARIO_SCRIPT[${1%%.*}]}
     local -a args=(-t"$THREADS" -c"$CONNECTIONS" -H "Authorization: Bearer $TOKEN")
@@ -441,9 +461,16 @@ run_wrk() { # ROW
             || die "wrk warm-up against $url failed: $(cat "$WORK/wrk-$row-warmup.txt")"
     fi
     say "$row: measuring ${DURATION}s, $THREADS threads, $CONNECTIONS connections: $url"
+    local -a pids=()
+    read -r -a pids <<<"$(proxy_pids "${row#*.}")" || true
+    local before=0 after=0
+    ((${#pids[@]} == 0)) || before=$(cpu_ticks "${pids[@]}")
     run_logged "$out" wrk "${args[@]}" -d"${DURATION}s" --latency "$url" || die "wrk against $url failed: $(cat "$out")"
+    ((${#pids[@]} == 0)) || after=$(cpu_ticks "${pids[@]}")
     parsed=$(parse_wrk "$out") || die "could not read wrk's output for $row: $(cat "$out")"
     read -r "RPS[$row]" "P50[$row]" "P99[$row]" "NON2XX[$row]" "SOCKERR[$row]" <<<"$parsed"
+    CPU_US[$row]=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v rps="${RPS[$row]}" -v d="$DURATION" -v n=${#pids[@]} \
+        'BEGIN { if (n == 0 || rps <= 0) print "-"; else printf "%.0f", t / hz * 1e6 / (rps * d) }')
 }
 
 peak_rss_mb() { # PID...: the sum of the processes' peak resident memory, in MB
@@ -487,12 +514,15 @@ at_least() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { print (a >= r * b ? "met
 printf '\nwrk -t%s -c%s -d%ss on 127.0.0.1, %s CPU cores shared by wrk and the servers; %s, %s\n\n' \
     "$THREADS" "$CONNECTIONS" "$DURATION" "$(nproc)" "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')" \
     "$(wrk -v 2>&1 | head -n 1 | awk '{print "wrk " $2}')"
-printf '%-12s %-20s %10s %11s %11s %9s %9s\n' traffic path req/s p50 p99 non-2xx sock-err
+printf '%-12s %-20s %10s %11s %11s %9s %9s %14s\n' traffic path req/s p50 p99 non-2xx sock-err 'proxy cpu/req'
+
 for scenario in "${SCENARIOS[@]}"; do
     for path in "${PATHS[@]}"; do
         row=$scenario.$path
-        printf '%-12s %-20s %10.0f %11s %11s %9d %9d\n' "${SCENARIO_LABEL[$scenario]}" "${PATH_LABEL[$path]}" "${RPS[$row]}" \
-            "$(fmt_latency "${P50[$row]}")" "$(fmt_latency "${P99[$row]}")" "${NON2XX[$row]}" "${SOCKERR[$row]}"
+        cpu=${CPU_US[$row]}
+        [[ $cpu == - ]] || cpu="$cpu us"
+        printf '%-12s %-20s %10.0f %11s %11s %9d %9d %14s\n' "${SCENARIO_LABEL[$scenario]}" "${PATH_LABEL[$path]}" "${RPS[$row]}" \
+            "$(fmt_latency "${P50[$row]}")" "$(fmt_latency "${P99[$row]}")" "${NON2XX[$row]}" "${SOCKERR[$row]}" "$cpu"
     done
 done
 echo

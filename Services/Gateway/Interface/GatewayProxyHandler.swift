@@ -26,6 +26,9 @@ final class GatewayProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var upstreamBackpressure = false
     private var readPending = false
     private var quiesceHeld = false
+    /// One timer per connection for the exchanges' deadlines (see ``watch(_:)``).
+    private var deadlineTimer: Scheduled<Void>?
+    private var deadlineTimerFires = NIODeadline.distantFuture
 
     init(proxy: GatewayProxy) { self.proxy = proxy }
 
@@ -84,6 +87,8 @@ final class GatewayProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
         exchange?.clientClosed()
         context.fireChannelInactive()
     }
@@ -134,6 +139,19 @@ final class GatewayProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func resumeReads() {
         upstreamBackpressure = false
         readIfPending()
+    }
+
+    /// Makes sure the current exchange is asked ``ProxyExchange/checkDeadline()`` by `deadline`. The timer is only
+    /// moved when it would fire too late: a later exchange's deadline is picked up when an earlier one fires.
+    func watch(_ deadline: NIODeadline) {
+        guard deadlineTimer == nil || deadline < deadlineTimerFires, let context else { return }
+        deadlineTimer?.cancel()
+        deadlineTimerFires = deadline
+        deadlineTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.deadlineTimer = nil
+            self.deadlineTimerFires = .distantFuture
+            if let next = self.exchange?.checkDeadline() { self.watch(next) }
+        }
     }
 
     /// The exchange has read its whole request and written its whole response.

@@ -63,7 +63,6 @@ final class ProxyExchange {
 
     private var upstreamHead: HTTPRequestHead?
     private var deadline = NIODeadline.distantFuture
-    private var timeout: Scheduled<Void>?
     private var attempt = 0
     private var tried: Set<String> = []
     private var endpoint: ServiceEndpoint?
@@ -198,7 +197,7 @@ final class ProxyExchange {
             timeout = min(timeout, .milliseconds(inherited))
         }
         deadline = .now() + timeout
-        self.timeout = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.timedOut() }
+        handler.watch(deadline)
 
         var headers = GatewayProxy.forwardedHeaders(head.headerFields, authority: head.authority, peerAddress: peer)
         headers.replaceOrAdd(name: "x-request-id", value: requestID)
@@ -414,6 +413,14 @@ final class ProxyExchange {
         ContinuousClock.now + .nanoseconds(max(0, (deadline - .now()).nanoseconds))
     }
 
+    /// Times the exchange out if its deadline has passed; otherwise the deadline to check again at, if any.
+    func checkDeadline() -> NIODeadline? {
+        guard phase != .finished else { return nil }
+        guard NIODeadline.now() >= deadline else { return deadline }
+        timedOut()
+        return nil
+    }
+
     private func timedOut() {
         guard phase != .finished, let route else { return }
         dropConnection()
@@ -546,8 +553,6 @@ final class ProxyExchange {
     private func finish(status: Int, logAs failure: String?) {
         guard phase != .finished else { return }
         phase = .finished
-        timeout?.cancel()
-        timeout = nil
         pendingParts.removeAll()
         handler.resumeReads()
         let elapsed = NIODeadline.now() - started

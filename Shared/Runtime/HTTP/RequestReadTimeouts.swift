@@ -46,6 +46,10 @@ public struct ServerTimeouts: Sendable, Equatable {
 /// Closes a connection whose client is too slow to send what the server is waiting for: the first request head,
 /// the next part of a request body, or, on a kept-alive connection, the next request's whole head after a response
 /// (the idle timeout). Nothing is timed while the server itself is working on a request.
+///
+/// Arming only moves a deadline: one timer per connection checks it when it fires and, if the deadline has moved
+/// on, sleeps again until then. A busy keep-alive connection so schedules a timer once per timeout period rather
+/// than several per request.
 final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -55,7 +59,10 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
     private let idle: TimeAmount
     private let headerRead: TimeAmount
     private let bodyRead: TimeAmount
-    private var deadline: Scheduled<Void>?
+    /// When the connection is closed unless the client sends something first; `nil` while the server works.
+    private var deadline: NIODeadline?
+    private var timer: Scheduled<Void>?
+    private var timerFires = NIODeadline.distantFuture
 
     init(idle: TimeAmount, headerRead: TimeAmount, bodyRead: TimeAmount) {
         self.idle = idle
@@ -77,7 +84,7 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
         case .head, .body:
             arm(context, bodyRead)
         case .end:
-            disarm()
+            deadline = nil
         }
         context.fireChannelRead(data)
     }
@@ -88,23 +95,39 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        disarm()
+        stop()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        disarm()
+        stop()
     }
 
     private func arm(_ context: ChannelHandlerContext, _ amount: TimeAmount) {
-        disarm()
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: amount) {
-            context.close(promise: nil)
+        let due = NIODeadline.now() + amount
+        deadline = due
+        // A timer that fires by then checks the new deadline itself; only an earlier one needs a new timer.
+        if timer == nil || due < timerFires { schedule(context, at: due) }
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, at due: NIODeadline) {
+        timer?.cancel()
+        timerFires = due
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            self.timer = nil
+            self.timerFires = .distantFuture
+            guard let deadline = self.deadline else { return }
+            if deadline <= .now() {
+                context.close(promise: nil)
+            } else {
+                self.schedule(context, at: deadline)
+            }
         }
     }
 
-    private func disarm() {
-        deadline?.cancel()
+    private func stop() {
         deadline = nil
+        timer?.cancel()
+        timer = nil
     }
 }

@@ -49,15 +49,17 @@ import Testing
                 "GET /health/live HTTP/1.1\r\nHost: gw\r\n\r\n",
                 "POST /api/users/third HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n\r\nhello",
                 "GET /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n",
+                // An answer to HEAD has no body whatever its Content-Length says; the next answer must still frame.
+                "HEAD /api/users/big HTTP/1.1\r\nHost: gw\r\n\r\n",
                 "GET /api/users/last HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n",
             ].joined()
             let answer = try await RawHTTP.exchange(port: client.port!, sending: requests)
-            let markers = ["users\\/first", #"{"status":"up"}"#, "users\\/third", "HTTP/1.1 404", "users\\/last"]
+            let markers = ["users\\/first", #"{"status":"up"}"#, "users\\/third", "HTTP/1.1 404", "Content-Length: 2000000", "users\\/last"]
             let positions = markers.map { answer.range(of: $0)?.lowerBound }
             #expect(positions.allSatisfy { $0 != nil }, "\(answer)")
             let found = positions.compactMap { $0 }
             #expect(found == found.sorted(), "answers out of order: \(answer)")
-            #expect(answer.components(separatedBy: "HTTP/1.1 ").count - 1 == 5)
+            #expect(answer.components(separatedBy: "HTTP/1.1 ").count - 1 == 6)
             #expect(answer.contains(#""bodyBytes":5"#))
         }
         await upstream.stop()

@@ -35,7 +35,7 @@ final class Upstream: Sendable {
 
     /// Starts listening on a free port of 127.0.0.1 and returns its base URL.
     func start() async throws -> String {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         for method in [HTTPRequest.Method.get, .post, .put, .delete] {
             router.on("/users/**", method: method) { request, _ in try await self.answer(request) }
         }
