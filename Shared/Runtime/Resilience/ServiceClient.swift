@@ -17,27 +17,6 @@ public struct ServiceResponse: Sendable {
     public let instance: String
 }
 
-/// What a streamed call returned: the head at once, the body as it arrives (read it or drop it).
-public struct StreamedServiceResponse: Sendable {
-    public let response: HTTPClientResponse
-    /// The instance that answered.
-    public let instance: String
-}
-
-/// The body of a streamed call.
-public enum RequestPayload: Sendable {
-    case none
-    /// In memory: can be sent again to another instance.
-    case buffered(ByteBuffer)
-    /// Passed through as it arrives: sent once.
-    case streamed(HTTPClientRequest.Body)
-
-    var isReplayable: Bool {
-        if case .streamed = self { return false }
-        return true
-    }
-}
-
 public enum ServiceCallError: Error, Equatable, Sendable {
     case noInstances(service: String)
     /// Every instance's breaker is open: failing fast instead of piling onto a broken service.
@@ -81,20 +60,15 @@ public final class ServiceClient: Sendable {
 
     /// An HTTP client that reports a refused or timed-out connection at once instead of retrying it until the
     /// request's deadline: the service client itself retries, on another instance, and feeds the breakers.
-    public static let fastFailingHTTPClient = makeHTTPClient()
-
-    /// A fast-failing client with up to `connectionsPerInstance` kept-alive connections to each instance (a proxy
-    /// under load needs more than AsyncHTTPClient's default of 8). Run it with ``HTTPClientShutdown``.
-    public static func makeHTTPClient(connectionsPerInstance: Int = 8) -> HTTPClient {
+    public static let fastFailingHTTPClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerInstance
         configuration.timeout.connect = .seconds(1)
         // The service client makes the client span and writes `traceparent` itself (once per attempt); the HTTP
         // client's own tracing would add a second, conflicting header.
         configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
+    }()
 
     public init(discovery: any ServiceDiscovery, httpClient: HTTPClient = ServiceClient.fastFailingHTTPClient, tokens: (any ServiceTokenProvider)? = nil, configuration: Configuration = .init(), logger: Logger) {
         self.discovery = discovery
@@ -124,27 +98,8 @@ public final class ServiceClient: Sendable {
         }
     }
 
-    /// A call that hands back the response as soon as its head arrives, with the body still streaming, for
-    /// proxies. A buffered body (or none) can be sent again to another instance; a streamed one cannot, so
-    /// such a call is tried once.
-    public func stream(
-        service: String, method: HTTPRequest.Method, path: String, headers: HTTPHeaders = [:], body: RequestPayload = .none,
-        timeout: Duration? = nil
-    ) async throws -> StreamedServiceResponse {
-        try await call(service: service, method: method, timeout: timeout, bodyIsReplayable: body.isReplayable) { endpoint, deadline in
-            var request = Self.request(method, endpoint, path, headers, deadline: deadline)
-            switch body {
-            case .none: break
-            case .buffered(let buffer): request.body = .bytes(buffer)
-            case .streamed(let stream): request.body = stream
-            }
-            let response = try await self.send(request, deadline: deadline)
-            return (Int(response.status.code), StreamedServiceResponse(response: response, instance: endpoint.id))
-        }
-    }
-
-    /// The loop both kinds of call share: pick an instance, send, feed its breaker, and retry elsewhere when the
-    /// policy, the deadline and the budget allow.
+    /// Pick an instance, send, feed its breaker, and retry elsewhere when the policy, the deadline and the budget
+    /// allow.
     private func call<Value: Sendable>(
         service: String, method: HTTPRequest.Method, timeout: Duration?, bodyIsReplayable: Bool,
         attempt send: @Sendable (ServiceEndpoint, ContinuousClock.Instant) async throws -> (status: Int, value: Value)
