@@ -50,6 +50,15 @@ import Testing
     /// `tradewind up` as a child process in a scratch directory, on ports moved by `offset`, its output collected.
     /// Killed (if still running) and its directory removed when the test lets go of it.
     final class LocalStack {
+        /// A port offset for one test's stack: its own band of 3,000 (so tests never share ports), varied by process
+        /// (so a stale stack of an earlier run is not in the way), and every port (8080–8500 plus the offset) below
+        /// 32768, where the kernel's ephemeral ports start: an outgoing connection elsewhere in the test run can
+        /// never hold one of them.
+        static func offset(band: Int) -> Int {
+            precondition((0..<4).contains(band))
+            return 10_000 + band * 3_000 + Int(ProcessInfo.processInfo.processIdentifier % 2_000)
+        }
+
         let process = Process()
         let output = Output()
         let folder: URL
@@ -93,7 +102,7 @@ import Testing
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
             return
         }
-        let offset = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let offset = LocalStack.offset(band: 0)
         // This stack exports its spans to the test, so that one checkout can be followed across the services.
         let spans = SpanReceiver()
         defer { spans.stop() }
@@ -328,7 +337,7 @@ import Testing
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
             return
         }
-        let offset = 25_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let offset = LocalStack.offset(band: 1)
         let stack = try LocalStack(binary: binary, offset: offset, environment: ["LOG_LEVEL": "info"])
         let output = stack.output
         try #require(try await output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
@@ -355,7 +364,7 @@ import Testing
             Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
             return
         }
-        let stack = try LocalStack(binary: binary, offset: 30_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000), environment: [:])
+        let stack = try LocalStack(binary: binary, offset: LocalStack.offset(band: 2), environment: [:])
         let gateway = stack.gateway, output = stack.output, process = stack.process
         try #require(try await output.waitFor("stack ready in", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
         func json(_ call: Call) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(call.body.utf8)) as? [String: Any]) ?? [:] }

@@ -13,7 +13,7 @@ extension LocalStackTests {
         }
         let userService = binary.deletingLastPathComponent().appendingPathComponent("user-service")
         // Below the ephemeral port range, like the other stacks of this suite, and clear of their ports.
-        let offset = 15_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000)
+        let offset = LocalStack.offset(band: 3)
         // The budget for bcrypt work per address is not what this test is about: every guess comes from this machine.
         let stack = try LocalStack(binary: binary, offset: offset, environment: ["PASSWORD_WORK_BURST": "1000", "PASSWORD_WORK_PER_SECOND": "1000"])
         let ready = try await stack.output.waitFor("stack ready in", within: .seconds(120))
