@@ -485,7 +485,8 @@ peak_rss_mb() { # PID...: the sum of the processes' peak resident memory, in MB
 for scenario in "${SCENARIOS[@]}"; do
     for path in "${PATHS[@]}"; do run_wrk "$scenario.$path"; done
 done
-GATEWAY_PEAK_RSS_MB= BASELINE_PEAK_RSS_MB=
+GATEWAY_PEAK_RSS_MB=''
+BASELINE_PEAK_RSS_MB=''
 if ((!UPSTREAM_ONLY)); then
     alive "$GATEWAY_PID" || die "the gateway exited during its runs (see $WORK/gateway.log)"
     GATEWAY_PEAK_RSS_MB=$(peak_rss_mb "$GATEWAY_PID")
