@@ -125,7 +125,7 @@ final class UpstreamPool {
         open += 1
         ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // Every header sent upstream is a caller's, already validated by HTTPTypes when it was read, or
