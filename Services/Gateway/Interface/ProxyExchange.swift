@@ -43,7 +43,7 @@ final class ProxyExchange {
     private let handler: GatewayProxyHandler
     private let client: ChannelHandlerContext
     private let head: HTTPRequest
-    private let path: Substring
+    private let path: String
     private let query: Substring?
     private let started = NIODeadline.now()
     private let requestID: String
@@ -82,10 +82,10 @@ final class ProxyExchange {
         self.head = head
         let target = head.path ?? "/"
         if let mark = target.firstIndex(of: "?") {
-            path = target[..<mark]
+            path = String(target[..<mark])
             query = target[target.index(after: mark)...]
         } else {
-            path = target[...]
+            path = target
             query = nil
         }
         requestID = RequestID.accepting(head.headerFields[.requestID])
@@ -103,7 +103,7 @@ final class ProxyExchange {
         if isCORSPreflight { return answerPreflight() }
         let route: Route
         do {
-            route = try proxy.admission.route(for: String(path))
+            route = try proxy.admission.route(for: path)
         } catch {
             return answer(GatewayProxy.problem(for: error))
         }
@@ -177,7 +177,7 @@ final class ProxyExchange {
         let clientAddress = proxy.trustedProxies.clientAddress(peer: peer, forwardedFor: head.headerFields[values: .xForwardedFor].joined(separator: ","))
         let plan: ForwardPlan
         do {
-            plan = try proxy.admission.plan(route, path: String(path), query: query.map(String.init), caller: caller, clientAddress: clientAddress)
+            plan = try proxy.admission.plan(route, path: path, query: query.map(String.init), caller: caller, clientAddress: clientAddress)
         } catch {
             return answer(GatewayProxy.problem(for: error))
         }
@@ -522,7 +522,7 @@ final class ProxyExchange {
         var fields = problem.headers
         fields.append(contentsOf: answerHeaders)
         fields[.contentType] = Problem.mediaType
-        let document = problem.body(instance: String(path), requestID: requestID)
+        let document = problem.body(instance: path, requestID: requestID)
         fields[.contentLength] = String(document.readableBytes)
         writeAnswer(status: problem.status, fields: fields, body: document)
     }
