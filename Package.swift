@@ -39,6 +39,8 @@ extension Target.Dependency {
     static let tracing: Self = .product(name: "Tracing", package: "swift-distributed-tracing")
     static let otel: Self = .product(name: "OTel", package: "swift-otel")
     static let testing: Self = "TradewindTesting"
+    static let mustache: Self = .product(name: "Mustache", package: "swift-mustache")
+    static let yams: Self = .product(name: "Yams", package: "Yams")
 }
 
 /// Declares one bounded context: Domain, Application, Infrastructure, Interface, the Server composition root,
@@ -147,7 +149,13 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "tradewind",
-        dependencies: [.argumentParser, .runtime, "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "CargoInfrastructure", "CargoDomain", "OrderServer", .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals],
+        dependencies: [
+            .argumentParser, .runtime, .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals, .mustache, .yams,
+            "CargoInfrastructure", "CargoDomain",
+            // The servers `tradewind serve` runs.
+            "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "OrderServer",
+            // tradewind new context: servers
+        ],
         path: "Tools/Tradewind"
     ),
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
@@ -158,7 +166,8 @@ var targets: [Target] = [
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),
     .testTarget(name: "EndToEndTests", dependencies: [.asyncHTTPClient, .hummingbird], path: "Tests/EndToEndTests"),
-    .testTarget(name: "DeploymentTests", dependencies: ["tradewind", .product(name: "Yams", package: "Yams")], path: "Tests/DeploymentTests"),
+    .testTarget(name: "DeploymentTests", dependencies: ["tradewind", .yams], path: "Tests/DeploymentTests"),
+    .testTarget(name: "NewContextTests", dependencies: ["tradewind", .yams, .argumentParser], path: "Tests/Tools/NewContextTests"),
     // The order service's clients of other contexts against real, in-process instances of those contexts.
     .testTarget(
         name: "OrderClientTests",
@@ -187,6 +196,7 @@ targets += boundedContext(
     interface: [.logging, .metrics, .tracing, .serviceLifecycle, .nioCore, .nioPosix, .nioHTTP1, .nioHTTPTypes, .nioHTTPTypesHTTP1, .hummingbirdHTTP2],
     openAPI: false
 )
+// tradewind new context: contexts
 
 for index in targets.indices {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
@@ -204,10 +214,12 @@ let package = Package(
         .executable(name: "cart-service", targets: ["cart-service"]),
         .executable(name: "cargo-service", targets: ["cargo-service"]),
         .executable(name: "order-service", targets: ["order-service"]),
+        // tradewind new context: executables
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Only the OTLP/HTTP exporter: the gRPC one would pull gRPC and add minutes to every cold build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

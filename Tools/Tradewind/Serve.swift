@@ -6,6 +6,7 @@ import GatewayServer
 import ProductServer
 import RegistryServer
 import UserServer
+// tradewind new context: imports
 
 /// Runs one service in this process. `tradewind up` starts each service this way, as a child process.
 struct Serve: AsyncParsableCommand {
@@ -29,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         case "cargo": await CargoService.main()
         case "order": await OrderService.main()
         case "gateway": await GatewayService.main()
+        // tradewind new context: services
         default: throw ValidationError("unknown service '\(service)'")
         }
     }

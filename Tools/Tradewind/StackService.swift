@@ -9,7 +9,10 @@ struct StackService: Sendable {
     let environment: [String: String]
 
     /// The services that keep data, each in its own database (`tradewind_<name>` when `up` runs on PostgreSQL).
-    static let withDatabase: Set<String> = ["user", "product", "cart", "cargo", "order"]
+    static let withDatabase: Set<String> = [
+        "user", "product", "cart", "cargo", "order",
+        // tradewind new context: databases
+    ]
 
     /// Every service that exists so far, in start order.
     static let all: [StackService] = [
@@ -19,6 +22,7 @@ struct StackService: Sendable {
         StackService(name: "cart", port: 8083, environment: [:]),
         StackService(name: "cargo", port: 8084, environment: [:]),
         StackService(name: "order", port: 8085, environment: [:]),
+        // tradewind new context: services
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 

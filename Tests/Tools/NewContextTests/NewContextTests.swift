@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import tradewind
+
+/// `tradewind new context` on a scratch copy of the files it reads and changes (the real templates, Package.swift,
+/// the stack, the route table and the order context's events).
+@Suite struct NewContextTests {
+    static let repository = OrderedJSONTests.repository
+    static let copied = [
+        "Package.swift", "Tools/Tradewind/Serve.swift", "Tools/Tradewind/StackService.swift", "Services/Gateway/routes.json",
+        "Services/Order/Contracts/OrderPlaced.swift", "Services/Cart/Contracts/CartContract.swift",
+    ]
+
+    /// A scratch checkout, removed after `body`.
+    func withScratchRepository(_ body: (URL) throws -> Void) throws {
+        let files = FileManager.default
+        let scratch = files.temporaryDirectory.appendingPathComponent("tradewind-new-context-\(UUID().uuidString)")
+        defer { try? files.removeItem(at: scratch) }
+        for path in Self.copied {
+            let target = scratch.appendingPathComponent(path)
+            try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try files.copyItem(at: Self.repository.appendingPathComponent(path), to: target)
+        }
+        try files.createDirectory(at: scratch.appendingPathComponent("Tools/Templates"), withIntermediateDirectories: true)
+        try files.copyItem(at: Self.repository.appendingPathComponent(ContextScaffold.templateFolder),
+                           to: scratch.appendingPathComponent(ContextScaffold.templateFolder))
+        try body(scratch)
+    }
+
+    /// Every file under `folder` with its content (a link as its destination), to compare trees.
+    static func snapshot(_ folder: URL) throws -> [String: String] {
+        let files = FileManager.default
+        var result: [String: String] = [:]
+        for path in try files.subpathsOfDirectory(atPath: folder.path) {
+            let url = folder.appendingPathComponent(path)
+            if let destination = try? files.destinationOfSymbolicLink(atPath: url.path) {
+                result[path] = "-> " + destination
+            } else if let data = files.contents(atPath: url.path) {
+                result[path] = String(decoding: data, as: UTF8.self)
+            } else {
+                result[path] = "(folder)"
+            }
+        }
+        return result
+    }
+
+    func run(_ arguments: [String], in repository: URL) throws {
+        var command = try NewContext.parse(arguments + ["--repository", repository.path])
+        try command.run()
+    }
+
+    @Test func aContextIsWrittenAndRegisteredEverywhere() throws {
+        try withScratchRepository { repository in
+            try run(["ShippingLabel", "--with-database", "--consumes", "Order.OrderPlaced"], in: repository)
+            let tree = try Self.snapshot(repository)
+            for layer in ["Domain/ShippingLabel.swift", "Domain/Ports.swift", "Application/CreateShippingLabel.swift", "Application/GetShippingLabel.swift",
+                          "Application/RecordOrderPlaced.swift", "Infrastructure/SQLShippingLabelRepository.swift",
+                          "Infrastructure/ShippingLabelEventSubscriptions.swift", "Interface/ShippingLabelAPI.swift", "Contracts/openapi.yaml",
+                          "Server/ShippingLabelService.swift", "Main/main.swift"] {
+                #expect(tree["Services/ShippingLabel/\(layer)"] != nil, "\(layer)")
+            }
+            #expect(tree["Services/ShippingLabel/Interface/openapi.yaml"] == "-> ../Contracts/openapi.yaml")
+            for test in ["DomainTests", "ApplicationTests", "InfrastructureTests", "InterfaceTests"] {
+                #expect(tree.keys.contains { $0.hasPrefix("Tests/ShippingLabel/\(test)/") && $0.hasSuffix(".swift") }, "\(test)")
+            }
+            for (path, content) in tree where path.hasPrefix("Services/ShippingLabel") || path.hasPrefix("Tests/ShippingLabel") {
+                #expect(!content.contains("{{") && !content.contains("__Name__"), "\(path) has a placeholder left")
+            }
+            let manifest = try #require(tree["Package.swift"])
+            #expect(manifest.contains(#"targets += boundedContext("ShippingLabel", executable: "shipping-label-service", interface: [.logging], consumes: ["Order"])"#))
+            #expect(manifest.contains(#".executable(name: "shipping-label-service", targets: ["shipping-label-service"]),"#))
+            #expect(manifest.contains(#""ShippingLabelServer","#))
+            let stack = try #require(tree["Tools/Tradewind/StackService.swift"])
+            #expect(stack.contains(#"StackService(name: "shipping-label", port: 8086, environment: [:]),"#))
+            #expect(stack.contains(#""shipping-label","#), "the database list names it (--with-database)")
+            #expect(try #require(tree["Tools/Tradewind/Serve.swift"]).contains(#"case "shipping-label": await ShippingLabelService.main()"#))
+            let table = try JSONSerialization.jsonObject(with: Data(try #require(tree["Services/Gateway/routes.json"]).utf8)) as? [String: Any]
+            let route = try #require((table?["routes"] as? [[String: Any]])?.last)
+            #expect(route["prefix"] as? String == "/api/shipping-labels" && route["service"] as? String == "shipping-label-service")
+            #expect(route["rewrite"] as? String == "/shipping-labels" && route["access"] as? String == "authenticated")
+            // The generated interface test delivers a real OrderPlaced: every field of the event, from its contract.
+            let apiTest = try #require(tree["Tests/ShippingLabel/InterfaceTests/ShippingLabelAPITests.swift"])
+            #expect(apiTest.contains(#"\"orderId\":\"A-1\",\"customer\":\"A-1\",\"totalAmount\":1,\"currency\":\"A-1\""#))
+        }
+    }
+
+    @Test func aSecondRunWithTheSameNameIsRefusedAndChangesNothing() throws {
+        try withScratchRepository { repository in
+            try run(["Payment"], in: repository)
+            let before = try Self.snapshot(repository)
+            #expect(throws: (any Error).self) { try run(["Payment"], in: repository) }
+            #expect(throws: (any Error).self) { try run(["Payment", "--port", "8090"], in: repository) }
+            #expect(try Self.snapshot(repository) == before)
+        }
+    }
+
+    @Test func badArgumentsAreRefusedBeforeAnythingIsWritten() throws {
+        try withScratchRepository { repository in
+            let before = try Self.snapshot(repository)
+            for arguments in [["payment"], ["Order"], ["Cart"], ["Struct"], ["Payment", "--port", "8081"], ["Payment", "--port", "40000"],
+                              ["Payment", "--consumes", "Order"], ["Payment", "--consumes", "Nowhere.Thing"],
+                              ["Payment", "--consumes", "Order.OrderVanished"], ["Payment", "--consumes", "Order.OrderPlaced", "--consumes", "Order.OrderPlaced"]] {
+                #expect(throws: (any Error).self, "\(arguments)") { try run(arguments, in: repository) }
+            }
+            #expect(try Self.snapshot(repository) == before)
+        }
+    }
+
+    @Test func aMissingInsertionPointStopsTheRunBeforeAnyWrite() throws {
+        try withScratchRepository { repository in
+            let serve = repository.appendingPathComponent("Tools/Tradewind/Serve.swift")
+            let text = try String(contentsOf: serve, encoding: .utf8)
+            try text.replacingOccurrences(of: "// tradewind new context: services", with: "").write(to: serve, atomically: true, encoding: .utf8)
+            let before = try Self.snapshot(repository)
+            let error = try #require(throws: (any Error).self) { try run(["Payment"], in: repository) }
+            #expect("\(error)".contains("tradewind new context: services"))
+            #expect(try Self.snapshot(repository) == before)
+        }
+    }
+
+    /// A write that fails after others succeeded undoes them: rewritten files get their content back, new files and
+    /// folders go.
+    @Test func aFailurePartWayLeavesTheTreeAsItWas() throws {
+        try withScratchRepository { repository in
+            let before = try Self.snapshot(repository)
+            var changes = RepositoryChanges()
+            changes.rewritten["Package.swift"] = "changed"
+            changes.created["Aaa/Bbb/New.swift"] = "new"
+            changes.created["Package.swift/cannot-be-a-folder.swift"] = "fails"
+            #expect(throws: ContextGenerationError.self) { try changes.apply(in: repository) }
+            #expect(try Self.snapshot(repository) == before)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Yams
+
+/// One existing file that names every service, and how the new context is added to it.
+struct Registration {
+    let file: String
+    let edit: (String) throws(ContextGenerationError) -> String
+}
+
+extension ContextScaffold {
+    var registrations: [Registration] {
+        let name = names.name
+        let consumedContexts = Array(Set(consumed.map(\.context))).sorted()
+        let consumes = consumedContexts.isEmpty ? "" : ", consumes: [\(consumedContexts.map { "\"\($0)\"" }.joined(separator: ", "))]"
+        return [
+            Registration(file: "Package.swift") { text throws(ContextGenerationError) in
+                var text = try Self.insert("targets += boundedContext(\"\(name)\", executable: \"\(names.serviceName)\", interface: [.logging]\(consumes))",
+                                           before: "tradewind new context: contexts", in: text, file: "Package.swift")
+                text = try Self.insert(".executable(name: \"\(names.serviceName)\", targets: [\"\(names.serviceName)\"]),",
+                                       before: "tradewind new context: executables", in: text, file: "Package.swift")
+                return try Self.insert("\"\(name)Server\",", before: "tradewind new context: servers", in: text, file: "Package.swift")
+            },
+            Registration(file: "Tools/Tradewind/Serve.swift") { text throws(ContextGenerationError) in
+                let file = "Tools/Tradewind/Serve.swift"
+                let imported = try Self.insert("import \(name)Server", before: "tradewind new context: imports", in: text, file: file)
+                return try Self.insert("case \"\(names.stackName)\": await \(name)Service.main()", before: "tradewind new context: services", in: imported, file: file)
+            },
+            Registration(file: "Tools/Tradewind/StackService.swift") { [withDatabase, port] text throws(ContextGenerationError) in
+                let file = "Tools/Tradewind/StackService.swift"
+                let stacked = try Self.insert("StackService(name: \"\(names.stackName)\", port: \(port), environment: [:]),",
+                                              before: "tradewind new context: services", in: text, file: file)
+                guard withDatabase else { return stacked }
+                return try Self.insert("\"\(names.stackName)\",", before: "tradewind new context: databases", in: stacked, file: file)
+            },
+            Registration(file: "Services/Gateway/routes.json") { text throws(ContextGenerationError) in try addRoute(to: text) },
+        ]
+    }
+
+    /// Inserts `line` above the line holding `marker`, with that line's indentation.
+    static func insert(_ line: String, before marker: String, in text: String, file: String) throws(ContextGenerationError) -> String {
+        var lines = text.components(separatedBy: "\n")
+        guard let index = lines.firstIndex(where: { $0.contains("// \(marker)") }) else { throw .missingMarker(file: file, marker: "// \(marker)") }
+        let indentation = lines[index].prefix { $0 == " " }
+        lines.insert(indentation + line, at: index)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The gateway's route to the new context: `/api/<path>` to its service, for signed-in callers, limited per caller.
+    func addRoute(to text: String) throws(ContextGenerationError) -> String {
+        let file = "Services/Gateway/routes.json"
+        let document = try OrderedJSON.parse(text, file: file)
+        guard case .mapping(var top) = document, case .sequence(var routes)? = top["routes"] else {
+            throw .unreadableFile(file, "expected an object with a \"routes\" array")
+        }
+        let prefix = "/api/\(names.pathSegment)"
+        for route in routes {
+            if route["name"]?.string == names.pathSegment { throw .alreadyExists(names.name, "\(file) has a route named \(names.pathSegment)") }
+            if route["prefix"]?.string == prefix { throw .alreadyExists(names.name, "\(file) routes \(prefix) already") }
+        }
+        routes.append(OrderedJSON.object([
+            ("name", OrderedJSON.string(names.pathSegment)),
+            ("prefix", OrderedJSON.string(prefix)),
+            ("service", OrderedJSON.string(names.serviceName)),
+            ("rewrite", OrderedJSON.string("/\(names.pathSegment)")),
+            ("access", OrderedJSON.string("authenticated")),
+            ("rateLimit", OrderedJSON.object([
+                ("perSecond", OrderedJSON.number(50)), ("burst", OrderedJSON.number(100)), ("key", OrderedJSON.string("subject")),
+            ])),
+            ("timeoutMs", OrderedJSON.number(5000)),
+            ("maxBodyBytes", OrderedJSON.number(65536)),
+        ]))
+        top["routes"] = .sequence(routes)
+        return OrderedJSON.render(.mapping(top))
+    }
+}
