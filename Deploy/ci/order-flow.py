@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A shopper's whole journey through the gateway of a running Tradewind stack, as the deployment checks run it.
 
-Usage: order-flow.py GATEWAY_URL [--label TEXT] [--timeout SECONDS]
+Usage: order-flow.py GATEWAY_URL [--label TEXT] [--timeout SECONDS] [--consumer PATH]
 
 Registers a new customer, signs in, browses the catalog and one product, fills a cart, places an order and
 follows it until it has shipped, sees the cart emptied (the OrderPlaced event reached the cart), then asks the
 public tracking page of its freight. With ADMIN_EMAIL and ADMIN_PASSWORD in the environment it also reports the
 freight received and loaded, as port staff would, and sees the order in transit (CargoHandled reached the order):
-the events travel only if each consumer's subscription reached its publisher in that deployment. Every step is
+the events travel only if each consumer's subscription reached its publisher in that deployment. With --consumer
+PATH (a context made by `tradewind new context ... --consumes Order.OrderPlaced`, e.g. `payments`) it also waits
+for GET /api/PATH to list the item that context records for the order's OrderPlaced. Every step is
 checked; the script exits non-zero at the first one that fails, saying which. Needs the `requests` package.
 """
 import os
@@ -22,6 +24,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("gateway")
 parser.add_argument("--label", default="order flow")
 parser.add_argument("--timeout", type=float, default=60, help="seconds for the order to ship")
+parser.add_argument("--consumer", help="API path of a generated context that records OrderPlaced (e.g. payments)")
 args = parser.parse_args()
 api = args.gateway.rstrip("/") + "/api"
 ADDRESS = {"name": "Deploy Check", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22",
@@ -97,6 +100,20 @@ for _ in range(80):
         break
     time.sleep(0.25)
 expect(cart_items == 0, f"the cart was emptied once the order was placed (items now: {cart_items})")
+
+# OrderPlaced → a generated context: its subscription, declared by the generator, reached the order service.
+if args.consumer:
+    title = f"OrderPlaced {order_id}"
+    titles = []
+    for _ in range(80):
+        answer = session.get(f"{api}/{args.consumer}", params={"limit": 100}, timeout=15)
+        if answer.status_code != 200:
+            expect(False, f"GET /api/{args.consumer} through the gateway with a token", answer)
+        titles = [item.get("title") for item in answer.json().get("items", [])]
+        if title in titles:
+            break
+        time.sleep(0.25)
+    expect(title in titles, f"/api/{args.consumer} recorded '{title}' (it lists: {titles[:5]})")
 
 admin_email, admin_password = os.environ.get("ADMIN_EMAIL"), os.environ.get("ADMIN_PASSWORD")
 if admin_email and admin_password:

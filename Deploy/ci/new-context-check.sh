@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `tradewind new context` from end to end, in a scratch copy of the repository: generates a context that keeps its
+# data in its own database and consumes the order context's OrderPlaced, builds it, runs its generated tests, the
+# generator's tests, the layering and service-set consistency tests and the deployment validators, then starts the
+# whole stack with `tradewind up`, reaches the new context's API through the gateway with a token, and sees it record
+# the OrderPlaced of a checkout.
+#
+# Usage (from the repository root, after `swift build --build-tests`):  bash Deploy/ci/new-context-check.sh
+#
+# The scratch copy builds into this checkout's .build (--scratch-path), so the dependencies are not compiled again;
+# the repository's own modules are, from the copy's sources. Run it after every other step that uses .build.
+set -euo pipefail
+
+ROOT=$(pwd)
+NAME=${NEW_CONTEXT_NAME:-Payment}
+API_PATH=${NEW_CONTEXT_PATH:-payments}
+SCRATCH=$(mktemp -d /tmp/tradewind-new-context.XXXXXX)
+UP_PID=""
+say() { printf '==> %s\n' "$*"; }
+fail() { printf 'new context check FAILED: %s\n' "$*" >&2; exit 1; }
+cleanup() {
+    if [ -n "$UP_PID" ] && kill -0 "$UP_PID" 2>/dev/null; then
+        kill -INT "$UP_PID" 2>/dev/null || true
+        for _ in $(seq 1 60); do kill -0 "$UP_PID" 2>/dev/null || break; sleep 0.5; done
+        kill -KILL "$UP_PID" 2>/dev/null || true
+    fi
+    rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+[ -x "$ROOT/.build/debug/tradewind" ] || fail "build first: $ROOT/.build/debug/tradewind is missing"
+say "scratch copy in $SCRATCH"
+git ls-files --cached --others --exclude-standard | tar -cf - -T - | tar -C "$SCRATCH" -xf -
+[ ! -f Package.resolved ] || cp Package.resolved "$SCRATCH/"
+cd "$SCRATCH"
+
+say "tradewind new context $NAME --with-database --consumes Order.OrderPlaced"
+"$ROOT/.build/debug/tradewind" new context "$NAME" --with-database --consumes Order.OrderPlaced
+# A second run is refused and changes nothing.
+tree_digest() { find . -path ./.build -prune -o \( -type f -o -type l \) -print0 | sort -z | xargs -0 md5sum | md5sum; }
+before=$(tree_digest)
+if "$ROOT/.build/debug/tradewind" new context "$NAME" >/dev/null 2>&1; then fail "a second run with the same name was not refused"; fi
+[ "$before" = "$(tree_digest)" ] || fail "the refused second run changed files"
+
+say "build (the repository's .build as scratch path)"
+swift build --build-tests --scratch-path "$ROOT/.build"
+BIN=$(swift build --scratch-path "$ROOT/.build" --show-bin-path)
+
+say "the generated tests, the generator's, layering and the service-set consistency tests"
+swift test --skip-build --scratch-path "$ROOT/.build" \
+    --filter "${NAME}Tests|${NAME}UseCaseTests|${NAME}RepositoryTests|${NAME}APITests|NewContextTests|ContextNamesTests|OrderedJSONTests|LayeringTests|ServiceInventoryTests" \
+    2>&1 | tee "$SCRATCH/test.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "tests failed"
+for suite in "${NAME}Tests" "${NAME}UseCaseTests" "${NAME}RepositoryTests" "${NAME}APITests" LayeringTests ServiceInventoryTests; do
+    grep -q "Suite $suite passed" "$SCRATCH/test.log" || fail "the suite $suite did not run"
+done
+if [ -n "${TRADEWIND_TEST_POSTGRES_URL:-}" ]; then
+    grep -qE "${NAME}RepositoryTests|kind → \.postgres" "$SCRATCH/test.log" || fail "the generated repository tests did not run on PostgreSQL"
+fi
+if [ -x "$ROOT/../shared/tools/check-architecture" ]; then "$ROOT/../shared/tools/check-architecture" . || fail "layering violations"; fi
+
+say "deployment validators"
+bash Deploy/validate.sh || fail "the deployment files do not validate with the new context"
+
+say "tradewind up, a checkout, and the new context through the gateway"
+OFFSET=$(( 20000 + $$ % 5000 ))
+GATEWAY="http://127.0.0.1:$((8080 + OFFSET))"
+BCRYPT_COST=4 "$BIN/tradewind" up --port-offset "$OFFSET" >"$SCRATCH/up.log" 2>&1 &
+UP_PID=$!
+for _ in $(seq 1 240); do
+    grep -q "stack ready in" "$SCRATCH/up.log" && break
+    kill -0 "$UP_PID" 2>/dev/null || { cat "$SCRATCH/up.log"; fail "tradewind up exited"; }
+    sleep 0.5
+done
+curl -sf "$GATEWAY/health/ready" >/dev/null || { cat "$SCRATCH/up.log"; fail "the gateway did not become ready"; }
+python3 "$ROOT/Deploy/ci/order-flow.py" "$GATEWAY" --label "new context $NAME" --consumer "$API_PATH" \
+    || { tail -50 "$SCRATCH/up.log"; fail "the checkout did not reach the new context"; }
+say "new context check passed"
