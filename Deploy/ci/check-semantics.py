@@ -30,12 +30,13 @@ SERVICES = {
     "cart-service": dict(port=8083, db=True, jwks=True, calls=["product-service"], client=False),
     "cargo-service": dict(port=8084, db=True, jwks=True, calls=["order-service"], client=True),
     "order-service": dict(port=8085, db=True, jwks=True, calls=["product-service", "cargo-service", "cart-service"], client=True),
+    # tradewind new context: services
     "gateway": dict(port=8080, db=False, jwks=True, calls=[], client=False),
 }
 JWKS_URL = "http://user-service:8081/.well-known/jwks.json"
 TOKEN_URL = "http://user-service:8081/oauth/token"
 SEEDED = ("product-service", "cargo-service")
-DB_NAME = {name: name.replace("-service", "") + "_service" for name, s in SERVICES.items() if s["db"]}
+DB_NAME = {name: name.replace("-service", "").replace("-", "_") + "_service" for name, s in SERVICES.items() if s["db"]}
 # Whose X-Forwarded-For is believed. Nobody proxies to the registry, so it believes nobody. In compose the gateway is
 # the edge and believes nobody either, the services behind it its fixed address alone; in Kubernetes the gateway and
 # the services believe the pod network, which the NetworkPolicies narrow down to the Ingress controller's namespace
@@ -85,7 +86,7 @@ def check_compose(path):
     p.expect(any(v.get("source", "").endswith("Deploy/compose/postgres-init.sh") for v in init_mounts),
              "postgres does not mount Deploy/compose/postgres-init.sh into /docker-entrypoint-initdb.d")
     for name, db in DB_NAME.items():
-        p.expect(pg_env.get(f"{db.split('_')[0].upper()}_DB_PASSWORD"), f"postgres has no {db.split('_')[0].upper()}_DB_PASSWORD for the init script")
+        p.expect(pg_env.get(f"{db.removesuffix('_service').upper()}_DB_PASSWORD"), f"postgres has no {db.removesuffix('_service').upper()}_DB_PASSWORD for the init script")
 
     upstreams = gateway_upstreams()
     gateway_address = compose_gateway_address(p, config)
@@ -134,7 +135,7 @@ def check_compose(path):
             p.expect(url.scheme == "postgres" and url.hostname == "postgres" and url.port == 5432
                      and url.username == db and url.path == f"/{db}",
                      f"{where} DATABASE_URL should be postgres://{db}:…@postgres:5432/{db}")
-            password_variable = f"{db.split('_')[0].upper()}_DB_PASSWORD"
+            password_variable = f"{db.removesuffix('_service').upper()}_DB_PASSWORD"
             p.expect(url.password and url.password == pg_env.get(password_variable),
                      f"{where} DATABASE_URL password differs from postgres' {password_variable}")
         if spec["client"]:
@@ -454,7 +455,7 @@ def check_k8s(overlay, path):
             p.expect(by_kind.get("Service", {}).get("postgres"), "dev has no postgres Service")
             pg_env = {e["name"]: e for e in pg["spec"]["template"]["spec"]["containers"][0].get("env", [])}
             for db in DB_NAME.values():
-                variable = f"{db.split('_')[0].upper()}_DB_PASSWORD"
+                variable = f"{db.removesuffix('_service').upper()}_DB_PASSWORD"
                 ref = pg_env.get(variable, {}).get("valueFrom", {}).get("secretKeyRef", {})
                 p.expect(ref.get("name") == "postgres-init", f"postgres {variable} does not come from Secret postgres-init")
                 secret_refs.add((ref.get("name"), ref.get("key")))

@@ -110,8 +110,9 @@ def make_secrets():
             f"service.{service}-service." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
         password = secrets.token_hex(24)
         made["postgres-init"][f"{service}-db-password"] = password
+        database = service.replace("-", "_") + "_service"
         made[f"{service}-service-database"] = {
-            "url": f"postgres://{service}_service:{password}@postgres:5432/{service}_service"}
+            "url": f"postgres://{database}:{password}@postgres:5432/{database}"}
     return made
 
 

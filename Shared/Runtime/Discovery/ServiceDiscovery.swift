@@ -52,10 +52,14 @@ public struct StaticDiscovery: ServiceDiscovery {
     }
 
     /// `<NAME>_URL` variables for the given service names (`user-service` reads `USER_SERVICE_URL`); a variable may
-    /// list several URLs separated by commas.
+    /// list several URLs separated by commas. `EVENT_CONSUMERS` names more services, read the same way: the
+    /// consumers of this service's events where there is no registry to find them (Kubernetes), since a publisher
+    /// asks every service it knows of for its subscriptions.
     public init(environment: ServiceEnvironment, services: [String]) {
         var urls: [String: [String]] = [:]
-        for service in services {
+        let consumers = (environment.string("EVENT_CONSUMERS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for service in services + consumers {
             let variable = service.uppercased().replacingOccurrences(of: "-", with: "_") + "_URL"
             if let value = environment.string(variable) {
                 urls[service] = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -61,4 +61,17 @@ import TradewindRuntime
         #expect(try DatabaseURL("sqlite:///var/lib/users.sqlite") == .sqlite(path: "/var/lib/users.sqlite"))
         #expect(try DatabaseURL("sqlite::memory:") == .sqliteInMemory)
     }
+
+    /// Without a registry, a publisher finds the consumers of its events only through `EVENT_CONSUMERS`.
+    @Test func staticDiscoveryKnowsTheServicesItCallsAndTheConsumersItIsTold() async throws {
+        let environment = ServiceEnvironment([
+            "PRODUCT_SERVICE_URL": "http://product-service:8082", "PAYMENT_SERVICE_URL": "http://payment-service:8086,http://10.0.0.9:8086",
+            "EVENT_CONSUMERS": " payment-service, ",
+        ])
+        let discovery = StaticDiscovery(environment: environment, services: ["product-service", "cargo-service"])
+        #expect(await discovery.knownServices() == ["product-service", "payment-service"])
+        #expect(await discovery.endpoints(of: "payment-service").map(\.host) == ["payment-service", "10.0.0.9"])
+        let withoutConsumers = StaticDiscovery(environment: ServiceEnvironment(["PAYMENT_SERVICE_URL": "http://payment-service:8086"]), services: [])
+        #expect(await withoutConsumers.knownServices() == [])
+    }
 }

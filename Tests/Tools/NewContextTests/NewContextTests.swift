@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import Yams
 @testable import tradewind
 
 /// `tradewind new context` on a scratch copy of the files it reads and changes (the real templates, Package.swift,
@@ -9,7 +10,8 @@ import Testing
     static let repository = OrderedJSONTests.repository
     static let copied = [
         "Package.swift", "Tools/Tradewind/Serve.swift", "Tools/Tradewind/StackService.swift", "Services/Gateway/routes.json",
-        "Services/Order/Contracts/OrderPlaced.swift", "Services/Cart/Contracts/CartContract.swift",
+        "Services/Order/Contracts/OrderPlaced.swift", "Services/Cart/Contracts/CartContract.swift", "docker-compose.yml", "Jenkinsfile",
+        "Deploy", "Tools/Templates",
     ]
 
     /// A scratch checkout, removed after `body`.
@@ -22,9 +24,6 @@ import Testing
             try files.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
             try files.copyItem(at: Self.repository.appendingPathComponent(path), to: target)
         }
-        try files.createDirectory(at: scratch.appendingPathComponent("Tools/Templates"), withIntermediateDirectories: true)
-        try files.copyItem(at: Self.repository.appendingPathComponent(ContextScaffold.templateFolder),
-                           to: scratch.appendingPathComponent(ContextScaffold.templateFolder))
         try body(scratch)
     }
 
@@ -43,6 +42,13 @@ import Testing
             }
         }
         return result
+    }
+
+    /// The last entry of `StackService.withDatabase`, the line above its insertion point.
+    static func lineAboveDatabaseMarker(in stack: String) -> String? {
+        let lines = stack.components(separatedBy: "\n")
+        guard let marker = lines.firstIndex(where: { $0.contains("// tradewind new context: databases") }), marker > 0 else { return nil }
+        return lines[marker - 1].trimmingCharacters(in: .whitespaces)
     }
 
     func run(_ arguments: [String], in repository: URL) throws {
@@ -73,15 +79,45 @@ import Testing
             #expect(manifest.contains(#""ShippingLabelServer","#))
             let stack = try #require(tree["Tools/Tradewind/StackService.swift"])
             #expect(stack.contains(#"StackService(name: "shipping-label", port: 8086, environment: [:]),"#))
-            #expect(stack.contains(#""shipping-label","#), "the database list names it (--with-database)")
+            #expect(Self.lineAboveDatabaseMarker(in: stack) == #""shipping-label","#, "the database list names it (--with-database)")
             #expect(try #require(tree["Tools/Tradewind/Serve.swift"]).contains(#"case "shipping-label": await ShippingLabelService.main()"#))
             let table = try JSONSerialization.jsonObject(with: Data(try #require(tree["Services/Gateway/routes.json"]).utf8)) as? [String: Any]
             let route = try #require((table?["routes"] as? [[String: Any]])?.last)
             #expect(route["prefix"] as? String == "/api/shipping-labels" && route["service"] as? String == "shipping-label-service")
             #expect(route["rewrite"] as? String == "/shipping-labels" && route["access"] as? String == "authenticated")
+            // Deployed like the other services: compose builds and runs it, Kubernetes deploys it, the order service
+            // there knows it as a consumer of its events.
+            let compose = try #require(try Yams.load(yaml: tree["docker-compose.yml"] ?? "") as? [String: Any])
+            let service = try #require((compose["services"] as? [String: Any])?["shipping-label-service"] as? [String: Any])
+            let environment = try #require(service["environment"] as? [String: Any])
+            #expect(environment["PORT"] as? String == "8086")
+            #expect((environment["DATABASE_URL"] as? String)?.hasPrefix("postgres://shipping_label_service:") == true)
+            #expect(try #require(tree["Deploy/docker/Dockerfile"]).contains("FROM runtime AS shipping-label-service"))
+            #expect(try #require(tree["Deploy/k8s/base/kustomization.yaml"]).contains("- shipping-label-service.yaml"))
+            let manifests = try Yams.load_all(yaml: tree["Deploy/k8s/base/shipping-label-service.yaml"] ?? "").compactMap { $0 as? [String: Any] }
+            #expect(Set(manifests.compactMap { $0["kind"] as? String }) == ["ConfigMap", "Service", "Deployment"])
+            let orderConfig = try #require(tree["Deploy/k8s/base/order-service.yaml"])
+            #expect(orderConfig.contains(#"EVENT_CONSUMERS: "shipping-label-service""#) && orderConfig.contains("SHIPPING_LABEL_SERVICE_URL"))
+            #expect(try #require(tree["Deploy/compose/postgres-init.sh"]).contains(#"create_database shipping_label_service "${SHIPPING_LABEL_DB_PASSWORD:-}""#))
+
             // The generated interface test delivers a real OrderPlaced: every field of the event, from its contract.
             let apiTest = try #require(tree["Tests/ShippingLabel/InterfaceTests/ShippingLabelAPITests.swift"])
             #expect(apiTest.contains(#"\"orderId\":\"A-1\",\"customer\":\"A-1\",\"totalAmount\":1,\"currency\":\"A-1\""#))
+        }
+    }
+
+    /// Without --with-database nothing gets a PostgreSQL database; the service keeps SQLite on a writable volume.
+    @Test func withoutADatabaseTheServiceKeepsSQLiteOnAVolume() throws {
+        try withScratchRepository { repository in
+            try run(["Refund", "--port", "8090"], in: repository)
+            let tree = try Self.snapshot(repository)
+            let compose = try #require(try Yams.load(yaml: tree["docker-compose.yml"] ?? "") as? [String: Any])
+            let service = try #require((compose["services"] as? [String: Any])?["refund-service"] as? [String: Any])
+            #expect((service["environment"] as? [String: Any])?["DATABASE_URL"] as? String == "sqlite:///data/refund-service.sqlite")
+            #expect((service["tmpfs"] as? [String])?.contains { $0.hasPrefix("/data:") } == true)
+            #expect(try #require(tree["Deploy/compose/postgres-init.sh"]) == (try String(contentsOf: Self.repository.appendingPathComponent("Deploy/compose/postgres-init.sh"), encoding: .utf8)))
+            #expect(try #require(tree["Tools/Tradewind/StackService.swift"]).contains(#"StackService(name: "refund", port: 8090, environment: [:]),"#))
+            #expect(Self.lineAboveDatabaseMarker(in: tree["Tools/Tradewind/StackService.swift"] ?? "") == #""user", "product", "cart", "cargo", "order","#)
         }
     }
 

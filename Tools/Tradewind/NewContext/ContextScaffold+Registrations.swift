@@ -33,15 +33,18 @@ extension ContextScaffold {
                 return try Self.insert("\"\(names.stackName)\",", before: "tradewind new context: databases", in: stacked, file: file)
             },
             Registration(file: "Services/Gateway/routes.json") { text throws(ContextGenerationError) in try addRoute(to: text) },
-        ]
+        ] + deploymentRegistrations
     }
 
-    /// Inserts `line` above the line holding `marker`, with that line's indentation.
-    static func insert(_ line: String, before marker: String, in text: String, file: String) throws(ContextGenerationError) -> String {
+    /// Inserts `block` (one line or several) above the line holding the comment `marker` (after `//` in Swift, `#`
+    /// in YAML, shell, Python, Groovy and Dockerfiles), each of its non-empty lines indented like the marker's line.
+    static func insert(_ block: String, before marker: String, in text: String, file: String, comment: String = "//") throws(ContextGenerationError) -> String {
         var lines = text.components(separatedBy: "\n")
-        guard let index = lines.firstIndex(where: { $0.contains("// \(marker)") }) else { throw .missingMarker(file: file, marker: "// \(marker)") }
+        let marked = "\(comment) \(marker)"
+        guard let index = lines.firstIndex(where: { $0.contains(marked) }) else { throw .missingMarker(file: file, marker: marked) }
         let indentation = lines[index].prefix { $0 == " " }
-        lines.insert(indentation + line, at: index)
+        let inserted = block.components(separatedBy: "\n").map { $0.isEmpty ? $0 : indentation + $0 }
+        lines.insert(contentsOf: inserted, at: index)
         return lines.joined(separator: "\n")
     }
 

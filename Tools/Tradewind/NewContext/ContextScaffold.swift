@@ -18,6 +18,7 @@ struct ContextScaffold {
         try checkItIsNew()
         var changes = RepositoryChanges()
         for (path, content) in try renderedTemplates() { changes.created[path] = content }
+        for (path, content) in try deploymentFiles { changes.created[path] = content }
         let root = "Services/\(names.name)"
         changes.links["\(root)/openapi.yaml"] = "Contracts/openapi.yaml"
         changes.links["\(root)/Interface/openapi.yaml"] = "../Contracts/openapi.yaml"

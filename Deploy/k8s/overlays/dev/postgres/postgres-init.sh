@@ -36,3 +36,4 @@ create_database product_service "${PRODUCT_DB_PASSWORD:-}"
 create_database cart_service "${CART_DB_PASSWORD:-}"
 create_database cargo_service "${CARGO_DB_PASSWORD:-}"
 create_database order_service "${ORDER_DB_PASSWORD:-}"
+# tradewind new context: databases
