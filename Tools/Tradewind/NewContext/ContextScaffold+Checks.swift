@@ -4,14 +4,10 @@ import Foundation
 extension ContextScaffold {
     /// A scrape target labelled with the service, which the Grafana dashboard groups by.
     func editPrometheus(_ text: String) throws(ContextGenerationError) -> String {
-        let file = "Deploy/observability/prometheus.yml"
-        try refuseIfNamed(names.serviceName, in: text, file: file)
         let target = "\(names.serviceName):\(port)"
-        let text = try Self.insert("- targets: [\"\(target)\"]\n  labels:\n    service: \(names.serviceName)",
-                                   before: "tradewind new context: scrape targets", in: text, file: file, comment: "#")
-        return try Self.checkedYAML(text, file: file, holds: target)
+        return try insertIntoYAML("- targets: [\"\(target)\"]\n  labels:\n    service: \(names.serviceName)", at: "tradewind new context: scrape targets",
+                                  in: text, file: "Deploy/observability/prometheus.yml", holds: target)
     }
-
 
     /// The deployment files' semantic check knows each service's port, database and callers.
     func editSemanticsCheck(_ text: String) throws(ContextGenerationError) -> String {

@@ -106,6 +106,13 @@ extension ContextScaffold {
         }
     }
 
+    /// The usual edit of a YAML file: refused when the file names the service already, `block` inserted at the
+    /// marker, and the result parsed again and required to hold `expected`.
+    func insertIntoYAML(_ block: String, at marker: String, in text: String, file: String, holds expected: String) throws(ContextGenerationError) -> String {
+        try refuseIfNamed(names.serviceName, in: text, file: file)
+        return try Self.checkedYAML(Self.insert(block, before: marker, in: text, file: file, comment: "#"), file: file, holds: expected)
+    }
+
     /// Parses every document of the edited YAML and checks that `expected` is one of its keys or values (not
     /// just text in a comment), so that a marker in the wrong place cannot produce a broken or silent file.
     static func checkedYAML(_ text: String, file: String, holds expected: String) throws(ContextGenerationError) -> String {

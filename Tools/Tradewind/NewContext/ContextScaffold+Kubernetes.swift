@@ -4,10 +4,8 @@ import Foundation
 extension ContextScaffold {
     /// The new manifest among the base's resources, before the gateway's.
     func editBaseKustomization(_ text: String) throws(ContextGenerationError) -> String {
-        let file = "Deploy/k8s/base/kustomization.yaml"
-        try refuseIfNamed(names.serviceName, in: text, file: file)
-        let text = try Self.insert("- \(names.serviceName).yaml", before: "tradewind new context: resources", in: text, file: file, comment: "#")
-        return try Self.checkedYAML(text, file: file, holds: "\(names.serviceName).yaml")
+        try insertIntoYAML("- \(names.serviceName).yaml", at: "tradewind new context: resources", in: text,
+                           file: "Deploy/k8s/base/kustomization.yaml", holds: "\(names.serviceName).yaml")
     }
 
     /// Like cart-service-ingress: the Tradewind pods (the gateway among them) may reach its port, and Prometheus'
@@ -22,12 +20,9 @@ extension ContextScaffold {
 
     /// The gateway finds each upstream through a fixed URL on Kubernetes (REGISTRY_URL=none).
     func editGatewayConfig(_ text: String) throws(ContextGenerationError) -> String {
-        let file = "Deploy/k8s/base/gateway.yaml"
-        try refuseIfNamed(names.serviceName, in: text, file: file)
         let url = "http://\(names.serviceName):\(port)"
-        let text = try Self.insert("\(names.environmentPrefix)_SERVICE_URL: \"\(url)\"",
-                                   before: "tradewind new context: service URLs", in: text, file: file, comment: "#")
-        return try Self.checkedYAML(text, file: file, holds: url)
+        return try insertIntoYAML("\(names.environmentPrefix)_SERVICE_URL: \"\(url)\"", at: "tradewind new context: service URLs", in: text,
+                                  file: "Deploy/k8s/base/gateway.yaml", holds: url)
     }
 
     /// On Kubernetes there is no registry, and a publisher asks only the services it knows of for their
@@ -68,18 +63,14 @@ extension ContextScaffold {
 
     /// Production scales every service but the registry between 2 and 6 replicas, like cart-service.
     func editAutoscalers(_ text: String) throws(ContextGenerationError) -> String {
-        let file = "Deploy/k8s/overlays/prod/hpa.yaml"
-        try refuseIfNamed(names.serviceName, in: text, file: file)
-        let text = try Self.insert(try renderDeployBlock("hpa.yaml"), before: "tradewind new context: autoscalers", in: text, file: file, comment: "#")
-        return try Self.checkedYAML(text, file: file, holds: names.serviceName)
+        try insertIntoYAML(try renderDeployBlock("hpa.yaml"), at: "tradewind new context: autoscalers", in: text,
+                           file: "Deploy/k8s/overlays/prod/hpa.yaml", holds: names.serviceName)
     }
 
     /// Production keeps one instance of every scaled service through node drains.
     func editDisruptionBudgets(_ text: String) throws(ContextGenerationError) -> String {
-        let file = "Deploy/k8s/overlays/prod/pdb.yaml"
-        try refuseIfNamed(names.serviceName, in: text, file: file)
-        let text = try Self.insert(try renderDeployBlock("pdb.yaml"), before: "tradewind new context: disruption budgets", in: text, file: file, comment: "#")
-        return try Self.checkedYAML(text, file: file, holds: names.serviceName)
+        try insertIntoYAML(try renderDeployBlock("pdb.yaml"), at: "tradewind new context: disruption budgets", in: text,
+                           file: "Deploy/k8s/overlays/prod/pdb.yaml", holds: names.serviceName)
     }
 
     /// The operator's guide lists the Secrets and keys to create, and Deploy/ci/check-semantics.py requires every
