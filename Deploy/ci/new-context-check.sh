@@ -13,6 +13,8 @@ set -euo pipefail
 
 ROOT=$(pwd)
 NAME=${NEW_CONTEXT_NAME:-Payment}
+# Its stack name and URL path, as the generator derives them from NAME.
+STACK_NAME=${NEW_CONTEXT_STACK_NAME:-payment}
 API_PATH=${NEW_CONTEXT_PATH:-payments}
 SCRATCH=$(mktemp -d /tmp/tradewind-new-context.XXXXXX)
 UP_PID=""
@@ -78,4 +80,16 @@ done
 curl -sf "$GATEWAY/health/ready" >/dev/null || { cat "$SCRATCH/up.log"; fail "the gateway did not become ready"; }
 python3 "$ROOT/Deploy/ci/order-flow.py" "$GATEWAY" --label "new context $NAME" --consumer "$API_PATH" \
     || { tail -50 "$SCRATCH/up.log"; fail "the checkout did not reach the new context"; }
+say "contract fuzzing: schemathesis against the new service's API"
+# Its address, from the table `tradewind up` prints ("  payment: http://127.0.0.1:PORT  (health: …").
+SERVICE_URL=$(sed -n "s|^  $STACK_NAME: \(http://127.0.0.1:[0-9]*\) .*|\1|p" "$SCRATCH/up.log" | head -1)
+[ -n "$SERVICE_URL" ] || fail "tradewind up did not list $STACK_NAME"
+EMAIL="fuzz-$$@example.com"
+curl -sf -X POST "$GATEWAY/api/users" -H 'content-type: application/json' \
+    -d "{\"email\":\"$EMAIL\",\"password\":\"fuzzing password $$\",\"displayName\":\"Fuzz\"}" >/dev/null || fail "could not register a user to fuzz with"
+TOKEN=$(curl -sf -X POST "$GATEWAY/api/oauth/token" -d grant_type=password -d "username=$EMAIL" --data-urlencode "password=fuzzing password $$" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])') || fail "no token to fuzz with"
+CHECKS=not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance
+python3 -m schemathesis.cli run "Services/$NAME/Interface/openapi.yaml" --url "$SERVICE_URL" --max-examples 30 --seed 1 --checks "$CHECKS" \
+    -H "Authorization: Bearer $TOKEN" || { tail -30 "$SCRATCH/up.log"; fail "schemathesis found contract violations in the new context"; }
 say "new context check passed"
