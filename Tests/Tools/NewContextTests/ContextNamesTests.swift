@@ -15,6 +15,17 @@ import Testing
         #expect(names.environmentPrefix == "SHIPPING_LABEL")
     }
 
+    /// A run of capitals is one word, so an acronym keeps its capitals in type names and is one word elsewhere.
+    @Test func anAcronymIsOneWord() throws {
+        let key = try ContextNames("APIKey")
+        #expect(key.lowerName == "apiKey" && key.pluralName == "APIKeys" && key.lowerPluralName == "apiKeys")
+        #expect(key.serviceName == "api-key-service" && key.tableName == "api_keys" && key.environmentPrefix == "API_KEY")
+        let gateway = try ContextNames("PaymentAPI")
+        #expect(gateway.lowerName == "paymentAPI" && gateway.pluralName == "PaymentAPIs" && gateway.lowerPluralName == "paymentAPIs")
+        #expect(gateway.stackName == "payment-api" && gateway.pathSegment == "payment-apis" && gateway.databaseName == "payment_api_service")
+        #expect(ContextNames.lowerCamelCase("OrderPlaced") == "orderPlaced")
+    }
+
     @Test(arguments: [("Payment", "payments"), ("Address", "addresses"), ("Policy", "policies"), ("Day", "days"), ("Box", "boxes"),
                       ("Batch", "batches"), ("Invoice2", "invoice2s")])
     func pluralsOfTheLastWord(_ name: String, _ path: String) throws {

@@ -24,12 +24,14 @@ struct ContextNames: Equatable, Sendable {
 
     init(_ name: String) throws(ContextGenerationError) {
         try Self.check(name)
-        let words = Self.words(of: name)
+        let spelled = Self.words(of: name, lowercased: false)
+        let words = spelled.map { $0.lowercased() }
+        let lastPlural = Self.plural(of: spelled[spelled.count - 1])
         self.name = name
-        lowerName = words[0] + words.dropFirst().map(Self.capitalized).joined()
-        let pluralWords = words.dropLast() + [Self.plural(of: words[words.count - 1])]
-        pluralName = pluralWords.map(Self.capitalized).joined()
-        lowerPluralName = pluralWords[0] + pluralWords.dropFirst().map(Self.capitalized).joined()
+        lowerName = Self.lowerCamelCase(name)
+        pluralName = spelled.dropLast().joined() + lastPlural
+        lowerPluralName = spelled.count == 1 ? Self.plural(of: words[0]) : words[0] + spelled.dropFirst().dropLast().joined() + lastPlural
+        let pluralWords = words.dropLast() + [lastPlural.lowercased()]
         stackName = words.joined(separator: "-")
         serviceName = stackName + "-service"
         pathSegment = pluralWords.joined(separator: "-")
@@ -54,29 +56,39 @@ struct ContextNames: Equatable, Sendable {
         }
     }
 
-    /// `ShippingLabel2` → `shipping`, `label2`.
-    static func words(of name: String) -> [String] {
+    /// `ShippingLabel2` → `shipping`, `label2`; `APIKey` → `api`, `key`: a run of capitals is one word, except its
+    /// last capital when a lower-case letter follows it.
+    static func words(of name: String, lowercased: Bool = true) -> [String] {
+        let characters = Array(name)
         var words: [String] = []
-        for character in name {
-            if character.isUppercase || words.isEmpty { words.append("") }
-            words[words.count - 1].append(Character(character.lowercased()))
+        for (index, character) in characters.enumerated() {
+            let previousIsUpper = index > 0 && characters[index - 1].isUppercase
+            let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+            if words.isEmpty || (character.isUppercase && (!previousIsUpper || nextIsLower)) { words.append("") }
+            words[words.count - 1].append(lowercased ? Character(character.lowercased()) : character)
         }
         return words
     }
 
-    static func capitalized(_ word: String) -> String { word.prefix(1).uppercased() + word.dropFirst() }
+    /// `OrderPlaced` → `orderPlaced`, `APIKeyIssued` → `apiKeyIssued`.
+    static func lowerCamelCase(_ name: String) -> String {
+        let spelled = words(of: name, lowercased: false)
+        return spelled[0].lowercased() + spelled.dropFirst().joined()
+    }
 
-    /// English plural of one lower-case word, for the common cases (`payment`s, `address`es, `policy` → `policies`).
+    /// English plural of one word, for the common cases (`payment`s, `address`es, `policy` → `policies`, `API`s),
+    /// keeping the word's own capitals.
     static func plural(of word: String) -> String {
-        if ["s", "x", "z", "ch", "sh"].contains(where: word.hasSuffix) { return word + "es" }
-        if word.hasSuffix("y"), let before = word.dropLast().last, !"aeiou".contains(before) { return word.dropLast() + "ies" }
+        let lower = word.lowercased()
+        if ["s", "x", "z", "ch", "sh"].contains(where: lower.hasSuffix) { return word + "es" }
+        if lower.hasSuffix("y"), let before = lower.dropLast().last, !"aeiou".contains(before) { return word.dropLast() + "ies" }
         return word + "s"
     }
 
     static let reservedNames: Set<String> = [
         "Shared", "Kernel", "Runtime", "Testing", "Tradewind", "TradewindKernel", "TradewindRuntime", "TradewindTesting",
         "Architecture", "EndToEnd", "Deployment", "Gateway", "Registry", "Templates", "Tests", "Tools", "Foundation",
-        "Hummingbird", "Logging", "Metrics", "Testing", "Service", "Server", "Client", "Contracts",
+        "Hummingbird", "Logging", "Metrics", "Service", "Server", "Client", "Contracts",
     ]
 
     static let swiftKeywords: Set<String> = [
@@ -85,6 +97,6 @@ struct ContextNames: Equatable, Sendable {
         "public", "rethrows", "static", "struct", "subscript", "typealias", "var", "break", "case", "catch", "continue",
         "default", "defer", "do", "else", "fallthrough", "for", "guard", "if", "in", "repeat", "return", "throw", "switch",
         "where", "while", "any", "as", "await", "false", "is", "nil", "self", "super", "throws", "true", "try", "type",
-        "protocol", "some", "actor", "async", "package", "macro", "copy", "discard", "each", "sending",
+        "some", "actor", "async", "package", "macro", "copy", "discard", "each", "sending",
     ]
 }

@@ -82,15 +82,15 @@ struct ContextScaffold {
 
     func eventValues(_ event: ConsumedEvent, first: Bool, last: Bool) -> [String: Any] {
         [
-            "Context": event.context, "Event": event.event, "lowerEvent": ContextNames.words(of: event.event).enumerated()
-                .map { $0.offset == 0 ? $0.element : ContextNames.capitalized($0.element) }.joined(),
+            "Context": event.context, "Event": event.event, "lowerEvent": ContextNames.lowerCamelCase(event.event),
             "publisher": event.publisher, "eventVersion": event.version, "sampleData": event.sampleData,
             "sampleAggregateID": ConsumedEvent.sampleAggregateID, "first": first, "last": last,
         ]
     }
 
     /// Relative output path → rendered content. A template whose path holds `__Event__` is rendered once per
-    /// consumed event; the subscriptions file only when the context consumes any.
+    /// consumed event; the subscriptions file only when the context consumes any; the published event and its
+    /// mapping only when it publishes one.
     func renderedTemplates() throws(ContextGenerationError) -> [String: String] {
         let folder = repository.appendingPathComponent(Self.templateFolder)
         guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) else {
