@@ -92,13 +92,15 @@ say(f"rendered {args.overlay}: {len(workloads)} workloads, {len(services)} Servi
 def make_secrets():
     signing_key = subprocess.run("openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt",
                                  shell=True, check=True, text=True, capture_output=True).stdout
-    order_secret, cargo_secret, registry_secret = secrets.token_hex(24), secrets.token_hex(24), secrets.token_hex(24)
+    registry_secret = secrets.token_hex(24)
+    # Each machine client's secret, and the user service's list of them, as the README's recipe makes them.
+    client_secrets = {client: secrets.token_hex(24) for client in ("order-service", "cargo-service")}
     made = {
         "tradewind-secrets": {
             "admin-email": "admin@example.com", "admin-password": secrets.token_hex(16),
             "registry-secret": registry_secret,
-            "order-service-client-secret": order_secret, "cargo-service-client-secret": cargo_secret,
-            "service-clients": f"order-service:{order_secret},cargo-service:{cargo_secret}",
+            **{f"{client}-client-secret": secret for client, secret in client_secrets.items()},
+            "service-clients": ",".join(f"{client}:{secret}" for client, secret in client_secrets.items()),
         },
         "tradewind-signing-key": {"signing-key.pem": signing_key},
         "postgres-init": {"postgres-password": secrets.token_hex(24)},

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `tradewind new context` from end to end, in a scratch copy of the repository: generates a context that keeps its
-# data in its own database and consumes the order context's OrderPlaced, builds it, runs its generated tests, the
-# layering and service-set consistency tests and the deployment validators, then starts the whole stack with
-# `tradewind up`, reaches the new context's API through the gateway with a token, and sees it record the
-# OrderPlaced of a checkout.
+# data in its own database, consumes the order context's OrderPlaced and publishes an event of its own, and a second
+# context that consumes that event; builds them, runs their generated tests, the layering and service-set consistency
+# tests and the deployment validators, then starts the whole stack with `tradewind up`, reaches the new contexts'
+# APIs through the gateway with a token, and sees the OrderPlaced of a checkout recorded by the first and the event
+# the first published about it recorded by the second.
 #
 # Usage (from the repository root, after `swift build --build-tests`):  bash Deploy/ci/new-context-check.sh
 #
@@ -16,6 +17,10 @@ NAME=${NEW_CONTEXT_NAME:-Payment}
 # Its stack name and URL path, as the generator derives them from NAME.
 STACK_NAME=${NEW_CONTEXT_STACK_NAME:-payment}
 API_PATH=${NEW_CONTEXT_PATH:-payments}
+EVENT=${NAME}Recorded
+# The second context, which follows the first one's event, and its URL path.
+FOLLOWER=${NEW_CONTEXT_FOLLOWER:-Receipt}
+FOLLOWER_PATH=${NEW_CONTEXT_FOLLOWER_PATH:-receipts}
 SCRATCH=$(mktemp -d /tmp/tradewind-new-context.XXXXXX)
 UP_PID=""
 say() { printf '==> %s\n' "$*"; }
@@ -36,8 +41,10 @@ git ls-files --cached --others --exclude-standard | tar -cf - -T - | tar -C "$SC
 [ ! -f Package.resolved ] || cp Package.resolved "$SCRATCH/"
 cd "$SCRATCH"
 
-say "tradewind new context $NAME --with-database --consumes Order.OrderPlaced"
-"$ROOT/.build/debug/tradewind" new context "$NAME" --with-database --consumes Order.OrderPlaced
+say "tradewind new context $NAME --with-database --consumes Order.OrderPlaced --publishes $EVENT"
+"$ROOT/.build/debug/tradewind" new context "$NAME" --with-database --consumes Order.OrderPlaced --publishes "$EVENT"
+say "tradewind new context $FOLLOWER --consumes $NAME.$EVENT"
+"$ROOT/.build/debug/tradewind" new context "$FOLLOWER" --consumes "$NAME.$EVENT"
 # A second run is refused and changes nothing.
 tree_digest() { find . -path ./.build -prune -o \( -type f -o -type l \) -print0 | sort -z | xargs -0 md5sum | md5sum; }
 before=$(tree_digest)
@@ -50,17 +57,21 @@ BIN=$(swift build --scratch-path "$ROOT/.build" --show-bin-path)
 
 # OrderedJSONTests reads the edited route table back byte for byte: the edit kept the file's layout.
 say "the generated tests, the layering, service-set consistency and route table tests"
-swift test --skip-build --scratch-path "$ROOT/.build" \
-    --filter "${NAME}Tests|${NAME}UseCaseTests|${NAME}RepositoryTests|${NAME}APITests|LayeringTests|ServiceInventoryTests|OrderedJSONTests" \
-    2>&1 | tee "$SCRATCH/test.log"
+SUITES=()
+for context in "$NAME" "$FOLLOWER"; do SUITES+=("${context}Tests" "${context}UseCaseTests" "${context}RepositoryTests" "${context}APITests"); done
+SUITES+=(LayeringTests ServiceInventoryTests OrderedJSONTests)
+swift test --skip-build --scratch-path "$ROOT/.build" --filter "$(IFS='|'; echo "${SUITES[*]}")" 2>&1 | tee "$SCRATCH/test.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "tests failed"
-for suite in "${NAME}Tests" "${NAME}UseCaseTests" "${NAME}RepositoryTests" "${NAME}APITests" LayeringTests ServiceInventoryTests OrderedJSONTests; do
+for suite in "${SUITES[@]}"; do
     grep -q "Suite $suite passed" "$SCRATCH/test.log" || fail "the suite $suite did not run"
 done
+grep -q "Test aStored${NAME}IsAnnouncedOnce(_:) .*passed" "$SCRATCH/test.log" || fail "the publisher's outbox test did not run"
 if [ -n "${TRADEWIND_TEST_POSTGRES_URL:-}" ]; then
     # With PostgreSQL the repository tests run once per database: two cases.
     grep -qE "RoundTripNewestFirst\(_:\) with 2 test cases passed" "$SCRATCH/test.log" \
         || fail "the generated repository tests did not run on PostgreSQL"
+    grep -qE "aStored${NAME}IsAnnouncedOnce\(_:\) with 2 test cases passed" "$SCRATCH/test.log" \
+        || fail "the publisher's outbox test did not run on PostgreSQL"
 fi
 if [ -x "$ROOT/../shared/tools/check-architecture" ]; then "$ROOT/../shared/tools/check-architecture" . || fail "layering violations"; fi
 
@@ -78,8 +89,8 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 curl -sf "$GATEWAY/health/ready" >/dev/null || { cat "$SCRATCH/up.log"; fail "the gateway did not become ready"; }
-python3 "$ROOT/Deploy/ci/order-flow.py" "$GATEWAY" --label "new context $NAME" --consumer "$API_PATH" \
-    || { tail -50 "$SCRATCH/up.log"; fail "the checkout did not reach the new context"; }
+python3 "$ROOT/Deploy/ci/order-flow.py" "$GATEWAY" --label "new contexts $NAME, $FOLLOWER" --consumer "$API_PATH" \
+    --relayed-to "$FOLLOWER_PATH:$EVENT" || { tail -50 "$SCRATCH/up.log"; fail "the checkout did not reach the new contexts"; }
 say "contract fuzzing: schemathesis against the new service's API"
 # Its address, from the table `tradewind up` prints ("  payment: http://127.0.0.1:PORT  (health: …").
 SERVICE_URL=$(sed -n "s|^  $STACK_NAME: \(http://127.0.0.1:[0-9]*\) .*|\1|p" "$SCRATCH/up.log" | head -1)

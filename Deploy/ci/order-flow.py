@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A shopper's whole journey through the gateway of a running Tradewind stack, as the deployment checks run it.
 
-Usage: order-flow.py GATEWAY_URL [--label TEXT] [--timeout SECONDS] [--consumer PATH]
+Usage: order-flow.py GATEWAY_URL [--label TEXT] [--timeout SECONDS] [--consumer PATH [--relayed-to PATH:EVENT]]
 
 Registers a new customer, signs in, browses the catalog and one product, fills a cart, places an order and
 follows it until it has shipped, sees the cart emptied (the OrderPlaced event reached the cart), then asks the
@@ -9,7 +9,9 @@ public tracking page of its freight. With ADMIN_EMAIL and ADMIN_PASSWORD in the 
 freight received and loaded, as port staff would, and sees the order in transit (CargoHandled reached the order):
 the events travel only if each consumer's subscription reached its publisher in that deployment. With --consumer
 PATH (a context made by `tradewind new context ... --consumes Order.OrderPlaced`, e.g. `payments`) it also waits
-for GET /api/PATH to list the item that context records for the order's OrderPlaced. Every step is
+for GET /api/PATH to list the item that context records for the order's OrderPlaced; with --relayed-to
+PATH:EVENT (a context made with `--consumes <Consumer>.EVENT`, where the consumer was made with `--publishes EVENT`)
+it then waits for GET /api/PATH to list the item recorded for the EVENT that announced that item. Every step is
 checked; the script exits non-zero at the first one that fails, saying which. Needs the `requests` package.
 """
 import os
@@ -25,6 +27,7 @@ parser.add_argument("gateway")
 parser.add_argument("--label", default="order flow")
 parser.add_argument("--timeout", type=float, default=60, help="seconds for the order to ship")
 parser.add_argument("--consumer", help="API path of a generated context that records OrderPlaced (e.g. payments)")
+parser.add_argument("--relayed-to", help="PATH:EVENT of a generated context that records the consumer's published EVENT (e.g. receipts:PaymentRecorded)")
 args = parser.parse_args()
 api = args.gateway.rstrip("/") + "/api"
 ADDRESS = {"name": "Deploy Check", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22",
@@ -102,18 +105,29 @@ for _ in range(80):
 expect(cart_items == 0, f"the cart was emptied once the order was placed (items now: {cart_items})")
 
 # OrderPlaced → a generated context: its subscription, declared by the generator, reached the order service.
-if args.consumer:
-    title = f"OrderPlaced {order_id}"
+def recorded(path, title):
+    """Waits for GET /api/PATH to list an item with this title, and returns it."""
     titles = []
     for _ in range(80):
-        answer = session.get(f"{api}/{args.consumer}", params={"limit": 100}, timeout=15)
+        answer = session.get(f"{api}/{path}", params={"limit": 100}, timeout=15)
         if answer.status_code != 200:
-            expect(False, f"GET /api/{args.consumer} through the gateway with a token", answer)
-        titles = [item.get("title") for item in answer.json().get("items", [])]
+            expect(False, f"GET /api/{path} through the gateway with a token", answer)
+        items = answer.json().get("items", [])
+        titles = [item.get("title") for item in items]
         if title in titles:
-            break
+            return items[titles.index(title)]
         time.sleep(0.25)
-    expect(title in titles, f"/api/{args.consumer} recorded '{title}' (it lists: {titles[:5]})")
+    expect(False, f"/api/{path} recorded '{title}' (it lists: {titles[:5]})")
+
+
+if args.consumer:
+    item = recorded(args.consumer, f"OrderPlaced {order_id}")
+    expect(True, f"/api/{args.consumer} recorded the order's OrderPlaced as {item.get('id')}")
+    # The consumer announced its new item; a second generated context recorded that event: publisher → consumer.
+    if args.relayed_to:
+        path, _, event = args.relayed_to.partition(":")
+        relayed = recorded(path, f"{event} {item.get('id')}")
+        expect(True, f"/api/{path} recorded the {event} of {item.get('id')} as {relayed.get('id')}")
 
 admin_email, admin_password = os.environ.get("ADMIN_EMAIL"), os.environ.get("ADMIN_PASSWORD")
 if admin_email and admin_password:

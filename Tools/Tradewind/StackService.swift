@@ -32,7 +32,11 @@ struct StackService: Sendable {
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }
 
     /// The services that call others with their own token (`client_credentials`), by their client id.
-    static let machineClients = ["order": "order-service", "cargo": "cargo-service"]
+    static let machineClients = [
+        "order": "order-service",
+        "cargo": "cargo-service",
+        // tradewind new context: machine clients
+    ]
 
     /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
     /// with each service told where the registry and the token issuer are, the machine clients' secrets, the

@@ -33,10 +33,12 @@ public struct UserServiceConfiguration: Sendable {
     }
 
     /// What Tradewind's own machine clients may do: the order service reserves stock, books freight and publishes
-    /// the order's events; the cargo service publishes the cargo's. Any other client has no scope unless given one.
+    /// the order's events; the cargo service, and every context generated with `--publishes`, publishes its own.
+    /// Any other client has no scope unless given one.
     public static let defaultScopes: [String: Set<String>] = [
         "order-service": [Scope.reserveStock, Scope.bookFreight, Scope.publishEvents(of: "order-service")],
         "cargo-service": [Scope.publishEvents(of: "cargo-service")],
+        // tradewind new context: publisher scopes
     ]
 
     public init(

@@ -11,6 +11,7 @@ import Yams
     static let copied = [
         "Package.swift", "Tools/Tradewind/Serve.swift", "Tools/Tradewind/StackService.swift", "Services/Gateway/routes.json",
         "Services/Order/Contracts/OrderPlaced.swift", "Services/Cart/Contracts/CartContract.swift", "docker-compose.yml", "Jenkinsfile",
+        "Services/User/Server/UserServiceConfiguration.swift",
         "Deploy", "Tools/Templates",
     ]
 
@@ -67,6 +68,7 @@ import Yams
                 #expect(tree["Services/ShippingLabel/\(layer)"] != nil, "\(layer)")
             }
             #expect(tree["Services/ShippingLabel/Interface/openapi.yaml"] == "-> ../Contracts/openapi.yaml")
+            #expect(tree["Services/ShippingLabel/Infrastructure/PublishedShippingLabelEvents.swift"] == nil, "publishes nothing without --publishes")
             for test in ["DomainTests", "ApplicationTests", "InfrastructureTests", "InterfaceTests"] {
                 #expect(tree.keys.contains { $0.hasPrefix("Tests/ShippingLabel/\(test)/") && $0.hasSuffix(".swift") }, "\(test)")
             }
@@ -118,6 +120,54 @@ import Yams
             #expect(try #require(tree["Deploy/compose/postgres-init.sh"]) == (try String(contentsOf: Self.repository.appendingPathComponent("Deploy/compose/postgres-init.sh"), encoding: .utf8)))
             #expect(try #require(tree["Tools/Tradewind/StackService.swift"]).contains(#"StackService(name: "refund", port: 8090, environment: [:]),"#))
             #expect(Self.lineAboveDatabaseMarker(in: tree["Tools/Tradewind/StackService.swift"] ?? "") == #""user", "product", "cart", "cargo", "order","#)
+        }
+    }
+
+    /// --publishes: the event in the Contracts, the outbox in the Infrastructure, and a machine client whose token
+    /// carries the event's scope, locally and in every deployment.
+    @Test func aPublisherGetsItsEventAnOutboxAndAMachineClient() throws {
+        try withScratchRepository { repository in
+            try run(["Payment", "--publishes", "PaymentRecorded"], in: repository)
+            let tree = try Self.snapshot(repository)
+            let event = try #require(tree["Services/Payment/Contracts/PaymentRecorded.swift"])
+            #expect(event.contains("public struct PaymentRecorded: PublishedEvent") && event.contains("public let paymentId: String"))
+            #expect(try #require(tree["Services/Payment/Infrastructure/SQLPaymentRepository.swift"]).contains("Outbox.append(PublishedPaymentEvents.recorded("))
+            let schema = try #require(tree["Services/Payment/Infrastructure/PaymentSchema.swift"])
+            #expect(schema.contains("Outbox.migration(version: 2)") && schema.contains("SubscriberDirectory.migration(version: 4)"))
+            #expect(try #require(tree["Services/Payment/Server/PaymentService.swift"]).contains("workers: [subscribers, relay]"))
+            #expect(try #require(tree["Tests/Payment/InfrastructureTests/PaymentRepositoryTests.swift"]).contains("aStoredPaymentIsAnnouncedOnce"))
+            #expect(try #require(tree["Tools/Tradewind/StackService.swift"]).contains(#""payment": "payment-service","#))
+            #expect(try #require(tree["Services/User/Server/UserServiceConfiguration.swift"])
+                .contains(#""payment-service": [Scope.publishEvents(of: "payment-service")],"#))
+
+            let compose = try #require(try Yams.load(yaml: tree["docker-compose.yml"] ?? "") as? [String: Any])
+            let services = try #require(compose["services"] as? [String: Any])
+            let environment = try #require((services["payment-service"] as? [String: Any])?["environment"] as? [String: Any])
+            #expect(environment["SERVICE_CLIENT_ID"] as? String == "payment-service")
+            #expect(environment["SERVICE_CLIENT_SECRET"] as? String == "${PAYMENT_SERVICE_CLIENT_SECRET:?set PAYMENT_SERVICE_CLIENT_SECRET in .env}")
+            let userEnvironment = try #require((services["user-service"] as? [String: Any])?["environment"] as? [String: Any])
+            #expect((userEnvironment["SERVICE_CLIENTS"] as? String)?.hasSuffix(",payment-service:${PAYMENT_SERVICE_CLIENT_SECRET:?set PAYMENT_SERVICE_CLIENT_SECRET in .env}") == true)
+            #expect(try #require(tree["Deploy/compose/tradewind.env.example"]).contains("PAYMENT_SERVICE_CLIENT_SECRET=change-me-payment-client-secret"))
+            #expect(try #require(tree["Deploy/ci/check-semantics.py"]).contains(#""payment-service": dict(port=8086, db=False, jwks=True, calls=[], client=True),"#))
+            let manifest = try #require(tree["Deploy/k8s/base/payment-service.yaml"])
+            #expect(manifest.contains(#"SERVICE_CLIENT_ID: "payment-service""#) && manifest.contains("key: payment-service-client-secret"))
+            let guide = try #require(tree["Deploy/k8s/README.md"])
+            #expect(guide.contains("`cargo-service-client-secret`, `payment-service-client-secret`"))
+            #expect(guide.contains("cargo-service:<cargo secret>,payment-service:<payment secret>"))
+            #expect(guide.contains("for client in order-service cargo-service payment-service; do"))
+            #expect(try #require(tree["Deploy/ci/k8s-pod-check.py"]).contains(#"("order-service", "cargo-service", "payment-service")"#))
+        }
+    }
+
+    @Test(arguments: ["paymentRecorded", "Payment", "PaymentID", "PaymentAPI", "OrderPlaced", "Payment-Recorded", "Tradewind"])
+    func aPublishedEventThatClashesOrIsMisspeltIsRefused(_ event: String) throws {
+        try withScratchRepository { repository in
+            let before = try Self.snapshot(repository)
+            let error = try #require(throws: (any Error).self) {
+                try run(["Payment", "--consumes", "Order.OrderPlaced", "--publishes", event], in: repository)
+            }
+            #expect("\(error)".contains("--publishes \(event)"))
+            #expect(try Self.snapshot(repository) == before)
         }
     }
 

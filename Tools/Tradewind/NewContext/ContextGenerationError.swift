@@ -4,6 +4,7 @@ enum ContextGenerationError: Error, Equatable, CustomStringConvertible {
     case alreadyExists(String, String)
     case invalidPort(Int, String)
     case invalidConsumedEvent(String, String)
+    case invalidPublishedEvent(String, String)
     case notARepository(String)
     case missingMarker(file: String, marker: String)
     case unreadableFile(String, String)
@@ -16,6 +17,7 @@ enum ContextGenerationError: Error, Equatable, CustomStringConvertible {
         case .alreadyExists(let name, let where_): "a context named \(name) exists already (\(where_)); nothing was written"
         case .invalidPort(let port, let why): "port \(port) cannot be used: \(why)"
         case .invalidConsumedEvent(let event, let why): "--consumes \(event): \(why)"
+        case .invalidPublishedEvent(let event, let why): "--publishes \(event): \(why)"
         case .notARepository(let path): "\(path) is not the root of a Tradewind checkout (no Package.swift naming Tradewind); run the command there or pass --repository"
         case .missingMarker(let file, let marker): "\(file) has no line containing '\(marker)', where the new context is registered; restore it and run again"
         case .unreadableFile(let file, let why): "cannot read \(file): \(why)"

@@ -13,8 +13,8 @@ extension ContextScaffold {
     func editSemanticsCheck(_ text: String) throws(ContextGenerationError) -> String {
         let file = "Deploy/ci/check-semantics.py"
         try refuseIfNamed(names.serviceName, in: text, file: file)
-        let database = withDatabase ? "True" : "False"
-        return try Self.insert("\"\(names.serviceName)\": dict(port=\(port), db=\(database), jwks=True, calls=[], client=False),",
+        let database = withDatabase ? "True" : "False", client = published != nil ? "True" : "False"
+        return try Self.insert("\"\(names.serviceName)\": dict(port=\(port), db=\(database), jwks=True, calls=[], client=\(client)),",
                                before: "tradewind new context: services", in: text, file: file, comment: "#")
     }
 
@@ -27,9 +27,12 @@ extension ContextScaffold {
     }
 
     /// The pod check makes each service's test Secrets (its registry token, which it needs even when the Secret
-    /// is optional, and a database URL, unused without a database).
+    /// is optional, a database URL, unused without a database, and a publisher's machine client secret).
     func editPodCheck(_ text: String) throws(ContextGenerationError) -> String {
-        try Self.add(names.stackName, like: "cart", to: .pythonTuple, in: text, file: "Deploy/ci/k8s-pod-check.py")
+        let file = "Deploy/ci/k8s-pod-check.py"
+        let text = try Self.add(names.stackName, like: "cart", to: .pythonTuple, in: text, file: file)
+        guard published != nil else { return text }
+        return try Self.add(names.serviceName, like: "cargo-service", to: .pythonTuple, in: text, file: file)
     }
 
     /// validate.sh counts the prod Deployments that get the pipeline's image tags.

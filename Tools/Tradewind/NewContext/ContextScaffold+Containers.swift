@@ -2,8 +2,8 @@ import Foundation
 
 /// The new service in docker-compose, its PostgreSQL database and the image build.
 extension ContextScaffold {
-    /// The service block, the password the postgres init script gives its role, and the gateway waiting for it
-    /// (the gateway starts last, so that a healthy gateway means a whole stack).
+    /// The service block, the password the postgres init script gives its role, the gateway waiting for it (the
+    /// gateway starts last, so that a healthy gateway means a whole stack), and a publisher's machine client.
     func editCompose(_ text: String) throws(ContextGenerationError) -> String {
         let file = "docker-compose.yml"
         try refuseIfNamed(names.serviceName, in: text, file: file)
@@ -14,11 +14,15 @@ extension ContextScaffold {
         }
         text = try Self.insert("\(names.serviceName):\n  condition: service_healthy",
                                before: "tradewind new context: gateway dependencies", in: text, file: file, comment: "#")
+        if published != nil {
+            text = try Self.add("\(names.serviceName):${\(clientSecretVariable):?set \(clientSecretVariable) in .env}", like: nil,
+                                to: .composeServiceClients, in: text, file: file)
+        }
         return try Self.checkedYAML(text, file: file, holds: names.serviceName)
     }
 
     /// The placeholders Deploy/compose/new-env.sh replaces: a registry token derived from the registry's secret,
-    /// and a random database password.
+    /// and a random database password and machine client secret.
     func editEnvExample(_ text: String) throws(ContextGenerationError) -> String {
         let file = "Deploy/compose/tradewind.env.example"
         try refuseIfNamed(registryTokenVariable, in: text, file: file)
@@ -27,6 +31,10 @@ extension ContextScaffold {
         if withDatabase {
             text = try Self.insert("\(passwordVariable)=change-me-\(names.stackName)-db",
                                    before: "tradewind new context: database passwords", in: text, file: file, comment: "#")
+        }
+        if published != nil {
+            text = try Self.insert("\(clientSecretVariable)=change-me-\(names.stackName)-client-secret",
+                                   before: "tradewind new context: client secrets", in: text, file: file, comment: "#")
         }
         return text
     }

@@ -70,8 +70,12 @@ extension ContextScaffold {
             "Name": names.name, "serviceName": names.serviceName, "stackName": names.stackName, "databaseName": names.databaseName,
             "port": port, "withDatabase": withDatabase, "passwordVariable": passwordVariable,
             "registryTokenVariable": registryTokenVariable, "description": names.stackName.replacingOccurrences(of: "-", with: " ") + " service",
+            "publishes": published != nil, "PublishedEvent": published ?? "", "clientSecretVariable": clientSecretVariable,
         ]
     }
+
+    /// `PAYMENT_SERVICE_CLIENT_SECRET`: the secret of a publisher's machine client, in compose's `.env`.
+    var clientSecretVariable: String { "\(names.environmentPrefix)_SERVICE_CLIENT_SECRET" }
 
     /// `PAYMENT_DB_PASSWORD`: the postgres role's password, as compose, the init script and the dev Secret name it.
     var passwordVariable: String { "\(names.environmentPrefix)_DB_PASSWORD" }

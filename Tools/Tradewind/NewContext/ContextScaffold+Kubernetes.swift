@@ -88,6 +88,11 @@ extension ContextScaffold {
         text = try Self.add(service, like: "cart-service", to: .readmeImageLoop, in: text, file: file)
         text = try Self.add(service, like: "cart-service", to: .readmeImages, in: text, file: file)
         text = try Self.add(service, like: "cart-service", to: .nameAlternation, in: text, file: file)
+        if published != nil {
+            text = try Self.add("\(service)-client-secret", like: "cargo-service-client-secret", to: .readmeClientSecrets, in: text, file: file)
+            text = try Self.add("\(service):<\(names.stackName) secret>", like: nil, to: .readmeServiceClients, in: text, file: file)
+            text = try Self.add(service, like: "cargo-service", to: .readmeClientLoop, in: text, file: file)
+        }
         guard withDatabase else { return text }
         text = try Self.add("\(service)-database", like: "cart-service-database", to: .readmeDatabaseSecrets, in: text, file: file)
         text = try Self.add("\(names.stackName)-db-password", like: "cart-db-password", to: .readmePostgresInitKeys, in: text, file: file)

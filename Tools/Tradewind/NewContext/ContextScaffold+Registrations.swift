@@ -25,15 +25,32 @@ extension ContextScaffold {
                 let imported = try Self.insert("import \(name)Server", before: "tradewind new context: imports", in: text, file: file)
                 return try Self.insert("case \"\(names.stackName)\": await \(name)Service.main()", before: "tradewind new context: services", in: imported, file: file)
             },
-            Registration(file: "Tools/Tradewind/StackService.swift") { [withDatabase, port] text throws(ContextGenerationError) in
+            Registration(file: "Tools/Tradewind/StackService.swift") { [withDatabase, port, published] text throws(ContextGenerationError) in
                 let file = "Tools/Tradewind/StackService.swift"
-                let stacked = try Self.insert("StackService(name: \"\(names.stackName)\", port: \(port), environment: [:]),",
-                                              before: "tradewind new context: services", in: text, file: file)
-                guard withDatabase else { return stacked }
-                return try Self.insert("\"\(names.stackName)\",", before: "tradewind new context: databases", in: stacked, file: file)
+                var text = try Self.insert("StackService(name: \"\(names.stackName)\", port: \(port), environment: [:]),",
+                                           before: "tradewind new context: services", in: text, file: file)
+                if withDatabase {
+                    text = try Self.insert("\"\(names.stackName)\",", before: "tradewind new context: databases", in: text, file: file)
+                }
+                guard published != nil else { return text }
+                return try Self.insert("\"\(names.stackName)\": \"\(names.serviceName)\",", before: "tradewind new context: machine clients", in: text, file: file)
             },
             Registration(file: "Services/Gateway/routes.json") { text throws(ContextGenerationError) in try addRoute(to: text) },
-        ] + deploymentRegistrations
+        ] + publisherRegistrations + deploymentRegistrations
+    }
+
+    /// A publisher delivers its events with a token of its own: the local stack gives it a machine client, and
+    /// the token issuer grants that client the scope of its events, which its consumers require.
+    var publisherRegistrations: [Registration] {
+        guard published != nil else { return [] }
+        let file = "Services/User/Server/UserServiceConfiguration.swift"
+        return [
+            Registration(file: file) { text throws(ContextGenerationError) in
+                try refuseIfNamed(names.serviceName, in: text, file: file)
+                return try Self.insert("\"\(names.serviceName)\": [Scope.publishEvents(of: \"\(names.serviceName)\")],",
+                                       before: "tradewind new context: publisher scopes", in: text, file: file)
+            },
+        ]
     }
 
     /// Inserts `block` (one line or several) above the line holding the comment `marker` (after `//` in Swift, `#`

@@ -11,11 +11,14 @@ struct ContextScaffold {
     let port: Int
     let withDatabase: Bool
     let consumed: [ConsumedEvent]
+    /// `--publishes`: the event every new aggregate is announced with, through the outbox.
+    let published: String?
     let repository: URL
 
     /// Checks that the context is new and the port free, then computes every change without writing anything.
     func plan() throws(ContextGenerationError) -> RepositoryChanges {
         try checkItIsNew()
+        try checkPublishedEvent()
         var changes = RepositoryChanges()
         for (path, content) in try renderedTemplates() { changes.created[path] = content }
         for (path, content) in try deploymentFiles { changes.created[path] = content }
@@ -52,6 +55,25 @@ struct ContextScaffold {
         }
     }
 
+    /// The published event's name is a type in the context's Contracts, beside the generated ones and the consumed
+    /// events its Infrastructure imports: UpperCamelCase, and none of those.
+    func checkPublishedEvent() throws(ContextGenerationError) {
+        guard let published else { return }
+        let suggestion = "e.g. \(names.name)Recorded"
+        let isUpperCamelCase = (2...60).contains(published.count) && published.unicodeScalars.allSatisfy(\.isASCII)
+            && published.first!.isUppercase && published.allSatisfy { $0.isLetter || $0.isNumber } && published.contains { $0.isLowercase }
+        guard isUpperCamelCase else { throw .invalidPublishedEvent(published, "an event name is UpperCamelCase ASCII letters and digits (\(suggestion))") }
+        let name = names.name
+        let generated = [
+            name, "\(name)ID", "\(name)Error", "\(name)Repository", "SQL\(name)Repository", "\(name)Schema", "\(name)Contract", "\(name)API",
+            "\(name)Routes", "\(name)Problems", "\(name)Service", "\(name)ServiceConfiguration", "\(name)EventSubscriptions",
+            "Published\(name)Events", "Create\(name)", "Get\(name)", "List\(names.pluralName)", "Client", "Components", "Operations", "APIProtocol",
+        ] + consumed.map(\.event) + consumed.map { "Record\($0.event)" }
+        if generated.contains(published) || ContextNames.reservedNames.contains(published) {
+            throw .invalidPublishedEvent(published, "\(published) is already the name of a type the context has or imports; choose another (\(suggestion))")
+        }
+    }
+
     /// `(service, port)` of every `StackService(name: …, port: …)` line.
     static func ports(in stackSource: String) -> [(service: String, port: Int)] {
         stackSource.split(separator: "\n").compactMap { line in
@@ -74,7 +96,9 @@ struct ContextScaffold {
         return [
             "Name": names.name, "lowerName": names.lowerName, "PluralName": names.pluralName, "lowerPluralName": names.lowerPluralName,
             "serviceName": names.serviceName, "pathSegment": names.pathSegment, "tableName": names.tableName, "port": port,
-            "hasConsumedEvents": !consumed.isEmpty,
+            "hasConsumedEvents": !consumed.isEmpty, "publishes": published != nil, "PublishedEvent": published ?? "",
+            // The outbox's migrations follow the table's and, when the context consumes events, the inbox's.
+            "outboxVersion": consumed.isEmpty ? 2 : 3, "outboxIndexVersion": consumed.isEmpty ? 3 : 4, "subscribersVersion": consumed.isEmpty ? 4 : 5,
             "consumedContexts": contexts.map { ["Context": $0] },
             "consumedEvents": consumed.enumerated().map { index, event in eventValues(event, first: index == 0, last: index == consumed.count - 1) },
         ]
@@ -112,9 +136,12 @@ struct ContextScaffold {
                 var path = relative.replacingOccurrences(of: "__Name__", with: names.name)
                     .replacingOccurrences(of: "__PluralName__", with: names.pluralName)
                 if let event { path = path.replacingOccurrences(of: "__Event__", with: event.event) }
-                return path
+                return path.replacingOccurrences(of: "__PublishedEvent__", with: published ?? "")
             }
-            if relative.contains("__Event__") {
+            let publisherOnly = relative.contains("__PublishedEvent__") || relative.hasSuffix("Published__Name__Events.swift")
+            if publisherOnly && published == nil {
+                continue
+            } else if relative.contains("__Event__") {
                 for (index, event) in consumed.enumerated() {
                     let eventScope = values.merging(eventValues(event, first: index == 0, last: index == consumed.count - 1)) { $1 }
                     output[path(event)] = template.render(eventScope)

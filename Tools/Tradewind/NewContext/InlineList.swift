@@ -22,6 +22,10 @@ extension ContextScaffold {
         static let readmeImageLoop = InlineList(opening: "for s in ", closing: "; do", separator: " ")
         static let readmeImages = InlineList(opening: "images=\"", closing: "\"", separator: " ")
         static let eventConsumers = InlineList(opening: "EVENT_CONSUMERS: \"", closing: "\"", separator: ",")
+        static let composeServiceClients = InlineList(opening: "SERVICE_CLIENTS: ", closing: "", separator: ",")
+        static let readmeServiceClients = InlineList(opening: "(`SERVICE_CLIENTS`): `", closing: "` |", separator: ",")
+        static let readmeClientSecrets = InlineList(opening: "| | `", closing: "` | that service (`SERVICE_CLIENT_SECRET`)", separator: "`, `")
+        static let readmeClientLoop = InlineList(opening: "for client in ", closing: "; do", separator: " ")
     }
 
     /// Adds `item` to every list of that shape that holds `model`, the service the new one is deployed like (to

@@ -34,6 +34,9 @@ struct NewContext: ParsableCommand {
     @Option(name: .customLong("consumes"), help: "Subscribe to another context's event, as <Context>.<Event> (e.g. Order.OrderPlaced); repeatable.")
     var consumedEvents: [String] = []
 
+    @Option(name: .customLong("publishes"), help: "Publish an event, named in UpperCamelCase (e.g. PaymentRecorded), for every new aggregate, through an outbox.")
+    var publishedEvent: String?
+
     @Option(help: "The root of the Tradewind checkout to change.")
     var repository = "."
 
@@ -54,7 +57,7 @@ struct NewContext: ParsableCommand {
             }
             let scaffold = ContextScaffold(
                 names: names, port: port ?? ContextScaffold.nextFreePort(repository: root), withDatabase: withDatabase,
-                consumed: consumed, repository: root
+                consumed: consumed, published: publishedEvent, repository: root
             )
             let changes = try scaffold.plan()
             try changes.apply(in: root)
