@@ -5,7 +5,10 @@ Starts the registry binary given on the command line on 127.0.0.1 with a throwaw
 tokens the documented way (HMAC-SHA256, Services/Registry/README.md), and checks with py-consul that a service
 registers, passes its TTL check, sees an HTTP and a TCP check turn passing and critical as their endpoint comes and
 goes, wakes on a blocking health query within a second of a change, cannot touch another service's instances, and
-deregisters. Every wait is bounded; the registry and the probe endpoint are stopped at the end.
+deregisters. Then the key/value store: the operator writes, check-and-set guards writes, a service reads its own and
+the shared configuration (recursively, as keys, and in a blocking read that wakes on a change) but neither another
+service's nor anything for writing, and after a restart of the registry every key is still there. Every wait is
+bounded; the registry and the probe endpoint are stopped at the end.
 
 usage: consul-clients.py PATH/TO/registry [CLIENT-LABEL]   (the client is whichever `consul` module imports)
 """
@@ -28,9 +31,17 @@ SECRET = "consul-clients-check-secret-" + os.urandom(12).hex()
 CLIENT = sys.argv[2] if len(sys.argv) > 2 else "py-consul"
 
 
+def mac(message):
+    digest = hmac.new(SECRET.encode(), f"tradewind-registry/v1/{message}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def token(service):
-    mac = hmac.new(SECRET.encode(), f"tradewind-registry/v1/service:{service}".encode(), hashlib.sha256).digest()
-    return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return f"service.{service}.{mac('service:' + service)}"
+
+
+def operator_token():
+    return f"operator.{mac('operator')}"
 
 
 def free_port():
@@ -103,7 +114,21 @@ def main():
     environment = dict(os.environ, PORT=str(port), REGISTRY_SECRET=SECRET, LOG_LEVEL="warning", HOST="127.0.0.1")
     environment.pop("REGISTRY_TOKEN", None)
     log = open(os.path.join(workdir, "registry.log"), "w")
-    registry = subprocess.Popen([registry_binary], env=environment, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    processes = []
+
+    def start_registry():
+        processes.append(subprocess.Popen([registry_binary], env=environment, cwd=workdir, stdout=log, stderr=subprocess.STDOUT))
+
+    def stop_registry():
+        registry = processes[-1]
+        registry.terminate()
+        try:
+            registry.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            registry.kill()
+        return registry.returncode
+
+    start_registry()
     endpoint = Endpoint(free_port())
     try:
         anonymous = consul.Consul(host="127.0.0.1", port=port)
@@ -196,18 +221,80 @@ def main():
         check(web.agent.service.deregister("web-1") is True, "web deregisters itself")
         check(api.agent.service.deregister("api-1") is True and api.agent.service.deregister("api-2") is True, "api deregisters both")
         check(anonymous.catalog.services()[1] == {}, "the catalog is empty")
+
+        key_value_store(anonymous, port, start_registry, stop_registry)
         print(f"{CLIENT}: every check passed")
     finally:
         if endpoint.server:
             endpoint.down()
-        registry.terminate()
-        try:
-            registry.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            registry.kill()
+        code = stop_registry()
         log.close()
-        if registry.returncode not in (0, -15):
+        if code not in (0, -15):
             print(open(os.path.join(workdir, "registry.log")).read())
+
+
+def key_value_store(anonymous, port, start_registry, stop_registry):
+    operator = consul.Consul(host="127.0.0.1", port=port, token=operator_token())
+    orders = consul.Consul(host="127.0.0.1", port=port, token=token("order-service"))
+    level = "config/dev/order-service/log.level"
+
+    print("key/value store")
+    check(operator.kv.put(level, "debug", flags=7) is True, "the operator writes a key")
+    index, entry = orders.kv.get(level)
+    check(entry["Value"] == b"debug" and entry["Flags"] == 7 and int(index) == entry["ModifyIndex"],
+          f"the service reads its own setting with its index ({index})")
+    check(operator.kv.put(level, "info", cas=entry["ModifyIndex"] - 1) is False, "a write with a stale cas index is refused")
+    check(operator.kv.put(level, "info", cas=entry["ModifyIndex"]) is True, "a write with the key's ModifyIndex goes through")
+    check(operator.kv.put("config/dev/shared/maintenance", "off", cas=0) is True, "cas=0 creates a key")
+    check(operator.kv.put("config/dev/shared/maintenance", "on", cas=0) is False, "and refuses to overwrite it")
+    check(operator.kv.put("config/dev/cart-service/log.level", "warning") is True, "the operator writes another service's key")
+    _, entries = orders.kv.get("config/dev/", recurse=True)
+    check([e["Key"] for e in entries] == [level, "config/dev/shared/maintenance"],
+          "a recursive read shows the service its own and the shared settings only")
+    _, keys = operator.kv.get("config/dev/", keys=True, separator="/")
+    check(keys == ["config/dev/cart-service/", "config/dev/order-service/", "config/dev/shared/"], f"keys with a separator ({keys})")
+    index, entry = orders.kv.get("config/dev/order-service/none")
+    check(entry is None and int(index) > 0, "a missing key reads as None, with an index")
+
+    print("blocking read")
+    index, entry = orders.kv.get(level)
+    changed_at = {}
+
+    def change_later():
+        time.sleep(1.0)
+        changed_at["t"] = time.monotonic()
+        operator.kv.put(level, "trace")
+
+    threading.Thread(target=change_later).start()
+    new_index, entry = orders.kv.get(level, index=index, wait="20s")
+    woke = time.monotonic() - changed_at["t"]
+    check(entry["Value"] == b"trace" and int(new_index) > int(index), f"the blocking read returned the new value ({index} -> {new_index})")
+    check(woke < 1.0, f"within a second of the write ({woke * 1000:.0f} ms)")
+
+    print("per-prefix access")
+    for attempt, action in [
+        ("write its own setting", lambda: orders.kv.put(level, "x")),
+        ("delete its own settings", lambda: orders.kv.delete("config/dev/order-service/", recurse=True)),
+        ("read another service's setting", lambda: orders.kv.get("config/dev/cart-service/log.level")),
+        ("read without a token", lambda: anonymous.kv.get(level)),
+    ]:
+        try:
+            action()
+            raise AssertionError(f"the order service's token could {attempt}")
+        except consul.ACLPermissionDenied:
+            print(f"  ok: refused with 403: {attempt}")
+    check(orders.kv.get(level)[1]["Value"] == b"trace", "nothing changed")
+
+    print("restart")
+    index, _ = operator.kv.get("config/", recurse=True)
+    stop_registry()
+    start_registry()
+    wait_for("the registry to answer again", lambda: _answers(anonymous))
+    new_index, entries = operator.kv.get("config/", recurse=True)
+    check(len(entries) == 3 and orders.kv.get(level)[1]["Value"] == b"trace", "every key is still there after a restart")
+    check(int(new_index) >= int(index), f"and the index did not go back ({index} -> {new_index})")
+    check(operator.kv.delete("config/", recurse=True) is True and operator.kv.get("config/", keys=True)[1] in (None, []),
+          "a recursive delete empties the store")
 
 
 def _answers(client):

@@ -1,4 +1,4 @@
-/// What can go wrong when registering, reporting or querying service instances.
+/// What can go wrong when registering, reporting or querying service instances, or using the key/value store.
 public enum RegistryError: Error, Equatable, Sendable {
     case invalidRegistration(String)
     /// A heartbeat or deregistration for an instance the registry does not hold (e.g. after a registry restart):
@@ -7,6 +7,9 @@ public enum RegistryError: Error, Equatable, Sendable {
     case unknownCheck(String)
     /// Only TTL checks take reports; the registry runs HTTP and TCP checks itself.
     case notATTLCheck(String)
-    /// The caller may not change this service's instances.
+    /// The caller may not change this service's instances, or read or write this key.
     case forbidden(String)
+    case invalidKey(String)
+    /// A value over the store's limit, in bytes.
+    case valueTooLarge(Int)
 }

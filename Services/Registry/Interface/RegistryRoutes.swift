@@ -33,7 +33,7 @@ public enum RegistryRoutes {
         (.get, "/v1/agent/services"), (.get, "/v1/agent/service/{id}"), (.get, "/v1/agent/checks"), (.get, "/v1/agent/self"),
         (.get, "/v1/catalog/services"), (.get, "/v1/catalog/service/{name}"), (.get, "/v1/catalog/datacenters"),
         (.get, "/v1/health/service/{name}"), (.get, "/v1/status/leader"), (.get, "/v1/status/peers"),
-    ]
+    ] + [HTTPRequest.Method.get, .put, .delete].flatMap { method in KeyValueRoutes.paths.map { (method, $0) } }
     static let everyMethod: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 
     /// Everything is open to the router's authentication: the registry checks its own tokens.
@@ -59,6 +59,9 @@ public enum RegistryRoutes {
             case .notATTLCheck(let id):
                 return .conflict("check '\(id.prefix(128))' is an HTTP or TCP check, which the registry runs itself; only TTL checks take reports")
             case .forbidden(let detail): return .forbidden(detail)
+            case .invalidKey(let detail): return .validation(detail)
+            case .valueTooLarge(let limit):
+                return Problem("content-too-large", title: "Request body too large", status: .contentTooLarge, detail: "a value is at most \(limit) bytes")
             }
         case let error as RegistrationProblem:
             return .validation(error.detail)
@@ -69,9 +72,10 @@ public enum RegistryRoutes {
         }
     }
 
-    public static func register(_ registry: ServiceRegistry, settings: Settings, on router: Router<ServiceRequestContext>) {
+    public static func register(_ registry: ServiceRegistry, keyValues: KeyValueStore, settings: Settings, on router: Router<ServiceRequestContext>) {
         let identify = TokenIdentification(secret: settings.secret)
         let datacenter = settings.datacenter
+        KeyValueRoutes.register(keyValues, identify: identify, on: router)
 
         router.put("/v1/agent/service/register") { request, context -> Response in
             let registrant = try identify(request)
@@ -272,13 +276,13 @@ public enum RegistryRoutes {
 struct TokenIdentification: Sendable {
     let secret: String
 
-    func callAsFunction(_ request: Request) throws -> Registrant {
+    func callAsFunction(_ request: Request, purpose: String = "changing the registry") throws -> Registrant {
         let presented = request.headers[HTTPField.Name("X-Consul-Token")!]
             ?? request.headers[.authorization].flatMap { $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil }
             ?? request.uri.queryParameters["token"].map(String.init)
         // Consul answers a missing token like a token without the permission: 403 (clients read 401 as "ACLs disabled").
         guard let presented, !presented.isEmpty else {
-            throw Problem.forbidden("changing the registry needs the service's own registry token in X-Consul-Token")
+            throw Problem.forbidden("\(purpose) needs a registry token (the service's own, or the operator's) in X-Consul-Token")
         }
         switch RegistryCredential.identity(of: presented, secret: secret) {
         case .service(let name): return .service(name)

@@ -10,7 +10,8 @@ import TradewindKernel
 import TradewindRuntime
 
 /// The registry's composition root. The catalog lives in memory: after a restart, instances find out from the
-/// 404 on their next heartbeat and register again.
+/// 404 on their next heartbeat and register again. The key/value store is kept in the registry's database
+/// (`DATABASE_URL`; SQLite under `.tradewind/` by default), so a restart loses no key.
 public enum RegistryService {
     public static let defaultPort = 8500
 
@@ -62,6 +63,8 @@ public enum RegistryService {
         _ configuration: Configuration, clock: any WallClock = SystemWallClock(), prober: (any HealthProber)? = nil, logger: Logger
     ) async throws -> some ApplicationProtocol {
         let registry = ServiceRegistry(clock: clock, onEvent: { CatalogLog.write($0, to: logger) })
+        let store = try await DatabaseConnector.open(configuration.runtime.database, logger: logger)
+        let keyValues = KeyValueStore(repository: SQLKeyValueRepository(store: store))
         // The registry verifies no JWTs: reads are open and changes carry registry tokens.
         let verifier = AccessTokenVerifier(
             keys: LocalKeySource(await .ecdsa([])), issuer: configuration.runtime.tokenIssuer, audience: configuration.runtime.tokenAudience
@@ -73,16 +76,17 @@ public enum RegistryService {
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: RegistryRoutes.problems, verifier: verifier, accessPolicy: RegistryRoutes.accessPolicy,
             // Bodies are read by the routes, whatever their Content-Type, as Consul does.
-            readiness: [], maximumBodyBytes: nil, quietRoutes: RegistryRoutes.quietRoutes
-        ), logger: logger) { router in RegistryRoutes.register(registry, settings: settings, on: router) }
+            readiness: [.migrations(RegistrySchema.migrator, in: store)], maximumBodyBytes: nil, quietRoutes: RegistryRoutes.quietRoutes
+        ), logger: logger) { router in RegistryRoutes.register(registry, keyValues: keyValues, settings: settings, on: router) }
         let networkProber = prober == nil ? NetworkHealthProber() : nil
         return ServiceHost.makeApplication(
             router: router, settings: configuration.runtime,
             services: [
+                store,
                 Sweeper(registry: registry, interval: configuration.sweepInterval),
                 Checks(runner: HealthCheckRunner(registry: registry, prober: prober ?? networkProber!), networkProber: networkProber),
             ],
-            logger: logger, beforeStart: {}
+            logger: logger, beforeStart: { try await RegistrySchema.migrator.migrate(store, logger: logger) }
         )
     }
 

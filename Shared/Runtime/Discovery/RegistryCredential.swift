@@ -7,7 +7,8 @@ import TradewindKernel
 /// asking without storing tokens, and a token for `cart-service` is worth nothing for `user-service`.
 ///
 /// `service.<name>.<mac>` lets a service register, report on and deregister instances of `<name>` only;
-/// `operator.<mac>` may change any instance. Reads need no token.
+/// `operator.<mac>` may change any instance. Catalog reads need no token; the key/value store needs one for reads
+/// too (see `Registrant.mayRead(key:)`).
 public enum RegistryCredential {
     public enum Identity: Sendable, Equatable {
         case service(String)

@@ -204,10 +204,10 @@ import TradewindTesting
 
     @Test func unknownConsulEndpointsAndWrongMethodsAreNamed() async throws {
         try await run { client in
-            let kv = try await client.execute(uri: "/v1/kv/config/app", method: .get)
-            #expect(kv.status == .notFound)
-            #expect(kv.headers[.contentType] == "application/problem+json")
-            #expect(String(buffer: kv.body).contains("GET /v1/health/service/{name}"))
+            let sessions = try await client.execute(uri: "/v1/session/list", method: .get)
+            #expect(sessions.status == .notFound)
+            #expect(sessions.headers[.contentType] == "application/problem+json")
+            #expect(String(buffer: sessions.body).contains("GET /v1/health/service/{name}") && String(buffer: sessions.body).contains("PUT /v1/kv/**"))
             let put = try await client.execute(uri: "/v1/acl/token", method: .put)
             #expect(put.status == .notFound)
             let wrongMethod = try await client.execute(uri: "/v1/agent/service/register", method: .get)

@@ -1,0 +1,129 @@
+import Foundation
+import RegistryDomain
+
+/// The registry's key/value store, Consul's KV: reads that can block until what they read changes past a given
+/// index, and writes and deletes that may be conditioned on an index (check-and-set). Who may read or write a key
+/// is the ``Registrant``'s rule.
+public actor KeyValueStore {
+    public enum Read: Sendable, Equatable {
+        case key(String)
+        /// Every entry under the prefix (`?recurse`).
+        case prefix(String)
+        /// The keys under the prefix, cut after the first `separator` past it (`?keys&separator=/`).
+        case keys(prefix: String, separator: String?)
+    }
+
+    public enum Answer: Sendable, Equatable {
+        case entries([KeyValueEntry])
+        case keys([String])
+
+        public var isEmpty: Bool {
+            switch self {
+            case .entries(let entries): entries.isEmpty
+            case .keys(let keys): keys.isEmpty
+            }
+        }
+    }
+
+    private let repository: any KeyValueRepository
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    /// Counts writes, so that a query that read before a write and waits after it does not miss it.
+    private var generation = 0
+    private var isClosing = false
+
+    public init(repository: any KeyValueRepository) { self.repository = repository }
+
+    /// What `read` names that `registrant` may see, as soon as its index is past `index` (at once when `index` is
+    /// nil or already behind), or when `wait` runs out; with that index.
+    public func read(_ read: Read, by registrant: Registrant, after index: UInt64?, wait: Duration) async throws -> (index: UInt64, answer: Answer) {
+        switch read {
+        case .key(let key):
+            try KeyValueEntry.checkKey(key)
+            guard registrant.mayRead(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not read '\(key.prefix(128))'") }
+        case .prefix(let prefix), .keys(let prefix, _):
+            try KeyValueEntry.checkKey(prefix, isPrefix: true)
+        }
+        let deadline = ContinuousClock.now + min(wait, ServiceRegistry.maximumWait)
+        while true {
+            let seen = generation
+            let current = try await answer(read, for: registrant)
+            guard let index, current.index <= index, !isClosing, ContinuousClock.now < deadline else { return current }
+            await waitForWrite(after: seen, until: deadline)
+        }
+    }
+
+    public func put(_ key: String, value: [UInt8], flags: UInt64, if condition: CheckAndSet?, by registrant: Registrant) async throws -> Bool {
+        try KeyValueEntry.checkKey(key)
+        try KeyValueEntry.checkValue(value)
+        guard registrant.mayWrite(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not write '\(key.prefix(128))': writes need the operator's token") }
+        let written = try await repository.put(key, value: value, flags: flags, if: condition)
+        if written { wakeWaiters() }
+        return written
+    }
+
+    public func delete(_ key: String, recursive: Bool, if condition: CheckAndSet?, by registrant: Registrant) async throws -> Bool {
+        try KeyValueEntry.checkKey(key, isPrefix: recursive)
+        guard registrant.mayWrite(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not delete '\(key.prefix(128))': writes need the operator's token") }
+        let deleted = try await repository.delete(key, recursive: recursive, if: condition)
+        if deleted { wakeWaiters() }
+        return deleted
+    }
+
+    /// Answers every blocked read now, and later ones at once: the registry is shutting down.
+    public func releaseWaiters() {
+        isClosing = true
+        wakeWaiters()
+    }
+
+    /// A key's index is its ModifyIndex; a listing's the highest ModifyIndex in it or the last delete, whichever is
+    /// later; an empty answer's the store's index.
+    private func answer(_ read: Read, for registrant: Registrant) async throws -> (index: UInt64, answer: Answer) {
+        switch read {
+        case .key(let key):
+            guard let entry = try await repository.entry(key) else { return (try await repository.currentIndex(), .entries([])) }
+            return (entry.modifyIndex, .entries([entry]))
+        case .prefix(let prefix):
+            let entries = try await repository.entries(withPrefix: prefix).filter { registrant.mayRead(key: $0.key) }
+            return (try await listingIndex(entries), .entries(entries))
+        case .keys(let prefix, let separator):
+            let entries = try await repository.entries(withPrefix: prefix).filter { registrant.mayRead(key: $0.key) }
+            var keys: [String] = [], seen: Set<String> = []
+            for entry in entries {
+                var key = entry.key
+                if let separator, !separator.isEmpty, let cut = key.dropFirst(prefix.count).range(of: separator) {
+                    key = String(key[..<cut.upperBound])
+                }
+                if seen.insert(key).inserted { keys.append(key) }
+            }
+            return (try await listingIndex(entries), .keys(keys))
+        }
+    }
+
+    private func listingIndex(_ entries: [KeyValueEntry]) async throws -> UInt64 {
+        guard let newest = entries.map(\.modifyIndex).max() else { return try await repository.currentIndex() }
+        return max(newest, try await repository.lastDeleteIndex())
+    }
+
+    private func waitForWrite(after seen: Int, until deadline: ContinuousClock.Instant) async {
+        guard generation == seen, !isClosing else { return }
+        let id = UUID()
+        await withCheckedContinuation { continuation in
+            waiters[id] = continuation
+            Task { [weak self] in
+                try? await Task.sleep(until: deadline)
+                await self?.wake(id)
+            }
+        }
+    }
+
+    private func wake(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    private func wakeWaiters() {
+        generation += 1
+        let woken = waiters
+        waiters.removeAll()
+        for continuation in woken.values { continuation.resume() }
+    }
+}
