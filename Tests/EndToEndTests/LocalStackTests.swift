@@ -338,7 +338,8 @@ import Testing
             return
         }
         let offset = LocalStack.offset(band: 1)
-        let stack = try LocalStack(binary: binary, offset: offset, environment: ["LOG_LEVEL": "info"])
+        // No LOG_LEVEL (empty counts as unset): info by default, and the registry's log.level setting applies.
+        let stack = try LocalStack(binary: binary, offset: offset, environment: ["LOG_LEVEL": ""])
         let output = stack.output
         try #require(try await output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
         let started = output.value.count
@@ -355,6 +356,40 @@ import Testing
         #expect(lines.filter { $0.hasPrefix("[gateway]") }.count == 1, "\(lines)")
         #expect(lines.filter { $0.hasPrefix("[product]") }.count == 1, "\(lines)")
         #expect(!output.value.contains("route=/v1/agent/check") && !output.value.contains("route=/health"), "routine requests were logged at info")
+
+        // The log level of one running service, changed through `tradewind config` and the registry: no restart.
+        let product = "http://127.0.0.1:\(8082 + offset)/health/live"
+        func config(_ arguments: String...) throws -> Int32 {
+            let command = Process()
+            command.executableURL = binary
+            command.arguments = ["config"] + arguments + ["--registry", "http://127.0.0.1:\(8500 + offset)"]
+            command.currentDirectoryURL = stack.folder
+            // The operator's token comes from the stack's own secret in its folder.
+            command.environment = ProcessInfo.processInfo.environment.filter { !["REGISTRY_TOKEN", "REGISTRY_SECRET"].contains($0.key) }
+            command.standardOutput = FileHandle.nullDevice
+            try command.run()
+            command.waitUntilExit()
+            return command.terminationStatus
+        }
+        let before = output.value.count
+        #expect(try config("set", "product-service/log.level", "debug") == 0)
+        let changedAt = ContinuousClock.now
+        #expect(try await output.waitFor("log level changed", within: .seconds(1)), "debug was not applied within a second:\n\(output.value.dropFirst(before))")
+        #expect(ContinuousClock.now - changedAt < .seconds(1))
+        #expect(try await Self.call(.GET, product).status == 200)
+        #expect(try await output.waitFor("route=/health/live", within: .seconds(2)), "a routine request is logged at debug")
+        let debugLines = output.value.dropFirst(before).split(separator: "\n").filter { $0.contains("route=/health/live") }
+        #expect(!debugLines.isEmpty && debugLines.allSatisfy { $0.hasPrefix("[product]") }, "only the product service changed: \(debugLines)")
+        // A value that is not a level is refused by the service, which keeps debug.
+        #expect(try config("set", "product-service/log.level", "loudest") == 0)
+        #expect(try await output.waitFor("log.level is not a level", within: .seconds(2)))
+        // Removed: back to the level it started with, and routine requests are quiet again.
+        #expect(try config("delete", "product-service/log.level") == 0)
+        #expect(try await output.waitFor("log level back to the start's", within: .seconds(2)))
+        let quiet = output.value.count
+        #expect(try await Self.call(.GET, product).status == 200)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!output.value.dropFirst(quiet).contains("route=/health/live"))
         kill(stack.process.processIdentifier, SIGINT)
         #expect(try await output.waitFor("stopped", within: .seconds(20)))
     }

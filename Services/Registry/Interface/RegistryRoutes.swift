@@ -42,11 +42,12 @@ public enum RegistryRoutes {
             + everyMethod.map { ("\($0.rawValue) /v1/**", AccessRule.open) }
     ))
 
-    /// Heartbeats and the discovery queries every service keeps open: a person reading the log does not need them.
+    /// Heartbeats, and the discovery and settings queries every service keeps open: a person reading the log does
+    /// not need them.
     public static let quietRoutes: Set<String> = [
         "PUT /v1/agent/check/pass/{checkID}", "PUT /v1/agent/check/warn/{checkID}", "PUT /v1/agent/check/fail/{checkID}",
         "PUT /v1/agent/check/update/{checkID}", "GET /v1/health/service/{name}", "GET /v1/catalog/services",
-        "GET /v1/catalog/service/{name}",
+        "GET /v1/catalog/service/{name}", "GET /v1/kv", "GET /v1/kv/**",
     ]
 
     public static func problems(_ error: any Error) -> Problem? {

@@ -160,11 +160,9 @@ public enum ServiceHost {
         return app
     }
 
-    /// The logger of a service process, after installing the process-wide handler.
+    /// The logger of a service process, after installing the process-wide handler; it follows ``LiveLogLevel``.
     public static func makeLogger(_ settings: RuntimeSettings) -> Logger {
         LogSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
-        var logger = Logger(label: settings.serviceName)
-        logger.logLevel = settings.logLevel
-        return logger
+        return Logger(label: settings.serviceName)
     }
 }

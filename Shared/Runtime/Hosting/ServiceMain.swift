@@ -38,6 +38,7 @@ extension ServiceHost {
             exit(78)
         }
         let logger = makeLogger(runtime)
+        let live = LiveSettings.start(runtime: runtime, logger: logger)
         // Held until the process exits: a start that fails (a port already in use) must end with the message
         // below, not in the teardown of resources that only a clean shutdown closes.
         var application: App?
@@ -45,7 +46,7 @@ extension ServiceHost {
             let app = try await build(configuration, logger)
             application = app
             // Services stop in reverse order: the span exporter goes last, after the last request's spans.
-            let services: [any Service] = (tracing.map { [$0] } ?? []) + [app]
+            let services: [any Service] = (tracing.map { [$0] } ?? []) + live.services + [app]
             let group = ServiceGroup(configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))

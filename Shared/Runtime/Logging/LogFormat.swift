@@ -11,20 +11,62 @@ public enum LogSetup {
     private static let bootstrapped = Mutex(false)
 
     /// Installs the process-wide log handler once; later calls (tests build many apps) do nothing. With tracing
-    /// on, every line carries the current trace and span ids.
+    /// on, every line carries the current trace and span ids. Loggers follow ``LiveLogLevel``, which starts at
+    /// `level` and can change while the process runs; a logger given a level of its own keeps it.
     public static func bootstrap(format: LogFormat, level: Logger.Level) {
         let first = bootstrapped.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
+        LiveLogLevel.set(level)
         LoggingSystem.bootstrap({ label, metadataProvider in
-            var handler: any LogHandler = switch format {
+            let handler: any LogHandler = switch format {
             case .text: StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider)
             case .json: JSONLogHandler(label: label, metadataProvider: metadataProvider)
             }
-            handler.logLevel = level
-            return handler
+            return LiveLevelLogHandler(handler)
         }, metadataProvider: TracingSetup.loggingMetadataProvider)
+    }
+}
+
+/// The process's log level, which the `log.level` setting changes without a restart (``LogLevelWatcher``).
+public enum LiveLogLevel {
+    private static let level = Mutex(Logger.Level.info)
+
+    public static var current: Logger.Level { level.withLock { $0 } }
+
+    public static func set(_ newLevel: Logger.Level) { level.withLock { $0 = newLevel } }
+}
+
+/// A handler whose level is ``LiveLogLevel`` until a logger sets one of its own.
+struct LiveLevelLogHandler: LogHandler {
+    var inner: any LogHandler
+    var ownLevel: Logger.Level?
+
+    init(_ inner: any LogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { ownLevel ?? LiveLogLevel.current }
+        set { ownLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        inner.log(level: level, message: message, metadata: metadata, source: source, file: file, function: function, line: line)
     }
 }

@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Configuration
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Where the settings that change without a restart live: `config/<environment>/<service>/<setting>` and
+/// `config/<environment>/shared/<setting>` in the registry's key/value store, the setting named like its
+/// environment variable in lower case with dots (`LOG_LEVEL` is `log.level`).
+public enum ConfigurationKeys {
+    public static let defaultEnvironment = "development"
+
+    /// `log.level` → the configuration key `log.level`, which the environment provider reads as `LOG_LEVEL`.
+    static func configKey(ofSetting setting: String) -> AbsoluteConfigKey? {
+        let components = setting.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !components.isEmpty, components.allSatisfy({ !$0.isEmpty && !$0.contains("/") }) else { return nil }
+        return AbsoluteConfigKey(components)
+    }
+
+    /// The settings this service sees in a listing of `config/<environment>/`: its own over the shared ones.
+    static func settings(from entries: [(key: String, value: String)], service: String, environment: String) -> [AbsoluteConfigKey: ConfigValue] {
+        var shared: [AbsoluteConfigKey: ConfigValue] = [:], own: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in entries {
+            let parts = key.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "config", parts[1] == environment, let name = configKey(ofSetting: String(parts[3])) else { continue }
+            if parts[2] == service { own[name] = ConfigValue(.string(value), isSecret: false) }
+            if parts[2] == "shared" { shared[name] = ConfigValue(.string(value), isSecret: false) }
+        }
+        return shared.merging(own) { $1 }
+    }
+}
+
+/// The registry's key/value store as a swift-configuration provider: a blocking read of everything this service
+/// may see under `config/<environment>/` (with its own registry token, which sees its own and the shared settings)
+/// keeps ``provider`` up to date, so `ConfigReader`'s watch API hears of a change within moments of the write. Put
+/// it after the environment in a reader's providers: a variable that is set wins. While the registry cannot be
+/// reached the last values stay.
+public final class RegistrySettingsSource: Service {
+    public let provider = MutableInMemoryProvider(name: "registry", initialValues: [:])
+    let registryURL: String
+    let token: String
+    let service: String
+    let environment: String
+    let wait: Duration
+    let logger: Logger
+    private let httpClient: HTTPClient
+
+    public init(registryURL: String, token: String, service: String, environment: String, wait: Duration = .seconds(60),
+                httpClient: HTTPClient = .shared, logger: Logger) {
+        self.registryURL = registryURL.trimmingCharacters(in: ["/"])
+        self.token = token
+        self.service = service
+        self.environment = environment
+        self.wait = wait
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.follow() }
+    }
+
+    private func follow() async {
+        var index: UInt64 = 0, failures = 0
+        var current: [AbsoluteConfigKey: ConfigValue] = [:]
+        while !Task.isCancelled {
+            do {
+                let (newIndex, settings) = try await read(after: index)
+                // A lower index means a registry on another database: start over.
+                index = newIndex < index ? 0 : newIndex
+                failures = 0
+                for key in Set(current.keys).union(settings.keys) where current[key] != settings[key] {
+                    provider.setValue(settings[key], forKey: key)
+                    logger.info("setting changed in the registry", metadata: [
+                        "setting": "\(key)", "value": "\(settings[key].map { "\($0)" } ?? "(removed)")",
+                    ])
+                }
+                current = settings
+            } catch {
+                failures += 1
+                if failures == 1 {
+                    logger.warning("cannot read settings from the registry; keeping the last ones", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: min(.seconds(5), .milliseconds(100) * (1 << min(failures, 6))))
+            }
+        }
+    }
+
+    func read(after index: UInt64) async throws -> (UInt64, [AbsoluteConfigKey: ConfigValue]) {
+        struct Entry: Decodable { let Key: String, Value: String? }
+        let seconds = wait.components.seconds
+        var request = HTTPClientRequest(url: "\(registryURL)/v1/kv/config/\(environment)/?recurse&index=\(index)&wait=\(seconds)s")
+        request.headers.add(name: "X-Consul-Token", value: token)
+        let response = try await httpClient.execute(request, timeout: .seconds(seconds + 5))
+        let newIndex = response.headers.first(name: "X-Consul-Index").flatMap(UInt64.init) ?? 0
+        let body = try await response.body.collect(upTo: 8 << 20)
+        switch response.status.code {
+        case 404: return (newIndex, [:])
+        case 200:
+            let entries = try JSONDecoder().decode([Entry].self, from: Data(body.readableBytesView))
+            let values = entries.map { entry in
+                (entry.Key, entry.Value.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? "")
+            }
+            return (newIndex, ConfigurationKeys.settings(from: values, service: service, environment: environment))
+        default:
+            throw RegistryAgentError(status: Int(response.status.code))
+        }
+    }
+}
