@@ -390,6 +390,17 @@ import Testing
         #expect(try await Self.call(.GET, product).status == 200)
         try await Task.sleep(for: .milliseconds(500))
         #expect(!output.value.dropFirst(quiet).contains("route=/health/live"))
+
+        // Maintenance for every service at once, through the shared folder: writes are refused, reads go on.
+        #expect(try config("set", "shared/maintenance", "on") == 0)
+        #expect(try await output.waitFor("maintenance on", within: .seconds(2)))
+        let signUp = #"{"email":"maintenance@example.com","password":"maintenance password 1","displayName":"M"}"#
+        let refused = try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: signUp)
+        #expect(refused.status == 503 && refused.body.contains("maintenance"), "\(refused.status) \(refused.body.prefix(300))")
+        #expect(try await Self.call(.GET, "\(stack.gateway)/api/products?category=audio").status == 200)
+        #expect(try config("delete", "shared/maintenance") == 0)
+        #expect(try await output.waitFor("maintenance off", within: .seconds(2)))
+        #expect(try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: signUp).status == 201)
         kill(stack.process.processIdentifier, SIGINT)
         #expect(try await output.waitFor("stopped", within: .seconds(20)))
     }

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The settings a running service takes from the registry without a restart (see CONFIGURATION.md), on top of its
 /// environment: a reader over the environment first (a variable that is set wins, and is not watched) and the
@@ -22,33 +23,43 @@ public struct LiveSettings: Sendable {
         let folder = environment.string("TRADEWIND_ENVIRONMENT", default: ConfigurationKeys.defaultEnvironment)
         let source = RegistrySettingsSource(registryURL: registryURL, token: token, service: runtime.serviceName, environment: folder, logger: logger)
         let reader = ConfigReader(providers: [variables, source.provider])
-        return LiveSettings(reader: reader, services: [source, LogLevelWatcher(reader: reader, initial: runtime.logLevel, logger: logger)])
+        let initialLevel = runtime.logLevel
+        return LiveSettings(reader: reader, services: [
+            source,
+            SettingWatcher(reader: reader, key: LogLevelSetting.key) { LogLevelSetting.apply($0, initial: initialLevel, logger: logger) },
+            SettingWatcher(reader: reader, key: MaintenanceMode.key) { MaintenanceMode.apply($0, logger: logger) },
+        ])
     }
 }
 
-/// Follows `log.level`: a valid level applies to every logger of the process at once; a value that is not a level
-/// is ignored with a warning, keeping the last good one; a removed setting goes back to the level the process
-/// started with.
-public struct LogLevelWatcher: Service {
+/// Follows one setting through the reader: `apply` gets its current value, then every change (`nil`: not set).
+public struct SettingWatcher: Service {
     let reader: ConfigReader
-    let initial: Logger.Level
-    let logger: Logger
+    let key: ConfigKey
+    let apply: @Sendable (String?) -> Void
 
-    public init(reader: ConfigReader, initial: Logger.Level, logger: Logger) {
+    public init(reader: ConfigReader, key: ConfigKey, apply: @escaping @Sendable (String?) -> Void) {
         self.reader = reader
-        self.initial = initial
-        self.logger = logger
+        self.key = key
+        self.apply = apply
     }
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await reader.watchString(forKey: ConfigKey(["log", "level"])) { updates in
+            try await reader.watchString(forKey: key) { updates in
                 for await value in updates { apply(value) }
             }
         }
     }
+}
 
-    func apply(_ value: String?) {
+/// `log.level`: a valid level applies to every logger of the process at once; a value that is not a level is
+/// ignored with a warning, keeping the last good one; a removed setting goes back to the level the process
+/// started with.
+public enum LogLevelSetting {
+    public static let key = ConfigKey(["log", "level"])
+
+    public static func apply(_ value: String?, initial: Logger.Level, logger: Logger) {
         guard let value else {
             if LiveLogLevel.current != initial {
                 LiveLogLevel.set(initial)
@@ -67,5 +78,33 @@ public struct LogLevelWatcher: Service {
         LiveLogLevel.set(level)
         // Said at the new level's floor or above, so that a change is always in the log.
         logger.log(level: max(level, .notice), "log level changed", metadata: ["level": "\(level)"])
+    }
+}
+
+/// `maintenance`: while `on`, the service answers every request that would change something (any method but GET,
+/// HEAD and OPTIONS) with 503 and `Retry-After`, and reads go on (``MaintenanceMiddleware``). `off` or a removed
+/// setting ends it; any other value is ignored with a warning.
+public enum MaintenanceMode {
+    public static let key = ConfigKey(["maintenance"])
+    /// What `Retry-After` says, in seconds.
+    public static let retryAfterSeconds = 30
+    private static let state = Mutex(false)
+
+    public static var isOn: Bool { state.withLock { $0 } }
+
+    public static func set(_ on: Bool) { state.withLock { $0 = on } }
+
+    public static func apply(_ value: String?, logger: Logger) {
+        let on: Bool
+        switch value?.trimmingCharacters(in: .whitespaces).lowercased() {
+        case nil, "off", "false", "0", "no": on = false
+        case "on", "true", "1", "yes": on = true
+        default:
+            logger.warning("maintenance is neither on nor off; keeping the last state", metadata: ["value": "\(value!.prefix(64))", "on": "\(isOn)"])
+            return
+        }
+        guard on != isOn else { return }
+        set(on)
+        logger.notice(on ? "maintenance on: writes are refused with 503, reads go on" : "maintenance off")
     }
 }

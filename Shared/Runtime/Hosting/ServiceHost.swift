@@ -85,6 +85,7 @@ public enum ServiceHost {
                 maximumBytes: maximumBodyBytes, acceptedMediaTypes: RequestBodyPolicyMiddleware<Context>.standardMediaTypes.union(options.additionalMediaTypes)
             ))
         }
+        router.add(middleware: MaintenanceMiddleware())
         options.beforeAuthentication(router)
         router.add(middleware: AuthenticationMiddleware(verifier: options.verifier, policy: policy))
         HealthRoutes.add(to: router, checks: options.readiness)

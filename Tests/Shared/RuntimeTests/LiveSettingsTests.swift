@@ -1,5 +1,9 @@
 import Configuration
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Logging
+import Synchronization
 import Testing
 @testable import TradewindRuntime
 
@@ -29,12 +33,12 @@ import Testing
         let before = LiveLogLevel.current
         defer { LiveLogLevel.set(before) }
         LiveLogLevel.set(.info)
-        let watcher = LogLevelWatcher(reader: ConfigReader(provider: InMemoryProvider(values: [:])), initial: .info, logger: Logger(label: "test"))
-        watcher.apply("DEBUG")
+        let logger = Logger(label: "test")
+        LogLevelSetting.apply("DEBUG", initial: .info, logger: logger)
         #expect(LiveLogLevel.current == .debug)
-        watcher.apply("loudest")
+        LogLevelSetting.apply("loudest", initial: .info, logger: logger)
         #expect(LiveLogLevel.current == .debug)
-        watcher.apply(nil)
+        LogLevelSetting.apply(nil, initial: .info, logger: logger)
         #expect(LiveLogLevel.current == .info)
     }
 
@@ -59,5 +63,34 @@ import Testing
             return values
         }
         #expect(seen == ["debug", "trace"])
+    }
+}
+
+/// The maintenance switch over a router: writes are refused with 503 and Retry-After and reach no handler, reads go on.
+@Suite(.serialized) struct MaintenanceTests {
+    @Test func inMaintenanceWritesAre503AndReadsGoOn() async throws {
+        defer { MaintenanceMode.set(false) }
+        let writes = Mutex(0)
+        let router = Router()
+        router.add(middleware: ProblemMiddleware { _ in nil })
+        router.add(middleware: MaintenanceMiddleware())
+        router.get("/items") { _, _ in "[]" }
+        router.post("/items") { _, _ -> HTTPResponse.Status in
+            writes.withLock { $0 += 1 }
+            return .created
+        }
+        try await Application(router: router).test(.router) { client in
+            let logger = Logger(label: "test")
+            MaintenanceMode.apply("on", logger: logger)
+            let refused = try await client.execute(uri: "/items", method: .post)
+            #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] == "30")
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            #expect(try await client.execute(uri: "/items", method: .get).status == .ok)
+            MaintenanceMode.apply("sometimes", logger: logger)
+            #expect(MaintenanceMode.isOn, "a value that is neither on nor off keeps the last state")
+            MaintenanceMode.apply(nil, logger: logger)
+            #expect(try await client.execute(uri: "/items", method: .post).status == .created)
+        }
+        #expect(writes.withLock { $0 } == 1, "the refused write reached no handler")
     }
 }
