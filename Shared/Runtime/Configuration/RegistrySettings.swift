@@ -73,9 +73,8 @@ public final class RegistrySettingsSource: Service {
                 failures = 0
                 for key in Set(current.keys).union(settings.keys) where current[key] != settings[key] {
                     provider.setValue(settings[key], forKey: key)
-                    logger.info("setting changed in the registry", metadata: [
-                        "setting": "\(key)", "value": "\(settings[key].map { "\($0)" } ?? "(removed)")",
-                    ])
+                    // The name only: a value may be something that does not belong in a log.
+                    logger.info(settings[key] == nil ? "setting removed in the registry" : "setting changed in the registry", metadata: ["setting": "\(key)"])
                 }
                 current = settings
             } catch {

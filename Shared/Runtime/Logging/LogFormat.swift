@@ -30,13 +30,15 @@ public enum LogSetup {
     }
 }
 
-/// The process's log level, which the `log.level` setting changes without a restart (``LogLevelWatcher``).
+/// The process's log level, which the `log.level` setting changes without a restart (``LogLevelSetting``). Every
+/// log call that might be filtered reads it, so it is one atomic load, not a lock.
 public enum LiveLogLevel {
-    private static let level = Mutex(Logger.Level.info)
+    private static let levels = Logger.Level.allCases
+    private static let level = Atomic<Int>(levels.firstIndex(of: .info)!)
 
-    public static var current: Logger.Level { level.withLock { $0 } }
+    public static var current: Logger.Level { levels[level.load(ordering: .relaxed)] }
 
-    public static func set(_ newLevel: Logger.Level) { level.withLock { $0 = newLevel } }
+    public static func set(_ newLevel: Logger.Level) { level.store(levels.firstIndex(of: newLevel)!, ordering: .relaxed) }
 }
 
 /// A handler whose level is ``LiveLogLevel`` until a logger sets one of its own.
