@@ -115,13 +115,15 @@ def check_compose(path):
             p.expect(trusted in (gateway_address, f"{gateway_address}/32"),
                      f"{where} TRUSTED_PROXIES is {trusted!r}; it should be the gateway's fixed address {gateway_address}/32 and nothing else")
         # Per-service registry identity: the registry alone holds the secret, each service only its own token,
-        # the gateway (which registers nothing) neither.
+        # the gateway (which registers nothing) one that reads its settings only.
         registry_secret = str(services.get("registry", {}).get("environment", {}).get("REGISTRY_SECRET", ""))
         if name == "registry":
             p.expect(len(registry_secret) >= 32, f"{where} REGISTRY_SECRET is not set to at least 32 characters")
             p.expect("REGISTRY_TOKEN" not in env, f"{where} the registry should hold no service token")
         elif name == "gateway":
-            p.expect("REGISTRY_TOKEN" not in env and "REGISTRY_SECRET" not in env, f"{where} the gateway should hold no registry credential")
+            p.expect(env.get("REGISTRY_TOKEN") == registry_token(name, registry_secret, kind="reader"),
+                     f"{where} REGISTRY_TOKEN is not the gateway's settings-reader token derived from the registry's REGISTRY_SECRET")
+            p.expect("REGISTRY_SECRET" not in env, f"{where} the gateway should not hold the registry's secret")
         else:
             p.expect(env.get("REGISTRY_TOKEN") == registry_token(name, registry_secret),
                      f"{where} REGISTRY_TOKEN is not {name}'s own token derived from the registry's REGISTRY_SECRET")
@@ -231,10 +233,11 @@ def compose_gateway_address(p, config):
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------------------
-def registry_token(service, secret):
-    """A service's registry token, as RegistryCredential and Deploy/compose/new-env.sh derive it."""
-    mac = hmac.new(secret.encode(), f"tradewind-registry/v1/service:{service}".encode(), hashlib.sha256).digest()
-    return f"service.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+def registry_token(service, secret, kind="service"):
+    """A service's registry token (kind reader: one that reads its settings only), as RegistryCredential and
+    Deploy/compose/new-env.sh derive it."""
+    mac = hmac.new(secret.encode(), f"tradewind-registry/v1/{kind}:{service}".encode(), hashlib.sha256).digest()
+    return f"{kind}.{service}." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def check_pod_network(p, config_maps):
@@ -362,7 +365,8 @@ def check_k8s(overlay, path):
             secret("REGISTRY_SECRET", "tradewind-secrets", "registry-secret")
             p.expect("REGISTRY_TOKEN" not in env, f"{where} the registry should hold no service token")
         elif name == "gateway":
-            p.expect("REGISTRY_TOKEN" not in env and "REGISTRY_SECRET" not in env, f"{where} the gateway should hold no registry credential")
+            secret("REGISTRY_TOKEN", "tradewind-secrets", "gateway-settings-token")
+            p.expect("REGISTRY_SECRET" not in env, f"{where} the gateway should not hold the registry's secret")
         else:
             secret("REGISTRY_TOKEN", "tradewind-secrets", f"{name}-registry-token")
             p.expect("REGISTRY_SECRET" not in env, f"{where} only the registry may hold REGISTRY_SECRET")

@@ -285,6 +285,32 @@ def key_value_store(anonymous, port, start_registry, stop_registry):
             print(f"  ok: refused with 403: {attempt}")
     check(orders.kv.get(level)[1]["Value"] == b"trace", "nothing changed")
 
+    # The gateway's token reads the gateway's settings and changes nothing, in the store or the catalog.
+    gateway = consul.Consul(host="127.0.0.1", port=port, token=f"reader.gateway.{mac('reader:gateway')}")
+    limit = "config/dev/gateway/route.orders.rateLimit.burst"
+    check(operator.kv.put(limit, "80") is True, "the operator sets a gateway route value")
+    check(gateway.kv.get(limit)[1]["Value"] == b"80", "the gateway's reader token reads it")
+    for attempt, action in [
+        ("write its own setting", lambda: gateway.kv.put(limit, "1000")),
+        ("read a service's setting", lambda: gateway.kv.get(level)),
+        ("register an instance of its own name", lambda: gateway.agent.service.register("gateway", service_id="gateway-x", port=1)),
+    ]:
+        try:
+            action()
+            raise AssertionError(f"the gateway's reader token could {attempt}")
+        except consul.ACLPermissionDenied:
+            print(f"  ok: refused with 403: {attempt}")
+
+    print("values checked when written")
+    for key, value in [(level, "loudest"), (limit, "0"), ("config/dev/gateway/routes", "[]")]:
+        try:
+            operator.kv.put(key, value)
+            raise AssertionError(f"{key} = {value!r} was stored")
+        except consul.ConsulException as error:
+            check("422" in str(error) or "must" in str(error), f"refused: {key} = {value!r} ({str(error)[:120]})")
+    check(orders.kv.get(level)[1]["Value"] == b"trace" and gateway.kv.get(limit)[1]["Value"] == b"80", "nothing changed")
+    check(operator.kv.delete(limit) is True, "the gateway route value is removed")
+
     print("restart")
     index, _ = operator.kv.get("config/", recurse=True)
     stop_registry()

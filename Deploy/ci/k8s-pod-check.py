@@ -105,6 +105,8 @@ def make_secrets():
         "tradewind-signing-key": {"signing-key.pem": signing_key},
         "postgres-init": {"postgres-password": secrets.token_hex(24)},
     }
+    reader_mac = hmac.new(registry_secret.encode(), b"tradewind-registry/v1/reader:gateway", hashlib.sha256).digest()
+    made["tradewind-secrets"]["gateway-settings-token"] = "reader.gateway." + base64.urlsafe_b64encode(reader_mac).decode().rstrip("=")
     for service in ("user", "product", "cart", "cargo", "order"):
         # Each service's own registry token, derived as the README's recipe does.
         mac = hmac.new(registry_secret.encode(), f"tradewind-registry/v1/service:{service}-service".encode(), hashlib.sha256).digest()

@@ -16,10 +16,10 @@ if [ -e "$target" ]; then
 fi
 command -v openssl >/dev/null 2>&1 || { echo "new-env: openssl is needed" >&2; exit 1; }
 
-# service.<name>.<base64url(HMAC-SHA256(secret, "tradewind-registry/v1/service:<name>"))>
+# <kind>.<name>.<base64url(HMAC-SHA256(secret, "tradewind-registry/v1/<kind>:<name>"))>, kind service or reader
 registry_token() {
-    printf 'service.%s.%s' "$1" "$(printf 'tradewind-registry/v1/service:%s' "$1" \
-        | openssl dgst -sha256 -hmac "$2" -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')"
+    printf '%s.%s.%s' "$1" "$2" "$(printf 'tradewind-registry/v1/%s:%s' "$1" "$2" \
+        | openssl dgst -sha256 -hmac "$3" -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')"
 }
 
 umask 077
@@ -34,7 +34,12 @@ registry_secret=
                 [ -n "$registry_secret" ] || { echo "new-env: REGISTRY_SECRET must come before the tokens" >&2; exit 1; }
                 variable=${line%%=*}
                 service=$(printf '%s' "${variable%_REGISTRY_TOKEN}" | tr 'A-Z_' 'a-z-')
-                printf '%s=%s\n' "$variable" "$(registry_token "$service" "$registry_secret")" ;;
+                printf '%s=%s\n' "$variable" "$(registry_token service "$service" "$registry_secret")" ;;
+            *_SETTINGS_TOKEN=derived-from-registry-secret)
+                [ -n "$registry_secret" ] || { echo "new-env: REGISTRY_SECRET must come before the tokens" >&2; exit 1; }
+                variable=${line%%=*}
+                service=$(printf '%s' "${variable%_SETTINGS_TOKEN}" | tr 'A-Z_' 'a-z-')
+                printf '%s=%s\n' "$variable" "$(registry_token reader "$service" "$registry_secret")" ;;
             JWT_SIGNING_KEY=*)
                 printf 'JWT_SIGNING_KEY="%s"\n' "$(openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)" ;;
             [A-Z]*=change-me*)

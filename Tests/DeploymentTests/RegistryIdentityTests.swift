@@ -4,12 +4,12 @@ import TradewindRuntime
 @testable import tradewind
 
 /// Every way of running the stack gives the registry its secret, each registering service its own token and the
-/// gateway nothing; and the shell derivation deployments use agrees with the registry's.
+/// gateway one that reads its settings only; and the shell derivation deployments use agrees with the registry's.
 @Suite struct RegistryIdentityTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let secret = "stack-test-registry-secret-0123456789abcdef"
 
-    @Test func upGivesEachServiceItsOwnTokenAndTheGatewayNone() {
+    @Test func upGivesEachServiceItsOwnTokenAndTheGatewayAReaderToken() {
         let stack = StackService.stack(portOffset: 0, clientSecrets: [:], registrySecret: secret)
         for service in stack {
             switch service.name {
@@ -17,7 +17,8 @@ import TradewindRuntime
                 #expect(service.environment["REGISTRY_SECRET"] == secret)
                 #expect(service.environment["REGISTRY_TOKEN"] == nil)
             case "gateway":
-                #expect(service.environment["REGISTRY_TOKEN"] == nil && service.environment["REGISTRY_SECRET"] == nil)
+                #expect(RegistryCredential.identity(of: service.environment["REGISTRY_TOKEN"] ?? "", secret: secret) == .settingsReader("gateway"))
+                #expect(service.environment["REGISTRY_SECRET"] == nil)
             default:
                 let token = service.environment["REGISTRY_TOKEN"] ?? ""
                 #expect(RegistryCredential.identity(of: token, secret: secret) == .service(service.executable), "\(service.name)")
@@ -47,6 +48,7 @@ import TradewindRuntime
             let token = try #require(value(variable), "\(variable) missing")
             #expect(RegistryCredential.identity(of: token, secret: registrySecret) == .service(service))
         }
+        #expect(RegistryCredential.identity(of: try #require(value("GATEWAY_SETTINGS_TOKEN")), secret: registrySecret) == .settingsReader("gateway"))
         #expect(value("REGISTRY_TOKEN") == nil, "the shared token is gone")
     }
 
@@ -57,5 +59,8 @@ import TradewindRuntime
         #expect(RegistryCredential.identity(of: cart, secret: secret + "x") == nil)
         #expect(RegistryCredential.identity(of: "operator." + cart.split(separator: ".").last!, secret: secret) == nil)
         #expect(RegistryCredential.identity(of: RegistryCredential.token(for: .operator, secret: secret), secret: secret) == .operator)
+        let reader = RegistryCredential.token(for: .settingsReader("gateway"), secret: secret)
+        #expect(RegistryCredential.identity(of: reader, secret: secret) == .settingsReader("gateway"))
+        #expect(RegistryCredential.identity(of: reader.replacingOccurrences(of: "reader.", with: "service."), secret: secret) == nil)
     }
 }

@@ -36,6 +36,7 @@ import Testing
     struct Call {
         let status: Int
         let body: String
+        var headers: HTTPHeaders = [:]
     }
 
     static func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil) async throws -> Call {
@@ -44,7 +45,7 @@ import Testing
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        return Call(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        return Call(status: Int(response.status.code), body: String(buffer: try await response.body.collect(upTo: 1 << 20)), headers: response.headers)
     }
 
     /// `tradewind up` as a child process in a scratch directory, on ports moved by `offset`, its output collected.
@@ -380,9 +381,8 @@ import Testing
         #expect(try await output.waitFor("route=/health/live", within: .seconds(2)), "a routine request is logged at debug")
         let debugLines = output.value.dropFirst(before).split(separator: "\n").filter { $0.contains("route=/health/live") }
         #expect(!debugLines.isEmpty && debugLines.allSatisfy { $0.hasPrefix("[product]") }, "only the product service changed: \(debugLines)")
-        // A value that is not a level is refused by the service, which keeps debug.
-        #expect(try config("set", "product-service/log.level", "loudest") == 0)
-        #expect(try await output.waitFor("log.level is not a level", within: .seconds(2)))
+        // A value that is not a level is refused by the registry when written.
+        #expect(try config("set", "product-service/log.level", "loudest") != 0)
         // Removed: back to the level it started with, and routine requests are quiet again.
         #expect(try config("delete", "product-service/log.level") == 0)
         #expect(try await output.waitFor("log level back to the start's", within: .seconds(2)))
@@ -401,6 +401,40 @@ import Testing
         #expect(try config("delete", "shared/maintenance") == 0)
         #expect(try await output.waitFor("maintenance off", within: .seconds(2)))
         #expect(try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: signUp).status == 201)
+
+        // A gateway rate limit, put on a route and then raised through `tradewind config set`: no restart.
+        let locations = "\(stack.gateway)/api/locations"
+        #expect(try await Self.call(.GET, locations).headers.first(name: "RateLimit-Limit") == nil)
+        #expect(try config("set", "gateway/route.locations.rateLimit.perSecond", "0.01") == 0)
+        #expect(try await output.waitFor("routes changed", within: .seconds(1)))
+        var limited = false
+        for _ in 0..<5 where !limited { limited = try await Self.call(.GET, locations).status == 429 }
+        #expect(limited, "a limit of one request was not applied")
+        #expect(try config("set", "gateway/route.locations.rateLimit.burst", "50") == 0)
+        let raisedAt = ContinuousClock.now
+        var raised: Call?
+        while ContinuousClock.now - raisedAt < .seconds(1) {
+            let call = try await Self.call(.GET, locations)
+            if call.status == 200, call.headers.first(name: "RateLimit-Limit") == "50" {
+                raised = call
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(raised != nil, "the raised limit did not apply within a second")
+        // A value of the wrong form is refused by the registry; one only the gateway can judge (two routes of one
+        // name) is ignored by the gateway, which keeps the routes in force.
+        #expect(try config("set", "gateway/route.locations.timeoutMs", "never") != 0)
+        let clash = #"{"routes": [{"name": "x", "prefix": "/api/x", "service": "s", "access": "public"}, {"name": "x", "prefix": "/api/y", "service": "s", "access": "public"}]}"#
+        #expect(try config("set", "gateway/routes", clash) == 0)
+        #expect(try await output.waitFor("route settings are not valid", within: .seconds(2)))
+        #expect(try await Self.call(.GET, locations).headers.first(name: "RateLimit-Limit") == "50", "the last good routes stay")
+        #expect(try config("delete", "gateway/routes") == 0)
+        for setting in ["rateLimit.burst", "rateLimit.perSecond"] {
+            #expect(try config("delete", "gateway/route.locations.\(setting)") == 0)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await Self.call(.GET, locations).headers.first(name: "RateLimit-Limit") == nil, "back to the file's routes")
         kill(stack.process.processIdentifier, SIGINT)
         #expect(try await output.waitFor("stopped", within: .seconds(20)))
     }

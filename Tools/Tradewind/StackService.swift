@@ -40,7 +40,8 @@ struct StackService: Sendable {
 
     /// The stack moved by `offset` ports (so that a second stack, e.g. a test's, can run beside the usual one),
     /// with each service told where the registry and the token issuer are, the machine clients' secrets, the
-    /// registry its secret and every service but the gateway (which registers nothing) its own registry token.
+    /// registry its secret, every service its own registry token, and the gateway (which registers nothing) a token
+    /// that reads its settings only.
     static func stack(portOffset offset: Int, clientSecrets: [String: String], registrySecret: String, databaseURLs: [String: String] = [:]) -> [StackService] {
         let registry = "http://127.0.0.1:\(8500 + offset)"
         let issuer = "http://127.0.0.1:\(8081 + offset)"
@@ -53,6 +54,7 @@ struct StackService: Sendable {
                 environment["REGISTRY_SECRET"] = registrySecret
             case "gateway":
                 environment["REGISTRY_URL"] = registry
+                environment["REGISTRY_TOKEN"] = RegistryCredential.token(for: .settingsReader(service.executable), secret: registrySecret)
             default:
                 environment["REGISTRY_URL"] = registry
                 environment["REGISTRY_TOKEN"] = RegistryCredential.token(for: .service(service.executable), secret: registrySecret)

@@ -46,34 +46,27 @@ public final class GatewayProxy: Sendable {
     static let proxiedMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
     static let proxiedPathPrefix = "/api/"
 
-    let admission: AdmitRequest
+    /// The route table and its rate limiters; swapped whole when the table changes while the gateway runs.
+    public let routing: GatewayRouting
     let verifier: AccessTokenVerifier
     let selector: InstanceSelector
     let directory: EndpointDirectory
     let trustedProxies: TrustedProxies
     let settings: Settings
     let logger: Logger
-    /// One limiter per rate-limited route, made once: admission never takes a lock shared by all routes.
-    let limiters: [String: ShardedRateLimiter]
     private let locals = Mutex<[ObjectIdentifier: NIOLoopBound<LoopLocal>]>([:])
 
     public init(
-        admission: AdmitRequest, verifier: AccessTokenVerifier, discovery: any ServiceDiscovery, selector: InstanceSelector,
+        routing: GatewayRouting, verifier: AccessTokenVerifier, discovery: any ServiceDiscovery, selector: InstanceSelector,
         trustedProxies: TrustedProxies, settings: Settings = .init(), logger: Logger
     ) {
-        self.admission = admission
+        self.routing = routing
         self.verifier = verifier
         self.selector = selector
         self.directory = EndpointDirectory(discovery: discovery)
         self.trustedProxies = trustedProxies
         self.settings = settings
         self.logger = logger
-        var limiters: [String: ShardedRateLimiter] = [:]
-        for route in admission.table.routes {
-            guard let limit = route.rateLimit else { continue }
-            limiters[route.name] = ShardedRateLimiter(limit: .init(ratePerSecond: limit.perSecond, capacity: limit.burst))
-        }
-        self.limiters = limiters
     }
 
     /// The handler to put in each connection's (or HTTP/2 stream's) pipeline, after HTTP decoding.

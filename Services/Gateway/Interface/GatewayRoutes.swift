@@ -7,7 +7,7 @@ import Metrics
 import NIOCore
 import TradewindRuntime
 
-/// The gateway's own pages, served by the router: `/admin/routes` and `/admin/upstreams` show the route table,
+/// The gateway's own pages, served by the router: `/admin/routes` and `/admin/upstreams` show the route table in force,
 /// the instances the gateway knows and their breakers (admin role). Requests under `/api/` never reach the router:
 /// ``GatewayProxy`` serves them on the event loop.
 public enum GatewayRoutes {
@@ -46,18 +46,18 @@ public struct GatewayAdmin: Sendable {
         let id: String, url: String, breaker: String
     }
 
-    let table: RouteTable
+    let routing: GatewayRouting
     let discovery: any ServiceDiscovery
     let selector: InstanceSelector
 
-    public init(table: RouteTable, discovery: any ServiceDiscovery, selector: InstanceSelector) {
-        self.table = table
+    public init(routing: GatewayRouting, discovery: any ServiceDiscovery, selector: InstanceSelector) {
+        self.routing = routing
         self.discovery = discovery
         self.selector = selector
     }
 
     func routes() -> [RouteView] {
-        table.routes.sorted { $0.prefix < $1.prefix }.map { route in
+        routing.current.table.routes.sorted { $0.prefix < $1.prefix }.map { route in
             let access = switch route.access {
             case .public: "public"
             case .authenticated: "authenticated"
@@ -74,7 +74,7 @@ public struct GatewayAdmin: Sendable {
     func upstreams() async -> [UpstreamView] {
         let phases = selector.breakerPhases()
         var views: [UpstreamView] = []
-        for service in table.services {
+        for service in routing.current.table.services {
             let endpoints = await discovery.endpoints(of: service)
             views.append(UpstreamView(service: service, instances: endpoints.map {
                 InstanceView(id: $0.id, url: $0.baseURL, breaker: (phases[$0.id] ?? .closed).rawValue)

@@ -47,6 +47,8 @@ final class ProxyExchange {
     private let query: Substring?
     private let started = NIODeadline.now()
     private let requestID: String
+    /// The route table as it was when the request came in, for the whole exchange.
+    private let routing: GatewayRouting.Snapshot
     private var route: Route?
     private var phase = Phase.admitting
     /// Headers every answer carries: the request id, rate-limit state, CORS.
@@ -77,6 +79,7 @@ final class ProxyExchange {
     init(head: HTTPRequest, client: ChannelHandlerContext, handler: GatewayProxyHandler, local: LoopLocal) {
         self.proxy = local.proxy
         self.local = local
+        routing = local.proxy.routing.current
         self.handler = handler
         self.client = client
         self.head = head
@@ -103,7 +106,7 @@ final class ProxyExchange {
         if isCORSPreflight { return answerPreflight() }
         let route: Route
         do {
-            route = try proxy.admission.route(for: path)
+            route = try routing.admission.route(for: path)
         } catch {
             return answer(GatewayProxy.problem(for: error))
         }
@@ -177,11 +180,11 @@ final class ProxyExchange {
         let clientAddress = proxy.trustedProxies.clientAddress(peer: peer, forwardedFor: head.headerFields[values: .xForwardedFor].joined(separator: ","))
         let plan: ForwardPlan
         do {
-            plan = try proxy.admission.plan(route, path: path, query: query.map(String.init), caller: caller, clientAddress: clientAddress)
+            plan = try routing.admission.plan(route, path: path, query: query.map(String.init), caller: caller, clientAddress: clientAddress)
         } catch {
             return answer(GatewayProxy.problem(for: error))
         }
-        if let limit = route.rateLimit, let key = plan.rateLimitKey, let limiter = proxy.limiters[route.name] {
+        if let limit = route.rateLimit, let key = plan.rateLimitKey, let limiter = routing.limiter(of: route) {
             let decision = limiter.take(key)
             answerHeaders.append(contentsOf: GatewayProxy.headers(for: decision, limit: limit))
             guard decision.allowed else {

@@ -33,7 +33,7 @@ public struct GatewayConfiguration: Sendable {
     public static func load(from environment: ServiceEnvironment) throws -> GatewayConfiguration {
         let runtime = try RuntimeSettings.load(
             serviceName: "gateway", defaultPort: defaultPort, from: environment,
-            defaultJWKSURL: "http://127.0.0.1:8081/.well-known/jwks.json"
+            defaultJWKSURL: "http://127.0.0.1:8081/.well-known/jwks.json", registryRole: .readsSettings
         )
         let file = environment.string("GATEWAY_ROUTES_FILE", default: defaultRoutesFile)
         let routes: RouteTable

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayApplication
 import GatewayDomain
+import GatewayInfrastructure
 import GatewayInterface
 import Hummingbird
 import Logging
@@ -13,15 +14,16 @@ public enum GatewayService {
     public static func main(environment: ServiceEnvironment = .process()) async {
         await ServiceHost.main(
             "gateway", load: { try GatewayConfiguration.load(from: environment) }, settings: \.runtime,
-            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+            build: { configuration, logger, live in try await buildApplication(configuration, liveSettings: live, logger: logger) }
         )
     }
 
     /// `keys` and `discovery` default to the JWKS URL and static URLs + registry of the configuration; tests pass
-    /// their own.
+    /// their own. With `liveSettings`, the route table follows the gateway's settings (``LiveRouteSettings``) while
+    /// it runs.
     public static func buildApplication(
         _ configuration: GatewayConfiguration, keys: (any VerificationKeySource)? = nil, discovery: (any ServiceDiscovery)? = nil,
-        clientConfiguration: ServiceClient.Configuration = .init(), logger: Logger,
+        clientConfiguration: ServiceClient.Configuration = .init(), liveSettings: LiveSettings? = nil, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
@@ -41,8 +43,14 @@ public enum GatewayService {
         }
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience)
         let selector = InstanceSelector(retry: clientConfiguration.retry, breaker: clientConfiguration.breaker, balancing: clientConfiguration.balancing)
+        let routing = GatewayRouting(table: configuration.routes)
+        if let liveSettings {
+            services.append(SettingsWatcher(settings: liveSettings) { lookUp in
+                LiveRoutes.apply(lookUp, fileTable: configuration.routes, to: routing, logger: logger)
+            })
+        }
         let proxy = GatewayProxy(
-            admission: AdmitRequest(table: configuration.routes), verifier: verifier, discovery: resolvedDiscovery, selector: selector,
+            routing: routing, verifier: verifier, discovery: resolvedDiscovery, selector: selector,
             trustedProxies: runtime.trustedProxies,
             settings: .init(
                 connectionsPerInstance: configuration.connectionsPerInstance, defaultTimeout: clientConfiguration.defaultTimeout,
@@ -51,7 +59,7 @@ public enum GatewayService {
             logger: logger
         )
         services.append(UpstreamConnectionsShutdown(proxy: proxy))
-        let admin = GatewayAdmin(table: configuration.routes, discovery: resolvedDiscovery, selector: selector)
+        let admin = GatewayAdmin(routing: routing, discovery: resolvedDiscovery, selector: selector)
         let origin = configuration.storefrontOrigin
 
         let router = try ServiceHost.makeRouter(.init(
@@ -74,5 +82,21 @@ public enum GatewayService {
             router: router, settings: runtime, services: services, registers: false,
             server: GatewayServerChannel.builder(timeouts: runtime.timeouts, handlers: { [proxy.makeHandler()] }), logger: logger, beforeStart: {}, onRunning: onRunning
         )
+    }
+}
+
+/// Puts the route table the gateway's settings give in force, or keeps the last good one with a warning.
+enum LiveRoutes {
+    static func apply(_ lookUp: (String) -> String?, fileTable: RouteTable, to routing: GatewayRouting, logger: Logger) {
+        let table: RouteTable
+        do {
+            table = try LiveRouteSettings.table(over: fileTable, lookUp: lookUp)
+        } catch {
+            logger.warning("the gateway's route settings are not valid; keeping the routes in force", metadata: ["problem": "\(error)"])
+            return
+        }
+        if routing.replace(with: table) {
+            logger.notice("routes changed", metadata: ["routes": "\(table.routes.count)", "services": "\(table.services.joined(separator: ","))"])
+        }
     }
 }

@@ -31,7 +31,13 @@ public actor KeyValueStore {
     private var generation = 0
     private var isClosing = false
 
-    public init(repository: any KeyValueRepository) { self.repository = repository }
+    /// Why a value cannot be stored under a key (a setting of the wrong form), or `nil`.
+    private let valueProblem: @Sendable (_ key: String, _ value: [UInt8]) -> String?
+
+    public init(repository: any KeyValueRepository, valueProblem: @escaping @Sendable (_ key: String, _ value: [UInt8]) -> String? = { _, _ in nil }) {
+        self.repository = repository
+        self.valueProblem = valueProblem
+    }
 
     /// What `read` names that `registrant` may see, as soon as its index is past `index` (at once when `index` is
     /// nil or already behind), or when `wait` runs out; with that index.
@@ -56,6 +62,7 @@ public actor KeyValueStore {
         try KeyValueEntry.checkKey(key)
         try KeyValueEntry.checkValue(value)
         guard registrant.mayWrite(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not write '\(key.prefix(128))': writes need the operator's token") }
+        if let problem = valueProblem(key, value) { throw RegistryError.invalidValue(problem) }
         let written = try await repository.put(key, value: value, flags: flags, if: condition)
         if written { wakeWaiters() }
         return written

@@ -50,13 +50,13 @@ public struct CheckAndSet: Sendable, Equatable {
 }
 
 /// Who may read and write which keys. Configuration lives under `config/<environment>/<service>/…` and
-/// `config/<environment>/shared/…`: a service reads its own and the shared settings of every environment, and
-/// writes none; the operator reads and writes everything.
+/// `config/<environment>/shared/…`: a service (or a settings reader) reads its own and the shared settings of every
+/// environment, and writes none; the operator reads and writes everything.
 extension Registrant {
     public func mayRead(key: String) -> Bool {
         switch self {
         case .operator: return true
-        case .service(let name):
+        case .service(let name), .settingsReader(let name):
             let parts = key.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count >= 4, parts[0] == "config", !parts[1].isEmpty else { return false }
             return parts[2] == name || parts[2] == "shared"

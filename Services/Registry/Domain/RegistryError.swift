@@ -12,4 +12,6 @@ public enum RegistryError: Error, Equatable, Sendable {
     case invalidKey(String)
     /// A value over the store's limit, in bytes.
     case valueTooLarge(Int)
+    /// A value the key cannot hold (a setting no service could use), with the reason.
+    case invalidValue(String)
 }

@@ -60,7 +60,7 @@ public enum RegistryRoutes {
             case .notATTLCheck(let id):
                 return .conflict("check '\(id.prefix(128))' is an HTTP or TCP check, which the registry runs itself; only TTL checks take reports")
             case .forbidden(let detail): return .forbidden(detail)
-            case .invalidKey(let detail): return .validation(detail)
+            case .invalidKey(let detail), .invalidValue(let detail): return .validation(detail)
             case .valueTooLarge(let limit):
                 return Problem("content-too-large", title: "Request body too large", status: .contentTooLarge, detail: "a value is at most \(limit) bytes")
             }
@@ -287,6 +287,7 @@ struct TokenIdentification: Sendable {
         }
         switch RegistryCredential.identity(of: presented, secret: secret) {
         case .service(let name): return .service(name)
+        case .settingsReader(let name): return .settingsReader(name)
         case .operator: return .operator
         case nil: throw Problem.forbidden("the token is not a registry token of this registry")
         }

@@ -64,7 +64,8 @@ public enum RegistryService {
     ) async throws -> some ApplicationProtocol {
         let registry = ServiceRegistry(clock: clock, onEvent: { CatalogLog.write($0, to: logger) })
         let store = try await DatabaseConnector.open(configuration.runtime.database, logger: logger)
-        let keyValues = KeyValueStore(repository: SQLKeyValueRepository(store: store))
+        // Settings of a known form are checked when written (CONFIGURATION.md): a value no service could use is refused.
+        let keyValues = KeyValueStore(repository: SQLKeyValueRepository(store: store), valueProblem: SettingCatalog.problem(key:value:))
         // The registry verifies no JWTs: reads are open and changes carry registry tokens.
         let verifier = AccessTokenVerifier(
             keys: LocalKeySource(await .ecdsa([])), issuer: configuration.runtime.tokenIssuer, audience: configuration.runtime.tokenAudience

@@ -32,6 +32,21 @@ public struct LiveSettings: Sendable {
     }
 }
 
+/// Settings held in memory and changed by hand, as the registry would change them: for tests of code that follows
+/// settings while it runs.
+public final class EditableSettings: Sendable {
+    private let provider = MutableInMemoryProvider(name: "edited", initialValues: [:])
+    public var settings: LiveSettings { LiveSettings(reader: ConfigReader(provider: provider), services: []) }
+
+    public init() {}
+
+    /// Sets (or with `nil` removes) a setting by its name (`log.level`, `route.orders.timeoutMs`).
+    public func set(_ setting: String, to value: String?) {
+        guard let key = ConfigurationKeys.configKey(ofSetting: setting) else { preconditionFailure("'\(setting)' is not a setting name") }
+        provider.setValue(value.map { ConfigValue(.string($0), isSecret: false) }, forKey: key)
+    }
+}
+
 /// Follows one setting through the reader: `apply` gets its current value, then every change (`nil`: not set).
 public struct SettingWatcher: Service {
     let reader: ConfigReader
@@ -53,11 +68,43 @@ public struct SettingWatcher: Service {
     }
 }
 
+/// Follows every setting through the reader at once, for settings that must change together (the gateway's
+/// route table): `apply` gets a way to look settings up by name (`route.orders.timeoutMs`) in one consistent
+/// snapshot, at the start and after every change.
+public struct SettingsWatcher: Service {
+    let reader: ConfigReader
+    let apply: @Sendable (_ lookUp: (String) -> String?) -> Void
+
+    public init(settings: LiveSettings, apply: @escaping @Sendable (_ lookUp: (String) -> String?) -> Void) {
+        self.reader = settings.reader
+        self.apply = apply
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await reader.watchSnapshot { snapshots in
+                for await snapshot in snapshots {
+                    apply { setting in
+                        guard let key = ConfigurationKeys.configKey(ofSetting: setting) else { return nil }
+                        return snapshot.string(forKey: ConfigKey(key.components))
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `log.level`: a valid level applies to every logger of the process at once; a value that is not a level is
 /// ignored with a warning, keeping the last good one; a removed setting goes back to the level the process
 /// started with.
 public enum LogLevelSetting {
+    public static let name = "log.level"
     public static let key = ConfigKey(["log", "level"])
+    static let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+
+    static func parse(_ value: String) -> Logger.Level? {
+        Logger.Level(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased())
+    }
 
     public static func apply(_ value: String?, initial: Logger.Level, logger: Logger) {
         guard let value else {
@@ -67,10 +114,9 @@ public enum LogLevelSetting {
             }
             return
         }
-        guard let level = Logger.Level(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let level = parse(value) else {
             logger.warning("log.level is not a level; keeping the last one", metadata: [
-                "value": "\(value.prefix(64))", "level": "\(LiveLogLevel.current)",
-                "levels": "\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))",
+                "value": "\(value.prefix(64))", "level": "\(LiveLogLevel.current)", "levels": "\(levels)",
             ])
             return
         }
@@ -85,6 +131,7 @@ public enum LogLevelSetting {
 /// HEAD and OPTIONS) with 503 and `Retry-After`, and reads go on (``MaintenanceMiddleware``). `off` or a removed
 /// setting ends it; any other value is ignored with a warning.
 public enum MaintenanceMode {
+    public static let name = "maintenance"
     public static let key = ConfigKey(["maintenance"])
     /// What `Retry-After` says, in seconds.
     public static let retryAfterSeconds = 30
@@ -94,12 +141,16 @@ public enum MaintenanceMode {
 
     public static func set(_ on: Bool) { state.withLock { $0 = on } }
 
+    static func parse(_ value: String) -> Bool? {
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "off", "false", "0", "no": false
+        case "on", "true", "1", "yes": true
+        default: nil
+        }
+    }
+
     public static func apply(_ value: String?, logger: Logger) {
-        let on: Bool
-        switch value?.trimmingCharacters(in: .whitespaces).lowercased() {
-        case nil, "off", "false", "0", "no": on = false
-        case "on", "true", "1", "yes": on = true
-        default:
+        guard let on = value.map(parse) ?? false else {
             logger.warning("maintenance is neither on nor off; keeping the last state", metadata: ["value": "\(value!.prefix(64))", "on": "\(isOn)"])
             return
         }

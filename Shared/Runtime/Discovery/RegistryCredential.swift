@@ -7,11 +7,14 @@ import TradewindKernel
 /// asking without storing tokens, and a token for `cart-service` is worth nothing for `user-service`.
 ///
 /// `service.<name>.<mac>` lets a service register, report on and deregister instances of `<name>` only;
-/// `operator.<mac>` may change any instance. Catalog reads need no token; the key/value store needs one for reads
+/// `reader.<name>.<mac>` only reads `<name>`'s settings (for the gateway, which is exposed to the outside and must
+/// not be able to register the instances it sends traffic to); `operator.<mac>` may change any instance. Catalog reads need no token; the key/value store needs one for reads
 /// too (see `Registrant.mayRead(key:)`).
 public enum RegistryCredential {
     public enum Identity: Sendable, Equatable {
         case service(String)
+        /// Reads its own settings and changes nothing.
+        case settingsReader(String)
         case `operator`
     }
 
@@ -21,6 +24,7 @@ public enum RegistryCredential {
     public static func token(for identity: Identity, secret: String) -> String {
         switch identity {
         case .service(let name): "service.\(name).\(mac(of: "service:\(name)", secret: secret))"
+        case .settingsReader(let name): "reader.\(name).\(mac(of: "reader:\(name)", secret: secret))"
         case .operator: "operator.\(mac(of: "operator", secret: secret))"
         }
     }
@@ -31,6 +35,7 @@ public enum RegistryCredential {
         let identity: Identity
         switch (parts.first, parts.count) {
         case ("service", 3): identity = .service(parts[1])
+        case ("reader", 3): identity = .settingsReader(parts[1])
         case ("operator", 2): identity = .operator
         default: return nil
         }

@@ -16,7 +16,8 @@ public struct RuntimeSettings: Sendable {
     public var tokenAudience: String
     /// Where to register this instance; `nil` runs without a registry.
     public var registryURL: String?
-    /// This service's own registry token (`service.<name>.…`), which lets it register instances of its name only.
+    /// This service's own registry token (`service.<name>.…`), which lets it register instances of its name only;
+    /// the gateway's (`reader.gateway.…`) only reads its settings.
     public var registryToken: String?
     /// The address other services reach this instance at.
     public var advertisedAddress: String
@@ -60,14 +61,37 @@ public struct RuntimeSettings: Sendable {
         }
     }
 
-    static func registryToken(serviceName: String, _ environment: ServiceEnvironment) throws -> String? {
-        guard let token = environment.string("REGISTRY_TOKEN") else {
-            return LocalRegistrySecret.existing().map { RegistryCredential.token(for: .service(serviceName), secret: $0) }
+    /// What a process may do in the registry, which decides the token it holds.
+    public enum RegistryRole: Sendable {
+        /// Registers its instances and reads its settings (`service.<name>.…`).
+        case registers
+        /// Reads its settings only (`reader.<name>.…`): the gateway, which faces the outside.
+        case readsSettings
+
+        func identity(of serviceName: String) -> RegistryCredential.Identity {
+            switch self {
+            case .registers: .service(serviceName)
+            case .readsSettings: .settingsReader(serviceName)
+            }
         }
-        guard token.hasPrefix("service.\(serviceName).") else {
+
+        func tokenPrefix(of serviceName: String) -> String {
+            switch self {
+            case .registers: "service.\(serviceName)."
+            case .readsSettings: "reader.\(serviceName)."
+            }
+        }
+    }
+
+    static func registryToken(serviceName: String, role: RegistryRole, _ environment: ServiceEnvironment) throws -> String? {
+        guard let token = environment.string("REGISTRY_TOKEN") else {
+            return LocalRegistrySecret.existing().map { RegistryCredential.token(for: role.identity(of: serviceName), secret: $0) }
+        }
+        let prefix = role.tokenPrefix(of: serviceName)
+        guard token.hasPrefix(prefix) else {
             throw ConfigurationError(
                 variable: "REGISTRY_TOKEN",
-                reason: "must be this service's own registry token (service.\(serviceName).…, made from the registry's secret; see Services/Registry/README.md), not another service's or a shared one"
+                reason: "must be this service's own registry token (\(prefix)…, made from the registry's secret; see Services/Registry/README.md), not another service's or a shared one"
             )
         }
         return token
@@ -80,7 +104,9 @@ public struct RuntimeSettings: Sendable {
     /// `JWT_ISSUER`, `JWT_AUDIENCE`, `REGISTRY_URL` (`none` to run without a registry), `REGISTRY_TOKEN` (this service's
     /// own registry token; locally derived from `.tradewind/registry.secret`), `ADVERTISE_ADDRESS`, `TRUSTED_PROXIES`, `IDLE_TIMEOUT_SECONDS`, `HEADER_READ_TIMEOUT_SECONDS`,
     /// `BODY_READ_TIMEOUT_SECONDS`. The database defaults to `.tradewind/<service>.sqlite`.
-    public static func load(serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?) throws -> RuntimeSettings {
+    public static func load(
+        serviceName: String, defaultPort: Int, from environment: ServiceEnvironment, defaultJWKSURL: String?, registryRole: RegistryRole = .registers
+    ) throws -> RuntimeSettings {
         let defaultDatabase = "sqlite://.tradewind/\(serviceName).sqlite"
         let registry = environment.string("REGISTRY_URL", default: "http://127.0.0.1:8500")
         let registryURL = registry == "none" ? nil : try environment.url("REGISTRY_URL", default: registry)?.absoluteString
@@ -96,7 +122,7 @@ public struct RuntimeSettings: Sendable {
             tokenIssuer: environment.string("JWT_ISSUER", default: defaultIssuer),
             tokenAudience: environment.string("JWT_AUDIENCE", default: defaultAudience),
             registryURL: registryURL,
-            registryToken: try registryToken(serviceName: serviceName, environment),
+            registryToken: try registryToken(serviceName: serviceName, role: registryRole, environment),
             advertisedAddress: environment.string("ADVERTISE_ADDRESS"),
             trustedProxies: try trustedProxies(environment),
             timeouts: try ServerTimeouts.load(environment)

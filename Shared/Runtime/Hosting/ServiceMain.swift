@@ -19,6 +19,17 @@ extension ServiceHost {
         settings: (Configuration) -> RuntimeSettings,
         build: (Configuration, Logger) async throws -> App
     ) async -> Never {
+        await main(name, load: load, settings: settings) { configuration, logger, _ in try await build(configuration, logger) }
+    }
+
+    /// The same, for a service that follows settings of its own without a restart: `build` gets the reader of
+    /// ``LiveSettings`` (the environment over the registry's key/value store).
+    public static func main<Configuration: Sendable, App: ApplicationProtocol>(
+        _ name: String,
+        load: () throws -> Configuration,
+        settings: (Configuration) -> RuntimeSettings,
+        build: (Configuration, Logger, LiveSettings) async throws -> App
+    ) async -> Never {
         let configuration: Configuration
         do {
             configuration = try load()
@@ -43,7 +54,7 @@ extension ServiceHost {
         // below, not in the teardown of resources that only a clean shutdown closes.
         var application: App?
         do {
-            let app = try await build(configuration, logger)
+            let app = try await build(configuration, logger, live)
             application = app
             // Services stop in reverse order: the span exporter goes last, after the last request's spans.
             let services: [any Service] = (tracing.map { [$0] } ?? []) + live.services + [app]

@@ -102,7 +102,9 @@ enum GatewayHarness {
         ])
     }
 
-    static func withGateway(upstreams: [String], _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func withGateway(
+        upstreams: [String], settings: LiveSettings? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let configuration = GatewayConfiguration(
             runtime: RuntimeSettings(serviceName: "gateway", port: 0, database: .sqliteInMemory),
             routes: try table(), storefrontOrigin: "http://shop.example"
@@ -113,7 +115,7 @@ enum GatewayHarness {
                 retry: RetryPolicy(maximumAttempts: 3, baseDelay: .milliseconds(1)), breaker: .init(failureThreshold: 2, openDuration: .seconds(30)),
                 balancing: .roundRobin, defaultTimeout: .seconds(2)
             ),
-            logger: Logger(label: "gateway-test")
+            liveSettings: settings, logger: Logger(label: "gateway-test")
         )
         try await app.test(.live) { client in try await body(client) }
     }

@@ -35,4 +35,12 @@ import Testing
         #expect(!orders.mayWrite(key: "config/dev/order-service/log.level"))
         #expect(Registrant.operator.mayRead(key: "anything") && Registrant.operator.mayWrite(key: "config/dev/shared/x"))
     }
+
+    @Test func aSettingsReaderReadsLikeItsServiceAndChangesNothing() {
+        let gateway = Registrant.settingsReader("gateway")
+        #expect(gateway.mayRead(key: "config/dev/gateway/routes") && gateway.mayRead(key: "config/dev/shared/log.level"))
+        #expect(!gateway.mayRead(key: "config/dev/order-service/log.level"))
+        #expect(!gateway.mayWrite(key: "config/dev/gateway/routes"))
+        #expect(!gateway.mayChange("gateway"), "it registers no instance, not even of its own name")
+    }
 }

@@ -119,4 +119,24 @@ import TradewindTesting
             #expect(try json(try await send(client, .get, "/v1/kv/?keys")) as? [String] == [], "nothing was written")
         }
     }
+
+    @Test func aSettingNoServiceCouldUseIsRefusedWhenWritten() async throws {
+        try await run { client in
+            for (key, value, mentioned) in [
+                ("config/dev/order-service/log.level", "loudest", "log.level must be one of"),
+                ("config/dev/shared/maintenance", "maybe", "on or off"),
+                ("config/dev/gateway/route.orders.rateLimit.burst", "0", "1 or more"),
+                ("config/dev/gateway/routes", "[]", "route table in JSON"),
+            ] {
+                let refused = try await send(client, .put, "/v1/kv/\(key)", value)
+                #expect(refused.status == .unprocessableContent && refused.headers[.contentType] == "application/problem+json", "\(key)")
+                #expect(String(buffer: refused.body).contains(mentioned), "\(String(buffer: refused.body))")
+            }
+            #expect(try json(try await send(client, .get, "/v1/kv/?keys")) as? [String] == [], "nothing was written")
+            // A known setting of the right form, and a setting the catalog does not know, are stored.
+            #expect(try await send(client, .put, "/v1/kv/config/dev/order-service/log.level", " Debug ").status == .ok)
+            #expect(try await send(client, .put, "/v1/kv/config/dev/order-service/feature.x", "anything").status == .ok)
+            #expect(try await send(client, .put, "/v1/kv/deploys/notes", "loudest").status == .ok, "keys outside config/ are not settings")
+        }
+    }
 }

@@ -139,6 +139,10 @@ import TradewindTesting
             let bearer = try await client.execute(uri: "/v1/agent/check/pass/service:user-1", method: .put, headers: [.authorization: "Bearer \(Self.userToken)"])
             #expect(bearer.status == .ok)
             #expect(try await put(client, "/v1/agent/check/pass/service:user-1?token=\(Self.userToken)", token: nil).status == .ok)
+            // A settings reader (the gateway's token) changes nothing, not even an instance of its own name.
+            let reader = RegistryCredential.token(for: .settingsReader("user"), secret: Self.secret)
+            #expect(try await put(client, "/v1/agent/service/register", Self.registration, token: reader).status == .forbidden)
+            #expect(try await put(client, "/v1/agent/check/fail/service:user-1", token: reader).status == .forbidden)
             // The operator may remove any instance.
             #expect(try await put(client, "/v1/agent/service/deregister/user-1", token: Self.operatorToken).status == .ok)
         }

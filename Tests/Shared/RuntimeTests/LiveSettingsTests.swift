@@ -94,3 +94,26 @@ import Testing
         #expect(writes.withLock { $0 } == 1, "the refused write reached no handler")
     }
 }
+
+@Suite struct SettingCatalogTests {
+    @Test(arguments: [
+        ("log.level", "debug", true), ("log.level", " WARNING ", true), ("log.level", "loud", false),
+        ("maintenance", "on", true), ("maintenance", "Off", true), ("maintenance", "soon", false),
+        ("route.orders.timeoutMs", "750", true), ("route.orders.timeoutMs", "0", false), ("route.orders.timeoutMs", "300001", false),
+        ("route.orders.timeoutMs", "1.5", false), ("route.orders.maxBodyBytes", "0", true), ("route.orders.maxBodyBytes", "-1", false),
+        ("route.orders.rateLimit.perSecond", "0.5", true), ("route.orders.rateLimit.perSecond", "0", false),
+        ("route.orders.rateLimit.perSecond", "nan", false), ("route.orders.rateLimit.burst", "1", true), ("route.orders.rateLimit.burst", "x", false),
+        ("routes", #"{"routes": [{"name": "a"}]}"#, true), ("routes", #"{"routes": []}"#, false), ("routes", "{", false),
+        ("feature.anything", "whatever", true), ("route.orders.somethingElse", "x", true),
+    ])
+    func knownSettingsAreCheckedAndOthersPass(_ setting: String, _ value: String, _ accepted: Bool) {
+        #expect((SettingCatalog.problem(setting: setting, value: value) == nil) == accepted)
+    }
+
+    @Test func onlyKeysUnderConfigAreSettings() {
+        #expect(SettingCatalog.problem(key: "config/dev/shared/log.level", value: Array("loud".utf8)) != nil)
+        #expect(SettingCatalog.problem(key: "config/dev/shared/log.level", value: [0xFF, 0xFE]) != nil)
+        #expect(SettingCatalog.problem(key: "other/dev/shared/log.level", value: Array("loud".utf8)) == nil)
+        #expect(SettingCatalog.problem(key: "config/dev/log.level", value: Array("loud".utf8)) == nil, "not inside a service's folder")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+
+/// The form of every setting that changes without a restart (the table in CONFIGURATION.md), so that the registry
+/// can refuse a value no service could use when it is written, rather than leave each service to ignore it. A
+/// service still checks what it reads (a value may need more than its form, such as a whole route table), and
+/// settings the catalog does not know are taken as they come.
+public enum SettingCatalog {
+    /// Why `value` cannot be stored under the registry key `key`, when the key is a setting
+    /// (`config/<environment>/<service>/<setting>`) of a form the catalog knows; `nil` otherwise.
+    public static func problem(key: String, value: [UInt8]) -> String? {
+        let parts = key.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "config" else { return nil }
+        guard let text = String(bytes: value, encoding: .utf8) else { return "a setting's value must be UTF-8 text" }
+        return problem(setting: String(parts[3]), value: text)
+    }
+
+    /// Why `value` cannot be the setting named `setting` (`log.level`, `route.orders.timeoutMs`), or `nil`.
+    public static func problem(setting: String, value: String) -> String? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        switch setting {
+        case LogLevelSetting.name:
+            return LogLevelSetting.parse(trimmed) == nil ? "log.level must be one of \(LogLevelSetting.levels)" : nil
+        case MaintenanceMode.name:
+            return MaintenanceMode.parse(trimmed) == nil ? "maintenance must be on or off" : nil
+        case "routes":
+            return routeTableProblem(value)
+        default:
+            break
+        }
+        let parts = setting.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "route", !parts[1].isEmpty else { return nil }
+        switch parts[2] {
+        case "timeoutMs":
+            return whole(trimmed, in: 1...300_000) ? nil : "\(setting) must be a whole number of milliseconds from 1 to 300000"
+        case "maxBodyBytes":
+            return whole(trimmed, in: 0...Int(Int32.max)) ? nil : "\(setting) must be a whole number of bytes, 0 or more"
+        case "rateLimit.perSecond":
+            return Double(trimmed).map { $0 > 0 && $0.isFinite } == true ? nil : "\(setting) must be a number of requests per second above 0"
+        case "rateLimit.burst":
+            return whole(trimmed, in: 1...Int(Int32.max)) ? nil : "\(setting) must be a whole number of requests, 1 or more"
+        default:
+            return nil
+        }
+    }
+
+    private static func whole(_ text: String, in range: ClosedRange<Int>) -> Bool {
+        Int(text).map(range.contains) == true
+    }
+
+    /// The gateway checks the routes themselves; here only the shape: a JSON object with a list of routes.
+    private static func routeTableProblem(_ value: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any] else {
+            return "routes must be a route table in JSON, as in Services/Gateway/routes.json"
+        }
+        guard let routes = object["routes"] as? [Any], !routes.isEmpty, routes.allSatisfy({ $0 is [String: Any] }) else {
+            return "routes must hold a non-empty list \"routes\" of route objects"
+        }
+        return nil
+    }
+}
