@@ -27,19 +27,16 @@ public final class GatewayProxy: Sendable {
         public var connectTimeout: Duration
         /// The caller's time budget when neither the route nor the request says otherwise.
         public var defaultTimeout: Duration
-        /// The browser origin allowed to call the API from another host (CORS); none by default.
-        public var storefrontOrigin: String?
 
         public init(
             replayableBodyBytes: Int = 64 * 1024, connectionsPerInstance: Int = 64, upstreamIdleTimeout: Duration = .seconds(60),
-            connectTimeout: Duration = .seconds(1), defaultTimeout: Duration = .seconds(5), storefrontOrigin: String? = nil
+            connectTimeout: Duration = .seconds(1), defaultTimeout: Duration = .seconds(5)
         ) {
             self.replayableBodyBytes = replayableBodyBytes
             self.connectionsPerInstance = connectionsPerInstance
             self.upstreamIdleTimeout = upstreamIdleTimeout
             self.connectTimeout = connectTimeout
             self.defaultTimeout = defaultTimeout
-            self.storefrontOrigin = storefrontOrigin
         }
     }
 
@@ -168,10 +165,12 @@ public final class GatewayProxy: Sendable {
     static let corsAllowedMethods = proxiedMethods.map(\.rawValue).joined(separator: ", ")
     static let corsExposedHeaders = "x-request-id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Location"
 
-    /// The CORS headers for a request from a browser page at `origin`, when the storefront is allowed.
-    func corsHeaders(origin: String?) -> HTTPFields {
-        guard let allowed = settings.storefrontOrigin, origin != nil else { return [:] }
-        return [.accessControlAllowOrigin: allowed, .accessControlExposeHeaders: Self.corsExposedHeaders, .vary: "Origin"]
+    /// The CORS headers for a request from a browser page at `origin`: the origin itself when it is allowed, and
+    /// `Vary: Origin` whenever origins are configured, since the answer depends on it.
+    static func corsHeaders(origin: String?, allowed: Set<String>) -> HTTPFields {
+        guard !allowed.isEmpty, let origin else { return [:] }
+        guard allowed.contains(origin) else { return [.vary: "Origin"] }
+        return [.accessControlAllowOrigin: origin, .accessControlExposeHeaders: Self.corsExposedHeaders, .vary: "Origin"]
     }
 
     // MARK: Problems

@@ -3,13 +3,16 @@ import GatewayDomain
 import Synchronization
 import TradewindRuntime
 
-/// The route table the proxy serves and the rate limiters of its routes, swapped whole when the table changes
-/// while the gateway runs: a request reads ``current`` once and is served by that snapshot to its end.
+/// What the proxy decides by, swapped whole when a setting changes while the gateway runs: the route table, the
+/// rate limiters of its routes and the browser origins allowed (CORS). A request reads ``current`` once and is
+/// served by that snapshot to its end.
 public final class GatewayRouting: Sendable {
     public struct Snapshot: Sendable {
         public let admission: AdmitRequest
         /// One limiter per rate-limited route, by route name: admission never takes a lock shared by all routes.
         let limiters: [String: ShardedRateLimiter]
+        /// Origins whose pages may call the API (`https://shop.example.com`); none: no CORS answers.
+        public let corsOrigins: Set<String>
 
         public var table: RouteTable { admission.table }
 
@@ -18,8 +21,10 @@ public final class GatewayRouting: Sendable {
 
     private let snapshot: Mutex<Snapshot>
 
-    public init(table: RouteTable) {
-        snapshot = Mutex(Snapshot(admission: AdmitRequest(table: table), limiters: Self.limiters(for: table, keeping: [:], of: nil)))
+    public init(table: RouteTable, corsOrigins: Set<String> = []) {
+        snapshot = Mutex(Snapshot(
+            admission: AdmitRequest(table: table), limiters: Self.limiters(for: table, keeping: [:], of: nil), corsOrigins: corsOrigins
+        ))
     }
 
     public var current: Snapshot { snapshot.withLock { $0 } }
@@ -33,8 +38,18 @@ public final class GatewayRouting: Sendable {
             guard snapshot.table != table else { return false }
             snapshot = Snapshot(
                 admission: AdmitRequest(table: table),
-                limiters: Self.limiters(for: table, keeping: snapshot.limiters, of: snapshot.table)
+                limiters: Self.limiters(for: table, keeping: snapshot.limiters, of: snapshot.table), corsOrigins: snapshot.corsOrigins
             )
+            return true
+        }
+    }
+
+    /// Allows `origins` from the next request on; answers whether they changed.
+    @discardableResult
+    public func allow(origins: Set<String>) -> Bool {
+        snapshot.withLock { snapshot in
+            guard snapshot.corsOrigins != origins else { return false }
+            snapshot = Snapshot(admission: snapshot.admission, limiters: snapshot.limiters, corsOrigins: origins)
             return true
         }
     }

@@ -93,7 +93,7 @@ final class ProxyExchange {
         }
         requestID = RequestID.accepting(head.headerFields[.requestID])
         answerHeaders = [.requestID: requestID]
-        answerHeaders.append(contentsOf: local.proxy.corsHeaders(origin: head.headerFields[.origin]))
+        answerHeaders.append(contentsOf: GatewayProxy.corsHeaders(origin: head.headerFields[.origin], allowed: routing.corsOrigins))
         if head.headerFields[.connection]?.lowercased().contains("close") == true { closeAfterResponse = true }
     }
 
@@ -220,7 +220,7 @@ final class ProxyExchange {
     }
 
     private var isCORSPreflight: Bool {
-        head.method == .options && proxy.settings.storefrontOrigin != nil && head.headerFields[.origin] != nil
+        head.method == .options && !routing.corsOrigins.isEmpty && head.headerFields[.origin] != nil
             && head.headerFields[.accessControlRequestMethod] != nil
     }
 

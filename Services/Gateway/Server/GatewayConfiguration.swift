@@ -10,21 +10,21 @@ public struct GatewayConfiguration: Sendable {
 
     public var runtime: RuntimeSettings
     public var routes: RouteTable
-    /// `STOREFRONT_ORIGIN`: the browser origin allowed to call the API from another host (CORS); none by default.
-    public var storefrontOrigin: String?
+    /// `STOREFRONT_ORIGIN`: the browser origins allowed to call the API from another host (CORS); none by default.
+    public var storefrontOrigins: [String]
     /// `<SERVICE>_URL` variables: fixed instances that take precedence over the registry (Kubernetes Services).
     public var staticDiscovery: StaticDiscovery
     /// `UPSTREAM_CONNECTIONS`: kept-alive connections per upstream instance.
     public var connectionsPerInstance: Int
 
     public init(
-        runtime: RuntimeSettings, routes: RouteTable, storefrontOrigin: String? = nil, staticDiscovery: StaticDiscovery = StaticDiscovery([:]),
+        runtime: RuntimeSettings, routes: RouteTable, storefrontOrigins: [String] = [], staticDiscovery: StaticDiscovery = StaticDiscovery([:]),
         connectionsPerInstance: Int = 64
     ) {
         self.connectionsPerInstance = connectionsPerInstance
         self.runtime = runtime
         self.routes = routes
-        self.storefrontOrigin = storefrontOrigin
+        self.storefrontOrigins = storefrontOrigins
         self.staticDiscovery = staticDiscovery
     }
 
@@ -42,9 +42,11 @@ public struct GatewayConfiguration: Sendable {
         } catch {
             throw ConfigurationError(variable: "GATEWAY_ROUTES_FILE", reason: "\(file): \(error)")
         }
-        let origin = try environment.url("STOREFRONT_ORIGIN", default: nil).map { $0.absoluteString }
+        guard let origins = SettingCatalog.origins(environment.string("STOREFRONT_ORIGIN", default: "")) else {
+            throw ConfigurationError(variable: "STOREFRONT_ORIGIN", reason: "must be browser origins (https://shop.example.com[:port]), separated by commas")
+        }
         return GatewayConfiguration(
-            runtime: runtime, routes: routes, storefrontOrigin: origin,
+            runtime: runtime, routes: routes, storefrontOrigins: origins,
             staticDiscovery: StaticDiscovery(environment: environment, services: routes.services),
             connectionsPerInstance: try environment.int("UPSTREAM_CONNECTIONS", default: 64, in: 1...4096)
         )

@@ -43,39 +43,30 @@ public enum GatewayService {
         }
         let verifier = AccessTokenVerifier(keys: keySource, issuer: runtime.tokenIssuer, audience: runtime.tokenAudience)
         let selector = InstanceSelector(retry: clientConfiguration.retry, breaker: clientConfiguration.breaker, balancing: clientConfiguration.balancing)
-        let routing = GatewayRouting(table: configuration.routes)
+        let routing = GatewayRouting(table: configuration.routes, corsOrigins: Set(configuration.storefrontOrigins))
         if let liveSettings {
             services.append(SettingsWatcher(settings: liveSettings) { lookUp in
                 LiveRoutes.apply(lookUp, fileTable: configuration.routes, to: routing, logger: logger)
+                LiveOrigins.apply(lookUp, started: configuration.storefrontOrigins, to: routing, logger: logger)
             })
         }
         let proxy = GatewayProxy(
             routing: routing, verifier: verifier, discovery: resolvedDiscovery, selector: selector,
             trustedProxies: runtime.trustedProxies,
             settings: .init(
-                connectionsPerInstance: configuration.connectionsPerInstance, defaultTimeout: clientConfiguration.defaultTimeout,
-                storefrontOrigin: configuration.storefrontOrigin
+                connectionsPerInstance: configuration.connectionsPerInstance, defaultTimeout: clientConfiguration.defaultTimeout
             ),
             logger: logger
         )
         services.append(UpstreamConnectionsShutdown(proxy: proxy))
         let admin = GatewayAdmin(routing: routing, discovery: resolvedDiscovery, selector: selector)
-        let origin = configuration.storefrontOrigin
 
+        // CORS is the proxy's (for /api/, with the origins of the moment); the gateway's own pages are not for pages
+        // of other origins.
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: GatewayRoutes.accessPolicy,
             readiness: [], maximumBodyBytes: nil, trustedProxies: runtime.trustedProxies,
-            refreshMetrics: { await admin.recordUpstreamHealth() },
-            beforeAuthentication: { router in
-                guard let origin else { return }
-                router.add(middleware: CORSMiddleware(
-                    allowOrigin: .custom(origin),
-                    allowHeaders: [.accept, .authorization, .contentType, .origin, .requestID],
-                    allowMethods: [.get, .head, .post, .put, .patch, .delete, .options],
-                    exposedHeaders: ["x-request-id", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "Location"],
-                    maxAge: .seconds(600)
-                ))
-            }
+            refreshMetrics: { await admin.recordUpstreamHealth() }
         ), logger: logger) { router in GatewayRoutes.register(admin: admin, on: router) }
 
         return ServiceHost.makeApplication(
@@ -97,6 +88,25 @@ enum LiveRoutes {
         }
         if routing.replace(with: table) {
             logger.notice("routes changed", metadata: ["routes": "\(table.routes.count)", "services": "\(table.services.joined(separator: ","))"])
+        }
+    }
+}
+
+/// Allows the browser origins of `storefront.origin` (`STOREFRONT_ORIGIN`), or with a warning keeps the last good ones.
+enum LiveOrigins {
+    static func apply(_ lookUp: (String) -> String?, started: [String], to routing: GatewayRouting, logger: Logger) {
+        let origins: [String]
+        if let value = lookUp(SettingCatalog.storefrontOriginSetting) {
+            guard let parsed = SettingCatalog.origins(value) else {
+                logger.warning("storefront.origin is not a list of browser origins; keeping the allowed ones", metadata: ["value": "\(value.prefix(200))"])
+                return
+            }
+            origins = parsed
+        } else {
+            origins = started
+        }
+        if routing.allow(origins: Set(origins)) {
+            logger.notice("allowed browser origins changed", metadata: ["origins": "\(origins.joined(separator: ","))"])
         }
     }
 }

@@ -25,6 +25,9 @@ public enum SettingCatalog {
             return MaintenanceMode.parse(trimmed) == nil ? "maintenance must be on or off" : nil
         case "routes":
             return routeTableProblem(value)
+        case storefrontOriginSetting:
+            return origins(value) == nil
+                ? "storefront.origin must be browser origins (https://shop.example.com[:port]), separated by commas" : nil
         default:
             break
         }
@@ -42,6 +45,26 @@ public enum SettingCatalog {
         default:
             return nil
         }
+    }
+
+    /// `STOREFRONT_ORIGIN`: the browser origins allowed to call the API from another host (CORS).
+    public static let storefrontOriginSetting = "storefront.origin"
+
+    /// Browser origins as a list separated by commas or spaces, each `http(s)://host[:port]` as browsers send it in
+    /// `Origin` (lower case, no default port, no path); `nil` when one is not an origin. An empty text is no origin.
+    public static func origins(_ text: String) -> [String]? {
+        var origins: [String] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
+            guard let components = URLComponents(string: String(item)), let scheme = components.scheme?.lowercased(),
+                  ["http", "https"].contains(scheme), let host = components.host?.lowercased(), !host.isEmpty,
+                  components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
+                  components.user == nil, components.password == nil else { return nil }
+            let authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            let defaultPort = scheme == "https" ? 443 : 80
+            let origin = components.port.map { $0 == defaultPort ? "\(scheme)://\(authority)" : "\(scheme)://\(authority):\($0)" } ?? "\(scheme)://\(authority)"
+            if !origins.contains(origin) { origins.append(origin) }
+        }
+        return origins
     }
 
     private static func whole(_ text: String, in range: ClosedRange<Int>) -> Bool {

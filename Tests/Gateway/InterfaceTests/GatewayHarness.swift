@@ -107,7 +107,7 @@ enum GatewayHarness {
     ) async throws {
         let configuration = GatewayConfiguration(
             runtime: RuntimeSettings(serviceName: "gateway", port: 0, database: .sqliteInMemory),
-            routes: try table(), storefrontOrigin: "http://shop.example"
+            routes: try table(), storefrontOrigins: ["http://shop.example"]
         )
         let app = try await GatewayService.buildApplication(
             configuration, keys: LocalKeySource(await .ecdsa([("k1", key.publicKey)])), discovery: StaticDiscovery(["user-service": upstreams]),

@@ -91,4 +91,39 @@ import TradewindRuntime
         }
         await upstream.stop()
     }
+
+    @Test func allowedBrowserOriginsChangeLive() async throws {
+        let upstream = Upstream("a")
+        let url = try await upstream.start()
+        let edited = EditableSettings()
+        try await Harness.withGateway(upstreams: [url], settings: edited.settings) { client in
+            func allowed(_ origin: String) async throws -> String? {
+                try await client.execute(uri: "/api/users/x", method: .get, headers: [.origin: origin]).headers[.accessControlAllowOrigin]
+            }
+            #expect(try await allowed("http://shop.example") == "http://shop.example")
+            #expect(try await allowed("https://new-shop.example") == nil)
+
+            edited.set("storefront.origin", to: "https://new-shop.example, http://localhost:3000")
+            let deadline = ContinuousClock.now + .seconds(1)
+            while ContinuousClock.now < deadline, try await allowed("https://new-shop.example") == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await allowed("https://new-shop.example") == "https://new-shop.example")
+            #expect(try await allowed("http://localhost:3000") == "http://localhost:3000")
+            #expect(try await allowed("http://shop.example") == nil, "the list replaces the start's origin")
+            let preflight = try await client.execute(
+                uri: "/api/users/me", method: .options,
+                headers: [.origin: "http://localhost:3000", .accessControlRequestMethod: "GET", .accessControlRequestHeaders: "authorization"]
+            )
+            #expect(preflight.headers[.accessControlAllowOrigin] == "http://localhost:3000")
+
+            edited.set("storefront.origin", to: "not an origin")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await allowed("https://new-shop.example") == "https://new-shop.example", "a bad list is ignored")
+            edited.set("storefront.origin", to: nil)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await allowed("http://shop.example") == "http://shop.example", "back to the start's origin")
+        }
+        await upstream.stop()
+    }
 }

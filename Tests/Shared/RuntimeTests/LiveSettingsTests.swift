@@ -110,6 +110,15 @@ import Testing
         #expect((SettingCatalog.problem(setting: setting, value: value) == nil) == accepted)
     }
 
+    @Test func originsAreNormalizedAsBrowsersSendThem() {
+        #expect(SettingCatalog.origins("HTTPS://Shop.Example.com:443, http://localhost:3000 http://[::1]:8080") ==
+                ["https://shop.example.com", "http://localhost:3000", "http://[::1]:8080"])
+        #expect(SettingCatalog.origins("") == [])
+        for bad in ["shop.example.com", "ftp://shop.example", "https://shop.example/path", "https://user@shop.example", "*"] {
+            #expect(SettingCatalog.origins(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func onlyKeysUnderConfigAreSettings() {
         #expect(SettingCatalog.problem(key: "config/dev/shared/log.level", value: Array("loud".utf8)) != nil)
         #expect(SettingCatalog.problem(key: "config/dev/shared/log.level", value: [0xFF, 0xFE]) != nil)
