@@ -45,10 +45,12 @@ public enum GatewayService {
         let selector = InstanceSelector(retry: clientConfiguration.retry, breaker: clientConfiguration.breaker, balancing: clientConfiguration.balancing)
         let routing = GatewayRouting(table: configuration.routes, corsOrigins: Set(configuration.storefrontOrigins))
         if let liveSettings {
-            services.append(SettingsWatcher(settings: liveSettings) { lookUp in
+            let watcher = SettingsWatcher(settings: liveSettings) { lookUp in
                 LiveRoutes.apply(lookUp, fileTable: configuration.routes, to: routing, logger: logger)
                 LiveOrigins.apply(lookUp, started: configuration.storefrontOrigins, to: routing, logger: logger)
-            })
+            }
+            watcher.applyCurrent()
+            services.append(watcher)
         }
         let proxy = GatewayProxy(
             routing: routing, verifier: verifier, discovery: resolvedDiscovery, selector: selector,

@@ -33,10 +33,12 @@ public struct RunCheckout: Sendable {
     }
 
     /// Advances every due process by as many steps as it can take now, up to `concurrency` processes at a time
-    /// (they are independent; each waits mostly on other services); returns how many processes moved.
+    /// (they are independent; each waits mostly on other services); returns how many processes moved. Without
+    /// `startingNew` (new checkouts held), orders that reserved nothing yet stay pending and lose nothing: they
+    /// start once checkouts go on again; those already under way finish.
     @discardableResult
-    public func advanceDue(limit: Int = 50, concurrency: Int = 8) async throws -> Int {
-        let due = try await orders.dueProcesses(at: clock.now(), limit: limit)
+    public func advanceDue(limit: Int = 50, concurrency: Int = 8, startingNew: Bool = true) async throws -> Int {
+        let due = try await orders.dueProcesses(at: clock.now(), limit: limit, startingNew: startingNew)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             var moved = 0, next = 0
             while next < min(concurrency, due.count) {

@@ -110,12 +110,13 @@ public struct SQLOrderRepository: OrderRepository {
         }.map(Self.decodeProcess)
     }
 
-    public func dueProcesses(at now: Date, limit: Int) async throws -> [CheckoutProcess] {
+    public func dueProcesses(at now: Date, limit: Int, startingNew: Bool) async throws -> [CheckoutProcess] {
         try await store.read { database in
-            try await database.select().columns(Self.processColumns).from("checkout_processes")
+            var query = database.select().columns(Self.processColumns).from("checkout_processes")
                 // Written as in the partial index's predicate, so that the planner can use the index.
                 .where(SQLRaw("step <> 'done'")).where("next_attempt_at", .lessThanOrEqual, now)
-                .orderBy("next_attempt_at").limit(limit).all()
+            if !startingNew { query = query.where("step", .notEqual, CheckoutStep.reserveStock.rawValue) }
+            return try await query.orderBy("next_attempt_at").limit(limit).all()
         }.map(Self.decodeProcess)
     }
 

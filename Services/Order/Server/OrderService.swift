@@ -16,7 +16,7 @@ public enum OrderService {
     public static func main(environment: ServiceEnvironment = .process()) async {
         await ServiceHost.main(
             "order-service", load: { try OrderServiceConfiguration.load(from: environment) }, settings: \.runtime,
-            build: { configuration, logger in try await buildApplication(configuration, logger: logger) }
+            build: { configuration, logger, live in try await buildApplication(configuration, liveSettings: live, logger: logger) }
         )
     }
 
@@ -37,7 +37,8 @@ public enum OrderService {
 
     public static func buildApplication(
         _ configuration: OrderServiceConfiguration, keys: (any VerificationKeySource)? = nil, contexts: Contexts? = nil,
-        clock: any WallClock = SystemWallClock(), ids: any IdentifierGenerator = RandomIdentifierGenerator(), logger: Logger,
+        clock: any WallClock = SystemWallClock(), ids: any IdentifierGenerator = RandomIdentifierGenerator(), liveSettings: LiveSettings? = nil,
+        logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
@@ -76,8 +77,13 @@ public enum OrderService {
         ), logger: logger) { router in try OrderRoutes.register(api, store: store, on: router) }
         // Replicas take turns, so that two of them never run the same process's step at once; after a restart the
         // checkout picks up every unfinished process.
+        // `checkout.hold`: while on, new orders are taken and wait in pending (CONFIGURATION.md).
+        let hold = LiveSwitch(
+            setting: "checkout.hold", whenOn: "checkout held: new orders wait in pending", whenOff: "checkout resumed: pending orders go on"
+        )
+        if let liveSettings { workers.append(hold.follow(liveSettings, logger: logger)) }
         let checkoutWorker = RepeatingWork("checkout", every: .milliseconds(100), logger: logger) {
-            try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue() } ?? 0
+            try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue(startingNew: !hold.isOn) } ?? 0
         }
         workers += [checkoutWorker, OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(

@@ -14,7 +14,9 @@ public struct LiveSettings: Sendable {
 
     /// `TRADEWIND_ENVIRONMENT` (default `development`) names the settings' folder. Without a registry, or without
     /// this service's registry token to read its folder, the reader is the environment alone.
-    public static func start(runtime: RuntimeSettings, environment: ServiceEnvironment = .process(), logger: Logger) -> LiveSettings {
+    /// The registry's settings are read once before this returns (for at most two seconds), so that the service
+    /// starts with them.
+    public static func start(runtime: RuntimeSettings, environment: ServiceEnvironment = .process(), logger: Logger) async -> LiveSettings {
         // An empty variable counts as unset, as ServiceEnvironment reads it.
         let variables = EnvironmentVariablesProvider(environmentVariables: ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty })
         guard let registryURL = runtime.registryURL, let token = runtime.registryToken else {
@@ -22,6 +24,7 @@ public struct LiveSettings: Sendable {
         }
         let folder = environment.string("TRADEWIND_ENVIRONMENT", default: ConfigurationKeys.defaultEnvironment)
         let source = RegistrySettingsSource(registryURL: registryURL, token: token, service: runtime.serviceName, environment: folder, logger: logger)
+        await source.loadInitial()
         let reader = ConfigReader(providers: [variables, source.provider])
         let initialLevel = runtime.logLevel
         return LiveSettings(reader: reader, services: [
@@ -80,16 +83,21 @@ public struct SettingsWatcher: Service {
         self.apply = apply
     }
 
+    /// Applies the settings as they are now, before the watcher runs (so that a service starts with them).
+    public func applyCurrent() { apply(Self.lookUp(in: reader.snapshot())) }
+
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await reader.watchSnapshot { snapshots in
-                for await snapshot in snapshots {
-                    apply { setting in
-                        guard let key = ConfigurationKeys.configKey(ofSetting: setting) else { return nil }
-                        return snapshot.string(forKey: ConfigKey(key.components))
-                    }
-                }
+                for await snapshot in snapshots { apply(Self.lookUp(in: snapshot)) }
             }
+        }
+    }
+
+    private static func lookUp(in snapshot: ConfigSnapshotReader) -> (String) -> String? {
+        { setting in
+            guard let key = ConfigurationKeys.configKey(ofSetting: setting) else { return nil }
+            return snapshot.string(forKey: ConfigKey(key.components))
         }
     }
 }
@@ -135,13 +143,35 @@ public enum MaintenanceMode {
     public static let key = ConfigKey(["maintenance"])
     /// What `Retry-After` says, in seconds.
     public static let retryAfterSeconds = 30
-    private static let state = Mutex(false)
+    static let live = LiveSwitch(setting: name, whenOn: "maintenance on: writes are refused with 503, reads go on", whenOff: "maintenance off")
 
-    public static var isOn: Bool { state.withLock { $0 } }
+    public static var isOn: Bool { live.isOn }
 
-    public static func set(_ on: Bool) { state.withLock { $0 = on } }
+    public static func set(_ on: Bool) { live.set(on) }
 
-    static func parse(_ value: String) -> Bool? {
+    public static func apply(_ value: String?, logger: Logger) { live.apply(value, logger: logger) }
+}
+
+/// A setting that is on or off (`on`/`off`, `true`/`false`, `yes`/`no`, `1`/`0`) and changes while the process
+/// runs: a removed setting is off, a value that is neither is ignored with a warning, keeping the last state, and
+/// every change is logged.
+public final class LiveSwitch: Sendable {
+    public let setting: String
+    let whenOn: String
+    let whenOff: String
+    private let state = Mutex(false)
+
+    public init(setting: String, whenOn: String, whenOff: String) {
+        self.setting = setting
+        self.whenOn = whenOn
+        self.whenOff = whenOff
+    }
+
+    public var isOn: Bool { state.withLock { $0 } }
+
+    public func set(_ on: Bool) { state.withLock { $0 = on } }
+
+    public static func parse(_ value: String) -> Bool? {
         switch value.trimmingCharacters(in: .whitespaces).lowercased() {
         case "off", "false", "0", "no": false
         case "on", "true", "1", "yes": true
@@ -149,13 +179,23 @@ public enum MaintenanceMode {
         }
     }
 
-    public static func apply(_ value: String?, logger: Logger) {
-        guard let on = value.map(parse) ?? false else {
-            logger.warning("maintenance is neither on nor off; keeping the last state", metadata: ["value": "\(value!.prefix(64))", "on": "\(isOn)"])
+    public func apply(_ value: String?, logger: Logger) {
+        guard let on = value.map(Self.parse) ?? false else {
+            logger.warning("\(setting) is neither on nor off; keeping the last state", metadata: ["value": "\(value!.prefix(64))", "on": "\(isOn)"])
             return
         }
-        guard on != isOn else { return }
-        set(on)
-        logger.notice(on ? "maintenance on: writes are refused with 503, reads go on" : "maintenance off")
+        let changed = state.withLock { state in
+            defer { state = on }
+            return state != on
+        }
+        if changed { logger.notice("\(on ? whenOn : whenOff)") }
+    }
+
+    /// Takes the setting's current value from `settings` now, and follows it with the watcher returned, for the
+    /// service group.
+    public func follow(_ settings: LiveSettings, logger: Logger) -> SettingWatcher {
+        let key = ConfigKey(setting.split(separator: ".").map(String.init))
+        apply(settings.reader.string(forKey: key), logger: logger)
+        return SettingWatcher(reader: settings.reader, key: key) { self.apply($0, logger: logger) }
     }
 }

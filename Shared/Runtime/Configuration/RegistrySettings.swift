@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import Synchronization
 
 /// Where the settings that change without a restart live: `config/<environment>/<service>/<setting>` and
 /// `config/<environment>/shared/<setting>` in the registry's key/value store, the setting named like its
@@ -62,21 +63,49 @@ public final class RegistrySettingsSource: Service {
         await cancelWhenGracefulShutdown { await self.follow() }
     }
 
+    /// Reads the settings once, without blocking, so that a service starts with them rather than a moment after;
+    /// gives up after `timeout` (the registry may be down: the service starts on its environment and catches up).
+    public func loadInitial(timeout: Duration = .seconds(2)) async {
+        do {
+            let (index, settings) = try await read(after: 0, wait: nil, timeout: timeout)
+            apply(settings, index: index, announce: false)
+        } catch {
+            logger.warning("cannot read settings from the registry at start; starting without them", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private struct Followed {
+        var index: UInt64 = 0
+        var settings: [AbsoluteConfigKey: ConfigValue] = [:]
+    }
+
+    private let followed = Mutex(Followed())
+
+    private func apply(_ settings: [AbsoluteConfigKey: ConfigValue], index newIndex: UInt64, announce: Bool) {
+        let current = followed.withLock { followed in
+            defer {
+                // A lower index means a registry on another database: start over.
+                followed.index = newIndex < followed.index ? 0 : newIndex
+                followed.settings = settings
+            }
+            return followed.settings
+        }
+        for key in Set(current.keys).union(settings.keys) where current[key] != settings[key] {
+            provider.setValue(settings[key], forKey: key)
+            // The name only: a value may be something that does not belong in a log.
+            if announce {
+                logger.info(settings[key] == nil ? "setting removed in the registry" : "setting changed in the registry", metadata: ["setting": "\(key)"])
+            }
+        }
+    }
+
     private func follow() async {
-        var index: UInt64 = 0, failures = 0
-        var current: [AbsoluteConfigKey: ConfigValue] = [:]
+        var failures = 0
         while !Task.isCancelled {
             do {
-                let (newIndex, settings) = try await read(after: index)
-                // A lower index means a registry on another database: start over.
-                index = newIndex < index ? 0 : newIndex
+                let (newIndex, settings) = try await read(after: followed.withLock { $0.index }, wait: wait, timeout: nil)
                 failures = 0
-                for key in Set(current.keys).union(settings.keys) where current[key] != settings[key] {
-                    provider.setValue(settings[key], forKey: key)
-                    // The name only: a value may be something that does not belong in a log.
-                    logger.info(settings[key] == nil ? "setting removed in the registry" : "setting changed in the registry", metadata: ["setting": "\(key)"])
-                }
-                current = settings
+                apply(settings, index: newIndex, announce: true)
             } catch {
                 failures += 1
                 if failures == 1 {
@@ -87,12 +116,14 @@ public final class RegistrySettingsSource: Service {
         }
     }
 
-    func read(after index: UInt64) async throws -> (UInt64, [AbsoluteConfigKey: ConfigValue]) {
+    /// One read of the settings: blocking up to `wait` for a change past `index`, or at once without `wait`.
+    func read(after index: UInt64, wait: Duration?, timeout: Duration?) async throws -> (UInt64, [AbsoluteConfigKey: ConfigValue]) {
         struct Entry: Decodable { let Key: String, Value: String? }
-        let seconds = wait.components.seconds
-        var request = HTTPClientRequest(url: "\(registryURL)/v1/kv/config/\(environment)/?recurse&index=\(index)&wait=\(seconds)s")
+        let blocking = wait.map { "&index=\(index)&wait=\($0.components.seconds)s" } ?? ""
+        var request = HTTPClientRequest(url: "\(registryURL)/v1/kv/config/\(environment)/?recurse\(blocking)")
         request.headers.add(name: "X-Consul-Token", value: token)
-        let response = try await httpClient.execute(request, timeout: .seconds(seconds + 5))
+        let limit = timeout ?? .seconds((wait?.components.seconds ?? 0) + 5)
+        let response = try await httpClient.execute(request, timeout: .init(limit))
         let newIndex = response.headers.first(name: "X-Consul-Index").flatMap(UInt64.init) ?? 0
         let body = try await response.body.collect(upTo: 8 << 20)
         switch response.status.code {

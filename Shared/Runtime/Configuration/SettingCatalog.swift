@@ -21,8 +21,8 @@ public enum SettingCatalog {
         switch setting {
         case LogLevelSetting.name:
             return LogLevelSetting.parse(trimmed) == nil ? "log.level must be one of \(LogLevelSetting.levels)" : nil
-        case MaintenanceMode.name:
-            return MaintenanceMode.parse(trimmed) == nil ? "maintenance must be on or off" : nil
+        case MaintenanceMode.name, "checkout.hold":
+            return LiveSwitch.parse(trimmed) == nil ? "\(setting) must be on or off" : nil
         case "routes":
             return routeTableProblem(value)
         case storefrontOriginSetting:

@@ -49,7 +49,7 @@ extension ServiceHost {
             exit(78)
         }
         let logger = makeLogger(runtime)
-        let live = LiveSettings.start(runtime: runtime, logger: logger)
+        let live = await LiveSettings.start(runtime: runtime, logger: logger)
         // Held until the process exits: a start that fails (a port already in use) must end with the message
         // below, not in the teardown of resources that only a clean shutdown closes.
         var application: App?

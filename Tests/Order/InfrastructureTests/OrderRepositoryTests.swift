@@ -29,7 +29,8 @@ import TradewindTesting
                 try await repository.place(try order(2), idempotencyKey: "k", requestHash: "A", process: CheckoutProcess(order: try order(2).id, nextAttemptAt: now), events: [])
             }
             #expect(try await repository.order(customer: "u1", idempotencyKey: "k")?.requestHash == "A")
-            #expect(try await repository.dueProcesses(at: now, limit: 10).map(\.order) == [first.id])
+            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: true).map(\.order) == [first.id])
+            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: false).isEmpty, "held: the new order waits")
 
             var changed = try #require(try await repository.order(first.id))
             _ = try changed.stockReserved(at: now)
@@ -38,6 +39,7 @@ import TradewindTesting
             let stored = try #require(try await repository.order(first.id))
             #expect(stored.status == .stockReserved && stored.version == 2)
             #expect(try await repository.process(first.id)?.step == .confirm)
+            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: false).map(\.order) == [first.id], "under way: it goes on")
 
             var shipped = stored
             _ = try shipped.confirm(at: now)

@@ -34,13 +34,13 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
     static let key = ES256PrivateKey()
     let contexts = InstantContexts()
 
-    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func run(settings: LiveSettings? = nil, _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "order-test")
         logger.logLevel = .warning
         let app = try await OrderService.buildApplication(
             OrderServiceConfiguration(runtime: RuntimeSettings(serviceName: "order-service", port: 0, database: .sqliteInMemory)),
             keys: LocalKeySource(await .ecdsa([("k1", Self.key.publicKey)])),
-            contexts: .init(cart: contexts, stock: contexts, freight: contexts, events: contexts), logger: logger
+            contexts: .init(cart: contexts, stock: contexts, freight: contexts, events: contexts), liveSettings: settings, logger: logger
         )
         try await app.test(.router, test)
     }
@@ -91,6 +91,41 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
             #expect((mine["items"] as? [Any])?.count == 1)
             for _ in 0..<50 where !contexts.published.withLock({ $0.contains("OrderShipped") }) { try await Task.sleep(for: .milliseconds(50)) }
             #expect(contexts.published.withLock { $0 }.prefix(3) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
+        }
+    }
+
+    @Test func heldCheckoutsKeepNewOrdersPendingAndLoseNone() async throws {
+        let edited = EditableSettings()
+        edited.set("checkout.hold", to: "on")
+        try await run(settings: edited.settings) { client in
+            var ids: [String] = []
+            for number in 1...3 {
+                let placed = try await client.execute(uri: "/orders", method: .post, headers: try await Self.headers("u\(number)", key: "held-\(number)"),
+                                                      body: ByteBuffer(string: Self.body))
+                #expect(placed.status == .created)
+                ids.append(try #require(try Self.object(placed)["id"] as? String))
+            }
+            func statuses() async throws -> [String] {
+                var found: [String] = []
+                for (index, id) in ids.enumerated() {
+                    let order = try await client.execute(uri: "/orders/\(id)", method: .get, headers: try await Self.headers("u\(index + 1)"))
+                    found.append(try Self.object(order)["status"] as? String ?? "")
+                }
+                return found
+            }
+            // Several rounds of the checkout worker (every 100 ms): held, nothing moves.
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await statuses() == ["pending", "pending", "pending"])
+            #expect(!contexts.published.withLock { $0 }.contains("OrderConfirmed"))
+
+            edited.set("checkout.hold", to: "off")
+            var now: [String] = []
+            for _ in 0..<60 {
+                now = try await statuses()
+                if now.allSatisfy({ $0 == "shipped" }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(now == ["shipped", "shipped", "shipped"])
         }
     }
 

@@ -1,11 +1,14 @@
 import Configuration
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Synchronization
 import Testing
 @testable import TradewindRuntime
+import TradewindTesting
 
 @Suite(.serialized) struct LiveSettingsTests {
     @Test func aServiceSeesItsOwnSettingOverTheSharedOneAndNothingElse() {
@@ -22,9 +25,9 @@ import Testing
         ])
     }
 
-    @Test func withoutARegistryOnlyTheEnvironmentIsRead() {
+    @Test func withoutARegistryOnlyTheEnvironmentIsRead() async {
         let runtime = RuntimeSettings(serviceName: "order-service", port: 0, database: .sqliteInMemory)
-        #expect(LiveSettings.start(runtime: runtime, logger: Logger(label: "test")).services.isEmpty)
+        #expect(await LiveSettings.start(runtime: runtime, logger: Logger(label: "test")).services.isEmpty)
     }
 
     /// A level applies at once, a value that is not one keeps the last good level, and a removed setting goes back
@@ -124,5 +127,42 @@ import Testing
         #expect(SettingCatalog.problem(key: "config/dev/shared/log.level", value: [0xFF, 0xFE]) != nil)
         #expect(SettingCatalog.problem(key: "other/dev/shared/log.level", value: Array("loud".utf8)) == nil)
         #expect(SettingCatalog.problem(key: "config/dev/log.level", value: Array("loud".utf8)) == nil, "not inside a service's folder")
+    }
+}
+
+/// The first read of the registry's settings happens before a service starts, without blocking; a registry that
+/// does not answer delays the start by the timeout at most.
+@Suite struct RegistrySettingsSourceTests {
+    @Test func theInitialReadFillsTheProviderAtOnce() async throws {
+        let router = Router()
+        router.get("/v1/kv/config/dev/") { request, _ -> Response in
+            // A blocking read would wait; the initial one must not ask for one.
+            guard request.uri.queryParameters["index"] == nil, request.headers[HTTPField.Name("X-Consul-Token")!] == "service.svc.x" else {
+                return Response(status: .badRequest)
+            }
+            let value = Data("debug".utf8).base64EncodedString()
+            return Response(status: .ok, headers: [.contentType: "application/json", HTTPField.Name("X-Consul-Index")!: "5"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"[{"Key":"config/dev/svc/log.level","Value":"\#(value)"}]"#)))
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let source = RegistrySettingsSource(
+                registryURL: "http://127.0.0.1:\(client.port!)", token: "service.svc.x", service: "svc", environment: "dev", logger: Logger(label: "test")
+            )
+            let started = ContinuousClock.now
+            await source.loadInitial()
+            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(ConfigReader(provider: source.provider).string(forKey: ConfigKey(["log", "level"])) == "debug")
+        }
+    }
+
+    @Test func aRegistryThatDoesNotAnswerDelaysTheStartByTheTimeoutAtMost() async throws {
+        let port = try DeadPorts.reserve()
+        let source = RegistrySettingsSource(
+            registryURL: "http://127.0.0.1:\(port)", token: "service.svc.x", service: "svc", environment: "dev", logger: Logger(label: "test")
+        )
+        let started = ContinuousClock.now
+        await source.loadInitial(timeout: .milliseconds(500))
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ConfigReader(provider: source.provider).string(forKey: ConfigKey(["log", "level"])) == nil)
     }
 }
