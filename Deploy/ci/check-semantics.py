@@ -42,6 +42,9 @@ DB_NAME = {name: name.replace("-service", "").replace("-", "_") + "_service" for
 # the services believe the pod network, which the NetworkPolicies narrow down to the Ingress controller's namespace
 # (for the gateway), the Tradewind pods and Prometheus' namespace (for /metrics).
 NOT_PROXIED = ("registry", "gateway")
+# Where the services' live settings are mounted from (Deploy/k8s/base/settings.yaml, CONFIGURATION.md).
+SETTINGS_CONFIG_MAP = "tradewind-settings"
+SETTINGS_DIRECTORY = "/etc/tradewind/settings"
 POD_NETWORK_CONFIG_MAP, POD_NETWORK_KEY = "tradewind-network", "pod-cidr"
 INGRESS_NAMESPACE, MONITORING_NAMESPACE = "ingress-nginx", "monitoring"
 PRIVATE_RANGES = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
@@ -105,7 +108,10 @@ def check_compose(path):
                     "REGISTRY_URL": "http://registry:8500", "ADVERTISE_ADDRESS": name}
         for key, value in expected.items():
             p.expect(env.get(key) == value, f"{where} {key} is {env.get(key)!r}, expected {value!r}")
-        p.expect(env.get("LOG_LEVEL"), f"{where} LOG_LEVEL is not set")
+        # Passed through, empty by default: a set LOG_LEVEL would win over the registry's log.level setting.
+        p.expect("LOG_LEVEL" in env, f"{where} LOG_LEVEL is not passed through")
+        if name != "registry":
+            p.expect(env.get("LOG_LEVEL") in ("", None), f"{where} LOG_LEVEL is {env.get('LOG_LEVEL')!r} by default; it would hide the registry's log.level setting")
         p.expect(list(s.get("networks") or {}) == ["backend"], f"{where} should be on the network backend alone, where the gateway's address is fixed")
         trusted = env.get("TRUSTED_PROXIES") or ""
         if name in NOT_PROXIED:
@@ -300,6 +306,19 @@ def check_k8s(overlay, path):
     p.expect("CustomResourceDefinition" not in by_kind, "custom resource definitions are not expected")
 
     secret_refs = set()
+    settings = by_kind.get("ConfigMap", {}).get(SETTINGS_CONFIG_MAP)
+    if p.expect(settings, f"no ConfigMap {SETTINGS_CONFIG_MAP}"):
+        for key, text in settings.get("data", {}).items():
+            try:
+                document = json.loads(text)
+            except ValueError as error:
+                p.expect(False, f"{SETTINGS_CONFIG_MAP} {key} is not JSON: {error}")
+                continue
+            p.expect(isinstance(document, dict) and all(isinstance(v, str) for v in document.values()),
+                     f"{SETTINGS_CONFIG_MAP} {key} should be one JSON object of settings with string values")
+        want = {"base": "info", "dev": "debug", "prod": "info"}[overlay]
+        shared = json.loads(settings.get("data", {}).get("shared.json", "{}"))
+        p.expect(shared.get("log.level") == want, f"{SETTINGS_CONFIG_MAP} shared.json log.level is {shared.get('log.level')!r}, expected {want!r} in {overlay}")
     policies = by_kind.get("NetworkPolicy", {})
     upstreams = gateway_upstreams()
     pod_network = check_pod_network(p, by_kind.get("ConfigMap", {}))
@@ -416,8 +435,19 @@ def check_k8s(overlay, path):
             # The cargo service's sample network is the only shipping network there is, so prod keeps it too.
             want = "true" if overlay == "dev" or name == "cargo-service" else "false"
             p.expect(data.get("SEED_SAMPLE_DATA") == want, f"{where} SEED_SAMPLE_DATA should be {want} in {overlay}")
-        if overlay == "prod":
-            p.expect(data.get("LOG_LEVEL") == "info", f"{where} LOG_LEVEL should be info in prod")
+        if name == "registry":
+            if overlay == "prod":
+                p.expect(data.get("LOG_LEVEL") == "info", f"{where} LOG_LEVEL should be info in prod")
+        else:
+            # The settings that change without a restart: its own file, then the shared one, from tradewind-settings.
+            files = f"{SETTINGS_DIRECTORY}/{name}.json,{SETTINGS_DIRECTORY}/shared.json"
+            p.expect(data.get("SETTINGS_FILES") == files, f"{where} SETTINGS_FILES is {data.get('SETTINGS_FILES')!r}, expected {files!r}")
+            p.expect("LOG_LEVEL" not in data, f"{where} its ConfigMap sets LOG_LEVEL, which would hide the log.level setting")
+            volumes = {v["name"]: v for v in pod.get("volumes", [])}
+            mounted = [m for m in c.get("volumeMounts", []) if m.get("mountPath") == SETTINGS_DIRECTORY]
+            p.expect(len(mounted) == 1 and mounted[0].get("readOnly") is True
+                     and volumes.get(mounted[0]["name"], {}).get("configMap", {}).get("name") == SETTINGS_CONFIG_MAP,
+                     f"{where} does not mount ConfigMap {SETTINGS_CONFIG_MAP} read-only at {SETTINGS_DIRECTORY}")
         # Some NetworkPolicy admits traffic to this service's port.
         admitted = False
         for policy in policies.values():

@@ -430,6 +430,48 @@ try:
     if flow.returncode != 0:
         fail("the order did not go through the gateway")
 
+    # A settings ConfigMap edit, as the kubelet delivers it into the mounted volume: the running gateway follows its
+    # own file (SETTINGS_FILES) and limits a route, then lets it go again, with no restart.
+    settings_folder = os.path.join(work, "volumes", "gateway", "settings")
+    if not os.path.isdir(settings_folder):
+        fail("the gateway does not mount the settings ConfigMap")
+    say("a gateway rate limit set and removed through the settings ConfigMap, without a restart")
+
+    def limited_within(seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            statuses = []
+            for _ in range(3):
+                try:
+                    with urllib.request.urlopen(f"{gateway_url}/api/locations", timeout=5) as answer:
+                        statuses.append(answer.status)
+                except urllib.error.HTTPError as error:
+                    statuses.append(error.code)
+            if 429 in statuses:
+                return True
+            time.sleep(0.5)
+        return False
+
+    def publish_settings(text):
+        # The kubelet writes a new version and swaps it in with one rename; a reader never sees half a file.
+        staged = os.path.join(settings_folder, ".gateway.json.new")
+        with open(staged, "w") as handle:
+            handle.write(text)
+        os.chmod(staged, 0o644)
+        os.replace(staged, os.path.join(settings_folder, "gateway.json"))
+
+    publish_settings('{"route.locations.rateLimit.perSecond": "0.01"}')
+    if not limited_within(15):
+        fail("the gateway did not follow a rate limit put in its settings file")
+    say("  ok   the route is limited (429) within seconds of the edit")
+    publish_settings("{}")
+    time.sleep(3)
+    if limited_within(3):
+        fail("the gateway kept the rate limit after it was removed from its settings file")
+    say("  ok   and free again once the setting is removed")
+    if int(docker("inspect", "-f", "{{.RestartCount}}", gateway["docker"])):
+        fail("the gateway restarted while its settings changed")
+
     # SIGTERM, as the kubelet stops a pod, and SIGKILL after its terminationGracePeriodSeconds: every container must
     # shut down gracefully and exit 0 (the removal below is a SIGKILL and says nothing about that). The Deployments
     # go first, then the StatefulSets (PostgreSQL in dev), so that no service is stopped against a closing database.

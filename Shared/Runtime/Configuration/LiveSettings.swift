@@ -4,31 +4,52 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The settings a running service takes from the registry without a restart (see CONFIGURATION.md), on top of its
-/// environment: a reader over the environment first (a variable that is set wins, and is not watched) and the
-/// registry's key/value store second.
+/// The settings a running service takes without a restart (see CONFIGURATION.md), on top of its environment: a
+/// reader over the environment first (a variable that is set wins, and is not watched), then the settings files
+/// (`SETTINGS_FILES`: on Kubernetes, a mounted ConfigMap), then the registry's key/value store.
 public struct LiveSettings: Sendable {
     public let reader: ConfigReader
-    /// The source's blocking reads and the watchers, for the service group.
+    /// The sources' reloads and blocking reads and the watchers, for the service group.
     public let services: [any Service]
 
-    /// `TRADEWIND_ENVIRONMENT` (default `development`) names the settings' folder. Without a registry, or without
-    /// this service's registry token to read its folder, the reader is the environment alone.
-    /// The registry's settings are read once before this returns (for at most two seconds), so that the service
-    /// starts with them.
-    public static func start(runtime: RuntimeSettings, environment: ServiceEnvironment = .process(), logger: Logger) async -> LiveSettings {
+    /// How often a settings file is checked for a change (a ConfigMap's files change when the kubelet syncs them).
+    static let filePollInterval = Duration.seconds(1)
+
+    /// `SETTINGS_FILES` names JSON files of settings (`{"log.level": "debug"}`), the first one winning: each is
+    /// followed with swift-configuration's reloading file provider, and may be missing. `TRADEWIND_ENVIRONMENT`
+    /// (default `development`) names the registry folder, which is followed with this service's registry token. The
+    /// registry's settings are read once before this returns (for at most two seconds), so that the service starts
+    /// with them. A settings file that is not valid JSON at the start is a configuration error.
+    public static func start(runtime: RuntimeSettings, environment: ServiceEnvironment = .process(), logger: Logger) async throws -> LiveSettings {
         // An empty variable counts as unset, as ServiceEnvironment reads it.
         let variables = EnvironmentVariablesProvider(environmentVariables: ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty })
-        guard let registryURL = runtime.registryURL, let token = runtime.registryToken else {
-            return LiveSettings(reader: ConfigReader(provider: variables), services: [])
+        var providers: [any ConfigProvider] = [variables]
+        var services: [any Service] = []
+        let files = environment.string("SETTINGS_FILES", default: "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for path in files where !path.isEmpty {
+            do {
+                let options = InMemoryProvider(values: [
+                    "filePath": ConfigValue(.string(path), isSecret: false), "allowMissing": ConfigValue(.bool(true), isSecret: false),
+                    "pollIntervalSeconds": ConfigValue(.int(Int(filePollInterval.components.seconds)), isSecret: false),
+                ])
+                let file = try await ReloadingFileProvider<JSONSnapshot>(config: ConfigReader(provider: options), logger: logger)
+                providers.append(file)
+                services.append(file)
+            } catch {
+                throw ConfigurationError(variable: "SETTINGS_FILES", reason: "\(path) is not a JSON object of settings: \(error)")
+            }
         }
-        let folder = environment.string("TRADEWIND_ENVIRONMENT", default: ConfigurationKeys.defaultEnvironment)
-        let source = RegistrySettingsSource(registryURL: registryURL, token: token, service: runtime.serviceName, environment: folder, logger: logger)
-        await source.loadInitial()
-        let reader = ConfigReader(providers: [variables, source.provider])
+        if let registryURL = runtime.registryURL, let token = runtime.registryToken {
+            let folder = environment.string("TRADEWIND_ENVIRONMENT", default: ConfigurationKeys.defaultEnvironment)
+            let source = RegistrySettingsSource(registryURL: registryURL, token: token, service: runtime.serviceName, environment: folder, logger: logger)
+            await source.loadInitial()
+            providers.append(source.provider)
+            services.append(source)
+        }
+        guard providers.count > 1 else { return LiveSettings(reader: ConfigReader(provider: variables), services: []) }
+        let reader = ConfigReader(providers: providers)
         let initialLevel = runtime.logLevel
-        return LiveSettings(reader: reader, services: [
-            source,
+        return LiveSettings(reader: reader, services: services + [
             SettingWatcher(reader: reader, key: LogLevelSetting.key) { LogLevelSetting.apply($0, initial: initialLevel, logger: logger) },
             SettingWatcher(reader: reader, key: MaintenanceMode.key) { MaintenanceMode.apply($0, logger: logger) },
         ])

@@ -49,7 +49,13 @@ extension ServiceHost {
             exit(78)
         }
         let logger = makeLogger(runtime)
-        let live = await LiveSettings.start(runtime: runtime, logger: logger)
+        let live: LiveSettings
+        do {
+            live = try await LiveSettings.start(runtime: runtime, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            exit(78)
+        }
         // Held until the process exits: a start that fails (a port already in use) must end with the message
         // below, not in the teardown of resources that only a clean shutdown closes.
         var application: App?

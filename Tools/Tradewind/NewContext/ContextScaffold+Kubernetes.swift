@@ -43,12 +43,15 @@ extension ContextScaffold {
     }
 
     /// An overlay's image entry (dev: the tag compose builds; prod: the registry) and the service in every patch
-    /// that targets cart-service (log level, replicas, spreading); not in the sample-data patches.
+    /// that targets cart-service (prod: replicas, spreading); not in the sample-data patches. The log level is in
+    /// the settings ConfigMap, which names no service.
     func editOverlay(_ text: String, file: String, image: String) throws(ContextGenerationError) -> String {
         try refuseIfNamed(names.serviceName, in: text, file: file)
         var text = try Self.insert("- name: tradewind/\(names.serviceName)\n  \(image)",
                                    before: "tradewind new context: images", in: text, file: file, comment: "#")
-        text = try Self.add(names.serviceName, like: "cart-service", to: .nameAlternation, in: text, file: file)
+        if text.contains("|cart-service|") {
+            text = try Self.add(names.serviceName, like: "cart-service", to: .nameAlternation, in: text, file: file)
+        }
         return try Self.checkedYAML(text, file: file, holds: "tradewind/\(names.serviceName)")
     }
 
