@@ -26,10 +26,7 @@ public actor KeyValueStore {
     }
 
     private let repository: any KeyValueRepository
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-    /// Counts writes, so that a query that read before a write and waits after it does not miss it.
-    private var generation = 0
-    private var isClosing = false
+    private let writes = ChangeSignal()
 
     /// Why a value cannot be stored under a key (a setting of the wrong form), or `nil`.
     private let valueProblem: @Sendable (_ key: String, _ value: [UInt8]) -> String?
@@ -51,10 +48,10 @@ public actor KeyValueStore {
         }
         let deadline = ContinuousClock.now + min(wait, ServiceRegistry.maximumWait)
         while true {
-            let seen = generation
+            let seen = writes.generation
             let current = try await answer(read, for: registrant)
-            guard let index, current.index <= index, !isClosing, ContinuousClock.now < deadline else { return current }
-            await waitForWrite(after: seen, until: deadline)
+            guard let index, current.index <= index, !writes.isClosed, ContinuousClock.now < deadline else { return current }
+            await writes.wait(ifStill: seen, until: deadline)
         }
     }
 
@@ -64,7 +61,7 @@ public actor KeyValueStore {
         guard registrant.mayWrite(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not write '\(key.prefix(128))': writes need the operator's token") }
         if let problem = valueProblem(key, value) { throw RegistryError.invalidValue(problem) }
         let written = try await repository.put(key, value: value, flags: flags, if: condition)
-        if written { wakeWaiters() }
+        if written { writes.signal() }
         return written
     }
 
@@ -72,14 +69,13 @@ public actor KeyValueStore {
         try KeyValueEntry.checkKey(key, isPrefix: recursive)
         guard registrant.mayWrite(key: key) else { throw RegistryError.forbidden("\(registrant.description) may not delete '\(key.prefix(128))': writes need the operator's token") }
         let deleted = try await repository.delete(key, recursive: recursive, if: condition)
-        if deleted { wakeWaiters() }
+        if deleted { writes.signal() }
         return deleted
     }
 
     /// Answers every blocked read now, and later ones at once: the registry is shutting down.
     public func releaseWaiters() {
-        isClosing = true
-        wakeWaiters()
+        writes.close()
     }
 
     /// A key's index is its ModifyIndex; a listing's the highest ModifyIndex in it or the last delete, whichever is
@@ -109,28 +105,5 @@ public actor KeyValueStore {
     private func listingIndex(_ entries: [KeyValueEntry]) async throws -> UInt64 {
         guard let newest = entries.map(\.modifyIndex).max() else { return try await repository.currentIndex() }
         return max(newest, try await repository.lastDeleteIndex())
-    }
-
-    private func waitForWrite(after seen: Int, until deadline: ContinuousClock.Instant) async {
-        guard generation == seen, !isClosing else { return }
-        let id = UUID()
-        await withCheckedContinuation { continuation in
-            waiters[id] = continuation
-            Task { [weak self] in
-                try? await Task.sleep(until: deadline)
-                await self?.wake(id)
-            }
-        }
-    }
-
-    private func wake(_ id: UUID) {
-        waiters.removeValue(forKey: id)?.resume()
-    }
-
-    private func wakeWaiters() {
-        generation += 1
-        let woken = waiters
-        waiters.removeAll()
-        for continuation in woken.values { continuation.resume() }
     }
 }

@@ -9,8 +9,7 @@ public actor ServiceRegistry {
     private var catalog = Catalog()
     private let clock: any WallClock
     private let onEvent: @Sendable (CatalogEvent) -> Void
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-    private var isClosing = false
+    private let changes = ChangeSignal()
     /// Bounds how long one query may block, whatever the client asks for.
     public static let maximumWait: Duration = .seconds(600)
 
@@ -67,36 +66,19 @@ public actor ServiceRegistry {
     /// Answers every blocked query now, and later ones at once: the registry is shutting down and must not hold
     /// requests open.
     public func releaseWaiters() {
-        isClosing = true
-        wakeWaiters()
+        changes.close()
     }
 
     private func changing<Failure: Error>(_ change: (inout Catalog) throws(Failure) -> [CatalogEvent]) throws(Failure) {
         let before = catalog.index
         let events = try change(&catalog)
-        if catalog.index != before { wakeWaiters() }
+        if catalog.index != before { changes.signal() }
         for event in events { onEvent(event) }
     }
 
     private func waitForChange(after index: UInt64, timeout: Duration) async {
-        guard catalog.index <= index, timeout > .zero, !isClosing else { return }
-        let id = UUID()
-        await withCheckedContinuation { continuation in
-            waiters[id] = continuation
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.wake(id)
-            }
-        }
-    }
-
-    private func wake(_ id: UUID) {
-        waiters.removeValue(forKey: id)?.resume()
-    }
-
-    private func wakeWaiters() {
-        let woken = waiters
-        waiters.removeAll()
-        for continuation in woken.values { continuation.resume() }
+        let seen = changes.generation
+        guard catalog.index <= index, timeout > .zero, !changes.isClosed else { return }
+        await changes.wait(ifStill: seen, until: .now + timeout)
     }
 }
