@@ -65,6 +65,16 @@ def check(condition, message):
     print(f"  ok: {message}")
 
 
+def refused(who, attempts):
+    """Each (what, action) must be refused with 403 (ACLPermissionDenied) when `who` tries it."""
+    for attempt, action in attempts:
+        try:
+            action()
+            raise AssertionError(f"{who} could {attempt}")
+        except consul.ACLPermissionDenied:
+            print(f"  ok: refused with 403: {attempt}")
+
+
 class Endpoint:
     """An HTTP endpoint that can be taken down and brought back on the same port."""
 
@@ -203,18 +213,13 @@ def main():
         check(anonymous.status.leader() == f"127.0.0.1:{port}", "status.leader names the registry")
 
         print("per-service identity")
-        for attempt, action in [
+        refused("web's token", [
             ("register as api", lambda: web.agent.service.register("api", service_id="api-9", address="203.0.113.9", port=443)),
             ("take over api-1", lambda: web.agent.service.register("web", service_id="api-1", address="203.0.113.9", port=443)),
             ("deregister api-1", lambda: web.agent.service.deregister("api-1")),
             ("fail api's check", lambda: web.agent.check.ttl_fail("service:api-1")),
             ("register without a token", lambda: anonymous.agent.service.register("web", service_id="web-9", port=1)),
-        ]:
-            try:
-                action()
-                raise AssertionError(f"web's token could {attempt}")
-            except consul.ACLPermissionDenied:
-                print(f"  ok: refused with 403: {attempt}")
+        ])
         check(set(anonymous.agent.services()) == {"web-1", "api-1", "api-2"}, "nothing changed")
 
         print("deregister")
@@ -272,17 +277,12 @@ def key_value_store(anonymous, port, start_registry, stop_registry):
     check(woke < 1.0, f"within a second of the write ({woke * 1000:.0f} ms)")
 
     print("per-prefix access")
-    for attempt, action in [
+    refused("the order service's token", [
         ("write its own setting", lambda: orders.kv.put(level, "x")),
         ("delete its own settings", lambda: orders.kv.delete("config/dev/order-service/", recurse=True)),
         ("read another service's setting", lambda: orders.kv.get("config/dev/cart-service/log.level")),
         ("read without a token", lambda: anonymous.kv.get(level)),
-    ]:
-        try:
-            action()
-            raise AssertionError(f"the order service's token could {attempt}")
-        except consul.ACLPermissionDenied:
-            print(f"  ok: refused with 403: {attempt}")
+    ])
     check(orders.kv.get(level)[1]["Value"] == b"trace", "nothing changed")
 
     # The gateway's token reads the gateway's settings and changes nothing, in the store or the catalog.
@@ -290,16 +290,11 @@ def key_value_store(anonymous, port, start_registry, stop_registry):
     limit = "config/dev/gateway/route.orders.rateLimit.burst"
     check(operator.kv.put(limit, "80") is True, "the operator sets a gateway route value")
     check(gateway.kv.get(limit)[1]["Value"] == b"80", "the gateway's reader token reads it")
-    for attempt, action in [
+    refused("the gateway's reader token", [
         ("write its own setting", lambda: gateway.kv.put(limit, "1000")),
         ("read a service's setting", lambda: gateway.kv.get(level)),
         ("register an instance of its own name", lambda: gateway.agent.service.register("gateway", service_id="gateway-x", port=1)),
-    ]:
-        try:
-            action()
-            raise AssertionError(f"the gateway's reader token could {attempt}")
-        except consul.ACLPermissionDenied:
-            print(f"  ok: refused with 403: {attempt}")
+    ])
 
     print("values checked when written")
     for key, value in [(level, "loudest"), (limit, "0"), ("config/dev/gateway/routes", "[]")]:
