@@ -107,6 +107,8 @@ public final class RegistrySettingsSource: Service {
                 failures = 0
                 apply(settings, index: newIndex, announce: true)
             } catch {
+                // Shutting down: the blocking read was cancelled, nothing failed.
+                if Task.isCancelled { return }
                 failures += 1
                 if failures == 1 {
                     logger.warning("cannot read settings from the registry; keeping the last ones", metadata: ["error": "\(error)"])
