@@ -58,7 +58,8 @@ func boundedContext(
     interface: [Target.Dependency] = [],
     openAPI: Bool = true,
     consumes: [String] = [],
-    layerGuides: Bool = false
+    layerGuides: Bool = false,
+    interfaceResources: [Resource] = []
 ) -> [Target] {
     let root = "Services/\(folder)"
     let domain = "\(folder)Domain", application = "\(folder)Application"
@@ -78,6 +79,7 @@ func boundedContext(
                 + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + contractsTargets + interface,
             path: "\(root)/Interface",
             exclude: guides,
+            resources: interfaceResources,
             plugins: openAPI ? [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")] : []
         ),
         .target(
@@ -153,7 +155,7 @@ var targets: [Target] = [
             .argumentParser, .runtime, .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals, .mustache, .yams,
             "CargoInfrastructure", "CargoDomain",
             // The servers `tradewind serve` runs.
-            "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "OrderServer",
+            "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "OrderServer", "StorefrontServer",
             // tradewind new context: servers
         ],
         path: "Tools/Tradewind"
@@ -191,6 +193,9 @@ targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
 targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],
                           consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
+// The web shop's backend for frontend: pages rendered on the server from the other contexts' published clients.
+targets += boundedContext("Storefront", executable: "storefront", infrastructure: [.openAPIRuntime], interface: [.logging, .mustache],
+                          openAPI: false, consumes: ["Product"], interfaceResources: [.copy("Templates"), .copy("Public")])
 targets += boundedContext(
     "Gateway", executable: "gateway",
     interface: [.logging, .metrics, .tracing, .serviceLifecycle, .nioCore, .nioPosix, .nioHTTP1, .nioHTTPTypes, .nioHTTPTypesHTTP1, .hummingbirdHTTP2],
@@ -214,6 +219,7 @@ let package = Package(
         .executable(name: "cart-service", targets: ["cart-service"]),
         .executable(name: "cargo-service", targets: ["cargo-service"]),
         .executable(name: "order-service", targets: ["order-service"]),
+        .executable(name: "storefront", targets: ["storefront"]),
         // tradewind new context: executables
     ],
     dependencies: [

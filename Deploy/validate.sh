@@ -101,7 +101,7 @@ import sys, yaml
 images = [c["image"] for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Deployment"
           for c in d["spec"]["template"]["spec"]["containers"]]
 wrong = [i for i in images if not (i.startswith("ghcr.io/tradewind/") and i.endswith(":0123456789ab"))]
-assert len(images) == 7 and not wrong, f"images after the pipeline's tags: {images}"
+assert len(images) == 8 and not wrong, f"images after the pipeline's tags: {images}"
 PY
 }
 check "k8s prod: with the tags the pipeline sets, every Deployment runs ghcr.io/tradewind/<service>:<commit>" prod_with_pipeline_tags

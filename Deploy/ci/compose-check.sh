@@ -65,7 +65,7 @@ if [ "$BUILD" = 1 ]; then
     echo "images built in $(seconds_since "$start") s"
 fi
 oversized=()
-for service in registry user-service product-service cart-service cargo-service order-service gateway; do
+for service in registry user-service product-service cart-service cargo-service order-service storefront gateway; do
     image=tradewind/$service:dev
     bytes=$(docker image inspect -f '{{.Size}}' "$image") || fail "no image $image"
     mb=$(( bytes / 1000000 ))
@@ -84,7 +84,7 @@ echo "all containers healthy $(seconds_since "$start") s after up"
 gateway_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$("${COMPOSE[@]}" ps -q gateway)") \
     || fail "docker inspect of the gateway"
 gateway_ip=${gateway_ip%% *}
-for service in user-service product-service cart-service cargo-service order-service; do
+for service in user-service product-service cart-service cargo-service order-service storefront; do
     trusted=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$("${COMPOSE[@]}" ps -q "$service")" \
         | sed -n 's/^TRUSTED_PROXIES=//p') || fail "docker inspect of $service"
     [ "$trusted" = "$gateway_ip/32" ] || fail "$service trusts X-Forwarded-For from '$trusted', but the gateway is at $gateway_ip"
@@ -95,6 +95,10 @@ echo "the services trust X-Forwarded-For from the gateway's address, $gateway_ip
 admin=(ADMIN_EMAIL="$(sed -n 's/^ADMIN_EMAIL=//p' "$ENV_FILE" | tail -n 1)" ADMIN_PASSWORD="$(sed -n 's/^ADMIN_PASSWORD=//p' "$ENV_FILE" | tail -n 1)")
 say "an order through the gateway ($gateway)"
 env "${admin[@]}" python3 Deploy/ci/order-flow.py "$gateway" --label "compose" || fail "order flow"
+
+# The shop's pages in a real browser (Debian's chromium, headless), with screenshots kept under ci-artifacts/.
+say "the storefront in chromium ($gateway)"
+python3 Deploy/ci/browser-check.py "$gateway" --screenshots ci-artifacts/screenshots || fail "browser check"
 
 # --- A crash --------------------------------------------------------------------------------------------------------
 victim=order-service
@@ -122,7 +126,7 @@ say "Prometheus (profile observability) scrapes every Tradewind service"
 python3 - "http://127.0.0.1:$PROMETHEUS_PORT" <<'PY' || fail "Prometheus does not see every target up"
 import sys, time, requests
 base = sys.argv[1]
-expected = {"registry", "user-service", "product-service", "cart-service", "cargo-service", "order-service", "gateway"}
+expected = {"registry", "user-service", "product-service", "cart-service", "cargo-service", "order-service", "storefront", "gateway"}
 deadline, health = time.monotonic() + 60, {}
 while time.monotonic() < deadline:
     targets = requests.get(f"{base}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]

@@ -5,6 +5,7 @@ import CartServer
 import GatewayServer
 import ProductServer
 import RegistryServer
+import StorefrontServer
 import UserServer
 // tradewind new context: imports
 
@@ -29,6 +30,7 @@ struct Serve: AsyncParsableCommand {
         case "cart": await CartService.main()
         case "cargo": await CargoService.main()
         case "order": await OrderService.main()
+        case "storefront": await StorefrontService.main()
         case "gateway": await GatewayService.main()
         // tradewind new context: services
         default: throw ValidationError("unknown service '\(service)'")

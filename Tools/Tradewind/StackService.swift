@@ -23,11 +23,13 @@ struct StackService: Sendable {
         StackService(name: "cargo", port: 8084, environment: [:]),
         StackService(name: "order", port: 8085, environment: [:]),
         // tradewind new context: services
+        // Below the contexts' ports, which new contexts extend upwards from the order service's.
+        StackService(name: "storefront", port: 8070, environment: [:]),
         StackService(name: "gateway", port: 8080, environment: [:]),
     ]
 
     /// The service's own executable (and the name it has in docker-compose.yml and the Kubernetes manifests).
-    var executable: String { ["registry", "gateway"].contains(name) ? name : "\(name)-service" }
+    var executable: String { ["registry", "gateway", "storefront"].contains(name) ? name : "\(name)-service" }
 
     static func named(_ name: String) -> StackService? { all.first { $0.name == name } }
 

@@ -89,8 +89,17 @@ public final class GatewayProxy: Sendable {
         }
     }
 
-    /// Whether a request path is the proxy's; everything else (health, metrics, admin pages) is the router's.
-    static func isProxied(_ path: String) -> Bool { path.hasPrefix(proxiedPathPrefix) }
+    /// The gateway's own pages, which its router serves whatever the route table says.
+    static let ownPaths = ["/health", "/metrics", "/admin/routes", "/admin/upstreams"]
+
+    /// Whether a request is the proxy's: everything under `/api/`, and any other path a route serves (the
+    /// storefront's pages at `/`) but the gateway's own pages (health, metrics, admin), which are the router's.
+    func isProxied(_ target: String) -> Bool {
+        if target.hasPrefix(Self.proxiedPathPrefix) { return true }
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? target
+        if Self.ownPaths.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return false }
+        return (try? routing.current.table.route(for: path)) != nil
+    }
 
     // MARK: Headers
 

@@ -55,7 +55,7 @@ final class GatewayProxyHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let head):
             guard exchange == nil else { return false }
-            if GatewayProxy.isProxied(head.path ?? "") {
+            if proxy.isProxied(head.path ?? "") {
                 guard routerResponsesPending == 0, let local else { return false }
                 let exchange = ProxyExchange(head: head, client: context, handler: self, local: local)
                 self.exchange = exchange

@@ -131,4 +131,19 @@ import TradewindRuntime
         }
         await upstream.stop()
     }
+
+    @Test func pathsOutsideTheAPIGoToTheRouteForSlashButTheGatewaysOwnPagesStay() async throws {
+        let upstream = Upstream("a")
+        let url = try await upstream.start()
+        let edited = EditableSettings()
+        edited.set("routes", to: #"{"routes": [{"name": "shop", "prefix": "/", "service": "user-service", "rewrite": "/users", "access": "public"}]}"#)
+        try await Harness.withGateway(upstreams: [url], settings: edited.settings) { client in
+            let page = try await client.execute(uri: "/products/7?sort=price", method: .get)
+            #expect(page.status == .ok && (try? Harness.echo(page).target) == "/users/products/7?sort=price")
+            #expect(try await client.execute(uri: "/health/ready", method: .get).status == .ok, "the gateway's own probe")
+            #expect(upstream.hits.withLock { $0 } == 1, "only the page reached the upstream")
+            #expect(try await client.execute(uri: "/admin/routes", method: .get).status == .unauthorized, "the gateway's admin page, not the shop's")
+        }
+        await upstream.stop()
+    }
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""The storefront in a real browser: Debian's chromium, headless, driven through Selenium with Debian's
+chromium-driver. A guest opens the catalog, narrows it to a category, searches, sorts, and opens a product's page
+with its stock. A screenshot of each main page is saved under the folder given (a CI artifact).
+
+Usage: browser-check.py GATEWAY_URL [--screenshots DIR]
+Needs: apt-get install chromium chromium-driver; pip install 'selenium>=4.20,<5'.
+"""
+import argparse
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+parser = argparse.ArgumentParser()
+parser.add_argument("gateway")
+parser.add_argument("--screenshots", default="ci-artifacts/screenshots")
+parser.add_argument("--chromium", default="/usr/bin/chromium")
+parser.add_argument("--driver", default="/usr/bin/chromedriver")
+args = parser.parse_args()
+base = args.gateway.rstrip("/")
+os.makedirs(args.screenshots, exist_ok=True)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = args.chromium
+    # Root in a container: no user namespaces for the sandbox; a small /dev/shm; no GPU.
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900", "--lang=en-US"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(executable_path=args.driver), options=options)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print(f"  ok: {message}")
+
+
+def shot(driver, name):
+    path = os.path.join(args.screenshots, f"{name}.png")
+    driver.save_screenshot(path)
+    print(f"  screenshot: {path}")
+
+
+driver = browser()
+wait = WebDriverWait(driver, 15)
+try:
+    print("a guest browses the catalog")
+    driver.get(f"{base}/")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.products li.product-card")))
+    check(driver.find_element(By.TAG_NAME, "h1").text == "All products", "the catalog opens on all products")
+    cards = driver.find_elements(By.CSS_SELECTOR, "ul.products li.product-card")
+    check(len(cards) > 0, f"{len(cards)} products are shown")
+    check(driver.find_element(By.CSS_SELECTOR, "label[for=q]") is not None, "the search field has a label")
+    shot(driver, "01-catalog")
+
+    categories = driver.find_elements(By.CSS_SELECTOR, "nav.categories a")
+    check(len(categories) > 1, "categories are listed")
+    chosen = categories[1].text
+    categories[1].click()
+    wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), chosen))
+    current = driver.find_element(By.CSS_SELECTOR, "nav.categories a[aria-current=page]").text
+    check(current == chosen, f"the category '{chosen}' is chosen and marked as the current page")
+
+    Select(driver.find_element(By.ID, "sort")).select_by_value("-price")
+    driver.find_element(By.CSS_SELECTOR, "form.sort button").click()
+    wait.until(EC.url_contains("sort=-price"))
+    prices = [card.find_element(By.CSS_SELECTOR, ".price").text for card in driver.find_elements(By.CSS_SELECTOR, "li.product-card")]
+    amounts = [float(text.split()[0].replace(",", "")) for text in prices if text.split()]
+    check(amounts == sorted(amounts, reverse=True), f"sorted by price, highest first: {prices}")
+
+    search = driver.find_element(By.ID, "q")
+    search.clear()
+    search.send_keys("zzzz-nothing-matches")
+    search.submit()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "p.empty")))
+    check("No products match" in driver.find_element(By.CSS_SELECTOR, "p.empty").text, "a search without results says so")
+
+    driver.get(f"{base}/")
+    first = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "li.product-card a")))
+    name = first.text
+    first.click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.product")))
+    check(driver.find_element(By.TAG_NAME, "h1").text == name, f"the product page of '{name}' opens")
+    stock = driver.find_element(By.CSS_SELECTOR, ".stock").text
+    check(any(word in stock for word in ("In stock", "left", "Out of stock", "Stock unknown")), f"it shows its stock: {stock}")
+    shot(driver, "02-product")
+
+    driver.get(f"{base}/products/00000000-0000-4000-8000-000000000000")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.problem")))
+    check("does not sell" in driver.find_element(By.CSS_SELECTOR, "section.problem").text, "an unknown product is a page that says so")
+    print("browser check passed")
+except Exception:
+    shot(driver, "failure")
+    raise
+finally:
+    driver.quit()

@@ -1,0 +1,3 @@
+import StorefrontServer
+
+await StorefrontService.main()
