@@ -164,7 +164,8 @@ public enum MaintenanceMode {
     public static let key = ConfigKey(["maintenance"])
     /// What `Retry-After` says, in seconds.
     public static let retryAfterSeconds = 30
-    static let live = LiveSwitch(setting: name, whenOn: "maintenance on: writes are refused with 503, reads go on", whenOff: "maintenance off")
+    /// The process's switch; a test that runs several services in one process passes its own to the middleware.
+    public static let live = LiveSwitch(setting: name, whenOn: "maintenance on: writes are refused with 503, reads go on", whenOff: "maintenance off")
 
     public static var isOn: Bool { live.isOn }
 
@@ -215,7 +216,8 @@ public final class LiveSwitch: Sendable {
     /// Takes the setting's current value from `settings` now, and follows it with the watcher returned, for the
     /// service group.
     public func follow(_ settings: LiveSettings, logger: Logger) -> SettingWatcher {
-        let key = ConfigKey(setting.split(separator: ".").map(String.init))
+        guard let absolute = ConfigurationKeys.configKey(ofSetting: setting) else { preconditionFailure("'\(setting)' is not a setting name") }
+        let key = ConfigKey(absolute.components)
         apply(settings.reader.string(forKey: key), logger: logger)
         return SettingWatcher(reader: settings.reader, key: key) { self.apply($0, logger: logger) }
     }

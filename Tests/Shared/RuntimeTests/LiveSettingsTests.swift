@@ -70,13 +70,14 @@ import TradewindTesting
 }
 
 /// The maintenance switch over a router: writes are refused with 503 and Retry-After and reach no handler, reads go on.
-@Suite(.serialized) struct MaintenanceTests {
+@Suite struct MaintenanceTests {
     @Test func inMaintenanceWritesAre503AndReadsGoOn() async throws {
-        defer { MaintenanceMode.set(false) }
+        // Its own switch: the process's would put every service other tests run here in maintenance too.
+        let maintenance = LiveSwitch(setting: MaintenanceMode.name, whenOn: "on", whenOff: "off")
         let writes = Mutex(0)
         let router = Router()
         router.add(middleware: ProblemMiddleware { _ in nil })
-        router.add(middleware: MaintenanceMiddleware())
+        router.add(middleware: MaintenanceMiddleware(switch: maintenance))
         router.get("/items") { _, _ in "[]" }
         router.post("/items") { _, _ -> HTTPResponse.Status in
             writes.withLock { $0 += 1 }
@@ -84,14 +85,14 @@ import TradewindTesting
         }
         try await Application(router: router).test(.router) { client in
             let logger = Logger(label: "test")
-            MaintenanceMode.apply("on", logger: logger)
+            maintenance.apply("on", logger: logger)
             let refused = try await client.execute(uri: "/items", method: .post)
             #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] == "30")
             #expect(refused.headers[.contentType] == "application/problem+json")
             #expect(try await client.execute(uri: "/items", method: .get).status == .ok)
-            MaintenanceMode.apply("sometimes", logger: logger)
-            #expect(MaintenanceMode.isOn, "a value that is neither on nor off keeps the last state")
-            MaintenanceMode.apply(nil, logger: logger)
+            maintenance.apply("sometimes", logger: logger)
+            #expect(maintenance.isOn, "a value that is neither on nor off keeps the last state")
+            maintenance.apply(nil, logger: logger)
             #expect(try await client.execute(uri: "/items", method: .post).status == .created)
         }
         #expect(writes.withLock { $0 } == 1, "the refused write reached no handler")
