@@ -196,6 +196,17 @@ def check_compose(path):
     gateway_env = services.get("gateway", {}).get("environment", {})
     p.expect(gateway_env.get("GATEWAY_ROUTES_FILE") == "/app/routes.json", "gateway: GATEWAY_ROUTES_FILE is not /app/routes.json")
 
+    # CI builds on local stand-ins for the base images (no Docker Hub there): a built service missing from that
+    # override asks Docker Hub and fails only in CI's compose step, long after this check.
+    with open(os.path.join(ROOT, "Deploy/ci/compose.base-images.yaml")) as f:
+        stand_ins = (yaml.safe_load(f) or {}).get("services", {})
+    for name, s in services.items():
+        if "build" in s:
+            args = ((stand_ins.get(name) or {}).get("build") or {}).get("args") or {}
+            p.expect("SWIFT_IMAGE" in args, f"{name} is built but Deploy/ci/compose.base-images.yaml does not build it on the stand-in base")
+        elif name == "postgres":
+            p.expect((stand_ins.get(name) or {}).get("image"), "Deploy/ci/compose.base-images.yaml has no stand-in image for postgres")
+
     others = sorted(set(services) - set(SERVICES) - {"postgres"})
     for name in others:
         for port in services[name].get("ports", []):

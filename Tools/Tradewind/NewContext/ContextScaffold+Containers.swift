@@ -55,4 +55,11 @@ extension ContextScaffold {
         text = try Self.add(names.serviceName, like: "cart-service", to: .dockerfileTargets, in: text, file: file)
         return try Self.insert(try renderDeployBlock("Dockerfile-stage"), before: "tradewind new context: images", in: text, file: file, comment: "#")
     }
+
+    /// The service built on CI's local stand-in base image, as every other service (without it, its image build
+    /// asks Docker Hub, which CI cannot reach).
+    func editCIBaseImages(_ text: String) throws(ContextGenerationError) -> String {
+        try insertIntoYAML("\(names.serviceName):\n  build: { args: *stand-in-bases }", at: "tradewind new context: images",
+                           in: text, file: "Deploy/ci/compose.base-images.yaml", holds: names.serviceName)
+    }
 }

@@ -29,6 +29,7 @@ extension ContextScaffold {
             Registration(file: "Deploy/k8s/README.md") { text throws(ContextGenerationError) in try editKubernetesReadme(text) },
             Registration(file: "Deploy/observability/prometheus.yml") { text throws(ContextGenerationError) in try editPrometheus(text) },
             Registration(file: "Deploy/ci/check-semantics.py") { text throws(ContextGenerationError) in try editSemanticsCheck(text) },
+            Registration(file: "Deploy/ci/compose.base-images.yaml") { text throws(ContextGenerationError) in try editCIBaseImages(text) },
             Registration(file: "Deploy/ci/compose-check.sh") { text throws(ContextGenerationError) in try editComposeCheck(text) },
             Registration(file: "Deploy/ci/k8s-pod-check.py") { text throws(ContextGenerationError) in try editPodCheck(text) },
             Registration(file: "Deploy/validate.sh") { text throws(ContextGenerationError) in try editValidate(text) },
