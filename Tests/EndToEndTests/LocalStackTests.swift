@@ -392,14 +392,26 @@ import Testing
         #expect(!output.value.dropFirst(quiet).contains("route=/health/live"))
 
         // Maintenance for every service at once, through the shared folder: writes are refused, reads go on.
+        // Each service follows the setting on its own watch: the first "maintenance on" in the output may be another
+        // service's, so the user service is asked until it answers, within two seconds, with a sign-up it refuses
+        // either way (400 without maintenance), so that no attempt creates the user early.
+        let signUp = #"{"email":"maintenance@example.com","password":"maintenance password 1","displayName":"M"}"#
+        func userServiceAnswer(within limit: Duration, until done: (Call) -> Bool) async throws -> Call {
+            let deadline = ContinuousClock.now + limit
+            while true {
+                let answer = try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: "{}")
+                if done(answer) || ContinuousClock.now > deadline { return answer }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
         #expect(try config("set", "shared/maintenance", "on") == 0)
         #expect(try await output.waitFor("maintenance on", within: .seconds(2)))
-        let signUp = #"{"email":"maintenance@example.com","password":"maintenance password 1","displayName":"M"}"#
-        let refused = try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: signUp)
+        let refused = try await userServiceAnswer(within: .seconds(2)) { $0.status == 503 }
         #expect(refused.status == 503 && refused.body.contains("maintenance"), "\(refused.status) \(refused.body.prefix(300))")
         #expect(try await Self.call(.GET, "\(stack.gateway)/api/products?category=audio").status == 200)
         #expect(try config("delete", "shared/maintenance") == 0)
         #expect(try await output.waitFor("maintenance off", within: .seconds(2)))
+        #expect(try await userServiceAnswer(within: .seconds(2)) { $0.status != 503 }.status == 400)
         #expect(try await Self.call(.POST, "\(stack.gateway)/api/users", headers: [("content-type", "application/json")], body: signUp).status == 201)
 
         // A gateway rate limit, put on a route and then raised through `tradewind config set`: no restart.

@@ -9,6 +9,10 @@ import ServiceLifecycle
 /// again when the registry has forgotten it (a 404 after a registry restart), and deregisters on graceful shutdown.
 /// An unreachable registry never stops the service: the agent logs and keeps trying.
 public struct RegistryAgent: Service {
+    /// The metadata key of a random value each start of a process registers, which tells callers that an instance
+    /// of the same id is a new process (``ServiceEndpoint/incarnation``).
+    public static let incarnationKey = "incarnation"
+
     public struct Instance: Sendable {
         public var id: String
         public var service: String

@@ -118,7 +118,7 @@ public actor RegistryDiscovery: ServiceDiscovery, Service {
 
     private func query(_ service: String, after index: UInt64) async throws -> (UInt64, [ServiceEndpoint]) {
         struct Entry: Decodable {
-            struct Service: Decodable { let ID: String, Address: String, Port: Int }
+            struct Service: Decodable { let ID: String, Address: String, Port: Int, Meta: [String: String]? }
             let Service: Service
         }
         let seconds = wait.components.seconds
@@ -128,6 +128,8 @@ public actor RegistryDiscovery: ServiceDiscovery, Service {
         let newIndex = response.headers.first(name: "X-Consul-Index").flatMap(UInt64.init) ?? 0
         let body = try await response.body.collect(upTo: 4 << 20)
         let entries = try JSONDecoder().decode([Entry].self, from: Data(body.readableBytesView))
-        return (newIndex, entries.map { ServiceEndpoint(id: $0.Service.ID, host: $0.Service.Address, port: $0.Service.Port) })
+        return (newIndex, entries.map {
+            ServiceEndpoint(id: $0.Service.ID, host: $0.Service.Address, port: $0.Service.Port, incarnation: $0.Service.Meta?[RegistryAgent.incarnationKey] ?? "")
+        })
     }
 }

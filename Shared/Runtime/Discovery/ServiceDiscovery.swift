@@ -8,12 +8,16 @@ public struct ServiceEndpoint: Sendable, Hashable {
     public let host: String
     public let port: Int
     public let scheme: String
+    /// Which start of the process behind `id` this is (the `incarnation` in its registry metadata), so that a
+    /// restarted instance, which keeps its id, is not judged by what its previous process did; empty when unknown.
+    public let incarnation: String
 
-    public init(id: String, host: String, port: Int, scheme: String = "http") {
+    public init(id: String, host: String, port: Int, scheme: String = "http", incarnation: String = "") {
         self.id = id
         self.host = host
         self.port = port
         self.scheme = scheme
+        self.incarnation = incarnation
     }
 
     public var baseURL: String { "\(scheme)://\(host):\(port)" }

@@ -135,7 +135,7 @@ public enum ServiceHost {
         if registers, let registryURL = settings.registryURL {
             let instance = RegistryAgent.Instance(
                 id: "\(settings.serviceName)-\(settings.advertisedAddress)-\(settings.port)", service: settings.serviceName,
-                address: settings.advertisedAddress, port: settings.port, metadata: ["version": "1.0.0"]
+                address: settings.advertisedAddress, port: settings.port, metadata: ["version": "1.0.0", RegistryAgent.incarnationKey: UUID().uuidString]
             )
             if let token = settings.registryToken {
                 services.append(GatedService(gate: listening, worker: RegistryAgent(registryURL: registryURL, token: token, instance: instance, logger: logger)))

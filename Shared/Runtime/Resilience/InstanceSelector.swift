@@ -13,6 +13,7 @@ public final class InstanceSelector: Sendable {
 
     private struct State {
         var breakers: [String: CircuitBreaker] = [:]
+        var incarnations: [String: String] = [:]
         var outstanding: [String: Int] = [:]
         var balancers: [String: LoadBalancer] = [:]
         var budget = RetryBudget()
@@ -42,6 +43,12 @@ public final class InstanceSelector: Sendable {
             var balancer = state.balancers[service] ?? LoadBalancer(strategy: balancing)
             defer { state.balancers[service] = balancer }
             let now = ContinuousClock.now
+            // A restarted instance keeps its id; its new process starts with a closed breaker, instead of waiting out
+            // the cool-down its predecessor earned by dying.
+            for endpoint in endpoints where state.incarnations[endpoint.id] != endpoint.incarnation {
+                state.incarnations[endpoint.id] = endpoint.incarnation
+                state.breakers[endpoint.id] = nil
+            }
             let outstanding = state.outstanding
             let ids = endpoints.map(\.id)
             while let id = balancer.pick(from: ids, excluding: excluded, outstanding: { outstanding[$0] ?? 0 }, using: &state.random) {

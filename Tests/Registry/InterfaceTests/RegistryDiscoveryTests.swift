@@ -26,6 +26,11 @@ import TradewindTesting
                 _ = try await client.execute(uri: "/v1/agent/service/register", method: .put, headers: headers, body: ByteBuffer(string: RegistryAPITests.registration))
                 #expect(try await Self.eventually { await discovery.endpoints(of: "user") == [ServiceEndpoint(id: "user-1", host: "127.0.0.1", port: 8081)] })
 
+                // The same instance registered again by a new process: same id, a new incarnation.
+                let restarted = RegistryAPITests.registration.replacingOccurrences(of: #""Meta":{"Version":"1.0"}"#, with: #""Meta":{"Version":"1.0","incarnation":"second"}"#)
+                _ = try await client.execute(uri: "/v1/agent/service/register", method: .put, headers: headers, body: ByteBuffer(string: restarted))
+                #expect(try await Self.eventually { await discovery.endpoints(of: "user").map(\.incarnation) == ["second"] })
+
                 _ = try await client.execute(uri: "/v1/agent/service/deregister/user-1", method: .put, headers: headers)
                 #expect(try await Self.eventually { await discovery.endpoints(of: "user").isEmpty })
             }

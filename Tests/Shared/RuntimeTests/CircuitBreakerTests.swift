@@ -75,3 +75,21 @@ import TradewindRuntime
         #expect(outcome11 == .allow)
     }
 }
+
+/// The breakers of the instances a selector chooses from, across a restart that keeps an instance's id.
+@Suite struct InstanceSelectorBreakerTests {
+    @Test func aRestartedInstanceIsTriedAtOnceWhileItsDeadPredecessorsBreakerWasOpen() throws {
+        let selector = InstanceSelector(breaker: .init(failureThreshold: 2, openDuration: .seconds(60)))
+        let dying = ServiceEndpoint(id: "product-service-127.0.0.1-8082", host: "127.0.0.1", port: 8082, incarnation: "first")
+        for _ in 0..<2 {
+            let chosen = try selector.choose("product-service", from: [dying], excluding: [])
+            selector.finished(chosen, failed: true)
+        }
+        #expect(throws: ServiceCallError.self, "the dead process's breaker is open") {
+            try selector.choose("product-service", from: [dying], excluding: [])
+        }
+        let restarted = ServiceEndpoint(id: dying.id, host: dying.host, port: dying.port, incarnation: "second")
+        #expect(try selector.choose("product-service", from: [restarted], excluding: []) == restarted)
+        #expect(selector.breakerPhases()[dying.id] == .closed)
+    }
+}
