@@ -12,6 +12,7 @@ extension Target.Dependency {
     static let hummingbird: Self = .product(name: "Hummingbird", package: "hummingbird")
     static let hummingbirdTesting: Self = .product(name: "HummingbirdTesting", package: "hummingbird")
     static let bcrypt: Self = .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")
+    static let hummingbirdAuth: Self = .product(name: "HummingbirdAuth", package: "hummingbird-auth")
     static let jwtKit: Self = .product(name: "JWTKit", package: "jwt-kit")
     static let sqlKit: Self = .product(name: "SQLKit", package: "sql-kit")
     static let sqliteKit: Self = .product(name: "SQLiteKit", package: "sqlite-kit")
@@ -194,8 +195,9 @@ targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: 
 targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],
                           consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
 // The web shop's backend for frontend: pages rendered on the server from the other contexts' published clients.
-targets += boundedContext("Storefront", executable: "storefront", infrastructure: [.openAPIRuntime], interface: [.logging, .mustache],
-                          openAPI: false, consumes: ["Product"], interfaceResources: [.copy("Templates"), .copy("Public")])
+targets += boundedContext("Storefront", executable: "storefront", infrastructure: [.openAPIRuntime, .hummingbird, .sqlKit, .crypto],
+                          interface: [.logging, .mustache, .hummingbirdAuth, .crypto], openAPI: false, consumes: ["Product", "User", "Cart"],
+                          interfaceResources: [.copy("Templates"), .copy("Public")])
 targets += boundedContext(
     "Gateway", executable: "gateway",
     interface: [.logging, .metrics, .tracing, .serviceLifecycle, .nioCore, .nioPosix, .nioHTTP1, .nioHTTPTypes, .nioHTTPTypesHTTP1, .hummingbirdHTTP2],

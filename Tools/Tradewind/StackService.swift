@@ -10,7 +10,7 @@ struct StackService: Sendable {
 
     /// The services that keep data, each in its own database (`tradewind_<name>` when `up` runs on PostgreSQL).
     static let withDatabase: Set<String> = [
-        "user", "product", "cart", "cargo", "order",
+        "user", "product", "cart", "cargo", "order", "storefront",
         // tradewind new context: databases
     ]
 

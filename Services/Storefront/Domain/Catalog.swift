@@ -95,4 +95,13 @@ public enum StorefrontError: Error, Equatable, Sendable {
     case invalidQuery(String)
     /// Another context did not answer; the page says so and the shopper may try again.
     case unavailable(String)
+    /// Another context refused what the shopper sent, and said why: shown next to `field` (a form's field name)
+    /// when it names one, else above the form.
+    case refused(field: String?, detail: String)
+    /// The email and password do not match an account that may sign in.
+    case signInRefused
+    /// Too many attempts from this shopper; `retryAfterSeconds` when the context said.
+    case throttled(retryAfterSeconds: Int?)
+    /// The shopper's sign-in ended (the refresh token was revoked or expired); they sign in again.
+    case signedOut
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import StorefrontDomain
 
 /// Renders the storefront's pages from the Mustache templates in `Templates/` (HTML-escaped by default): each page
 /// fills the `layout` template's blocks.
@@ -18,9 +19,35 @@ public struct PageRenderer: Sendable {
 
     public init(library: MustacheLibrary) { self.library = library }
 
-    func page(_ template: String, _ content: some Sendable, status: HTTPResponse.Status = .ok) throws -> HTMLPage {
-        guard let html = library.render(content, withTemplate: template) else { throw PageError.unknownTemplate(template) }
+    /// A page: `content` is what the template's blocks show (inside `{{#content}}`), `chrome` what the layout's
+    /// header shows around it.
+    func page(_ template: String, _ content: some Sendable, chrome: Chrome = .anonymous, status: HTTPResponse.Status = .ok) throws -> HTMLPage {
+        guard let html = library.render(PageModel(chrome: chrome, content: content), withTemplate: template) else {
+            throw PageError.unknownTemplate(template)
+        }
         return HTMLPage(html: html, status: status)
+    }
+}
+
+struct PageModel<Content> {
+    let chrome: Chrome
+    let content: Content
+}
+
+/// What the layout shows on every page: who is signed in, the form token of the sign-out form, a notice.
+struct Chrome {
+    static let anonymous = Chrome(session: nil)
+
+    let signedIn: Bool
+    let name: String?
+    let formToken: String?
+    let notice: String?
+
+    init(session: ShopperSession?, notice: String? = nil) {
+        signedIn = session?.account != nil
+        name = session?.account?.displayName
+        formToken = session?.formToken
+        self.notice = notice
     }
 }
 
@@ -41,6 +68,7 @@ enum PageError: Error, CustomStringConvertible {
 struct HTMLPage: ResponseGenerator {
     let html: String
     var status: HTTPResponse.Status = .ok
+    var cookies: [Cookie] = []
 
     static let securityHeaders: HTTPFields = [
         .contentType: "text/html; charset=utf-8",
@@ -51,7 +79,27 @@ struct HTMLPage: ResponseGenerator {
     ]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    func setting(_ cookie: Cookie?) -> HTMLPage {
+        var page = self
+        if let cookie { page.cookies.append(cookie) }
+        return page
+    }
+}
+
+/// After a change, the page to show next (303 See Other, so that reloading it changes nothing again).
+struct SeeOther: ResponseGenerator {
+    let location: String
+    var cookies: [Cookie] = []
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import StorefrontApplication
 import StorefrontDomain
 import TradewindKernel
@@ -11,10 +12,14 @@ public enum StorefrontPages {
     public struct UseCases: Sendable {
         let browse: BrowseCatalog
         let viewProduct: ViewProduct
+        let account: ShopperAccount
+        let cart: ShopperCart
 
-        public init(browse: BrowseCatalog, viewProduct: ViewProduct) {
+        public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart) {
             self.browse = browse
             self.viewProduct = viewProduct
+            self.account = account
+            self.cart = cart
         }
     }
 
@@ -22,54 +27,118 @@ public enum StorefrontPages {
         "GET /": .open,
         "GET /products/{id}": .open,
         "GET /static/site.css": .open,
-    ])
+    ].merging(ShopperPages.accessPolicy) { first, _ in first })
 
-    public static func register(_ useCases: UseCases, renderer: PageRenderer, stylesheet: String, on router: Router<ServiceRequestContext>) {
+    public static func register(
+        _ useCases: UseCases, sessions: ShopperSessions, renderer: PageRenderer, stylesheet: String, on router: Router<ServiceRequestContext>
+    ) {
+        let shop = Shop(browse: useCases.browse, viewProduct: useCases.viewProduct, account: useCases.account, cart: useCases.cart,
+                        sessions: sessions, renderer: renderer)
+        router.add(middleware: PageProblemMiddleware(renderer: renderer))
         router.get("/") { request, _ -> HTMLPage in
             let parameters = request.uri.queryParameters
-            let query: CatalogQuery
-            do {
-                query = try CatalogQuery(
-                    words: parameters["q"].map(String.init), category: parameters["category"].map(String.init),
-                    sort: parameters["sort"].flatMap { CatalogSort(rawValue: String($0)) } ?? .name,
-                    cursor: parameters["after"].map(String.init)
-                )
-            } catch {
-                return try problemPage(renderer, error)
-            }
-            do {
-                return try renderer.page("catalog", CatalogPageModel(try await useCases.browse(query)))
-            } catch {
-                return try problemPage(renderer, error)
-            }
+            let query = try CatalogQuery(
+                words: parameters["q"].map(String.init), category: parameters["category"].map(String.init),
+                sort: parameters["sort"].flatMap { CatalogSort(rawValue: String($0)) } ?? .name,
+                cursor: parameters["after"].map(String.init)
+            )
+            let view = try await useCases.browse(query)
+            return try await shop.render("catalog", CatalogPageModel(view), request: request, session: await sessions.load(request))
         }
 
-        router.get("/products/:id") { _, context -> HTMLPage in
-            let id = context.parameters.get("id") ?? ""
-            do {
-                guard let view = try await useCases.viewProduct(id: id) else {
-                    return try renderer.page("problem", ProblemModel(title: "Not found", detail: "The shop does not sell this product."), status: .notFound)
-                }
-                return try renderer.page("product", ProductPageModel(view))
-            } catch {
-                return try problemPage(renderer, error)
-            }
+        router.get("/products/:id") { request, context -> HTMLPage in
+            let (session, cookie) = try await sessions.loadOrBegin(request)
+            return try await shop.productPage(id: context.parameters.get("id") ?? "", error: nil, request: request, session: session).setting(cookie)
         }
 
         router.get("/static/site.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
         }
+        ShopperPages.register(shop, on: router)
+    }
+}
+
+/// What every page handler works with: the use cases, the shopper's session, and the renderer.
+struct Shop: Sendable {
+    let browse: BrowseCatalog
+    let viewProduct: ViewProduct
+    let account: ShopperAccount
+    let cart: ShopperCart
+    let sessions: ShopperSessions
+    let renderer: PageRenderer
+
+    /// Renders a page with the layout's header for `session`, and says its notice once.
+    func render(
+        _ template: String, _ content: some Sendable, request: Request, session: ShopperSession?, status: HTTPResponse.Status = .ok
+    ) async throws -> HTMLPage {
+        var notice: String?
+        if var session, let said = session.notice {
+            notice = said
+            session.notice = nil
+            try? await sessions.save(session, for: request)
+        }
+        return try renderer.page(template, content, chrome: Chrome(session: session, notice: notice), status: status)
     }
 
-    static func problemPage(_ renderer: PageRenderer, _ error: any Error) throws -> HTMLPage {
+    func productPage(id: String, error: String?, request: Request, session: ShopperSession, status: HTTPResponse.Status = .ok) async throws -> HTMLPage {
+        guard let view = try await viewProduct(id: id) else {
+            return try await render("problem", ProblemModel(title: "Not found", detail: "The shop does not sell this product."),
+                                    request: request, session: session, status: .notFound)
+        }
+        return try await render("product", ProductPageModel(view, formToken: session.formToken, error: error), request: request, session: session,
+                                status: status)
+    }
+
+    /// A form post's fields and the session it belongs to: refused (403) unless it brings back the session's form
+    /// token, so another site cannot make a shopper's browser change anything.
+    func change<Form: Decodable>(_ form: Form.Type, _ request: Request) async throws -> (Form, ShopperSession) {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let fields: Form
+        do {
+            fields = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        } catch {
+            throw FormProblem.unreadable
+        }
+        let session = await sessions.load(request)
+        let token = Mirror(reflecting: fields).children.first { $0.label == "formToken" }?.value as? String
+        guard let session, ShopperSessions.formTokenMatches(token, session) else { throw FormProblem.expired }
+        return (fields, session)
+    }
+}
+
+enum FormProblem: Error {
+    /// The form's token is not the session's: an old page, an ended session, or another site's form.
+    case expired
+    case unreadable
+}
+
+/// Answers what a page handler throws with a page that says it: never a stack trace, never problem+json.
+struct PageProblemMiddleware: RouterMiddleware {
+    let renderer: PageRenderer
+
+    func handle(_ request: Request, context: ServiceRequestContext, next: (Request, ServiceRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as StorefrontError {
+            let (title, detail, status) = Self.explain(error)
+            return try renderer.page("problem", ProblemModel(title: title, detail: detail), status: status).response(from: request, context: context)
+        } catch let error as FormProblem {
+            let problem = switch error {
+            case .expired: ProblemModel(title: "This form has expired", detail: "Go back, reload the page, and send the form again.")
+            case .unreadable: ProblemModel(title: "This form could not be read", detail: "Go back, reload the page, and send the form again.")
+            }
+            return try renderer.page("problem", problem, status: error == .expired ? .forbidden : .badRequest).response(from: request, context: context)
+        }
+    }
+
+    static func explain(_ error: StorefrontError) -> (String, String, HTTPResponse.Status) {
         switch error {
-        case StorefrontError.invalidQuery(let detail):
-            return try renderer.page("problem", ProblemModel(title: "That search cannot be shown", detail: detail), status: .badRequest)
-        case StorefrontError.unavailable(let detail):
-            return try renderer.page("problem", ProblemModel(title: "Please try again in a moment", detail: "\(detail)."), status: .serviceUnavailable)
-        default:
-            throw error
+        case .invalidQuery(let detail): ("That search cannot be shown", detail, .badRequest)
+        case .unavailable(let detail): ("Please try again in a moment", "\(detail).", .serviceUnavailable)
+        case .refused(_, let detail): ("That did not work", detail, .unprocessableContent)
+        case .signInRefused, .signedOut: ("Please sign in again", "Your sign-in has ended.", .unauthorized)
+        case .throttled: ("Too many attempts", "Wait a minute, then try again.", .tooManyRequests)
         }
     }
 }
@@ -149,6 +218,8 @@ struct CatalogPageModel {
 
 struct ProductPageModel {
     let title: String
+    let formToken: String
+    let error: String?
     let product: ProductCard
     let sku: String
     let description: String
@@ -156,8 +227,10 @@ struct ProductPageModel {
     let stock: String
     let inStock: Bool
 
-    init(_ view: ViewProduct.View) {
+    init(_ view: ViewProduct.View, formToken: String, error: String?) {
         title = view.product.name
+        self.formToken = formToken
+        self.error = error
         product = ProductCard(view.product)
         sku = view.product.sku
         description = view.product.description

@@ -19,33 +19,63 @@ public enum StorefrontService {
         )
     }
 
-    /// `catalog` defaults to the product context's client; tests pass their own.
+    /// The other contexts, as the storefront reaches them; tests pass their own.
+    public struct Contexts: Sendable {
+        public var catalog: any Catalog
+        public var accounts: any Accounts
+        public var carts: any Carts
+
+        public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts) {
+            self.catalog = catalog
+            self.accounts = accounts
+            self.carts = carts
+        }
+    }
+
+    /// `contexts` defaults to the published clients of the product, user and cart contexts.
     public static func buildApplication(
-        _ configuration: StorefrontConfiguration, keys: (any VerificationKeySource)? = nil, catalog: (any Catalog)? = nil,
-        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        _ configuration: StorefrontConfiguration, keys: (any VerificationKeySource)? = nil, contexts: Contexts? = nil,
+        clock: any WallClock = SystemWallClock(), logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let runtime = configuration.runtime
-        logger.info("starting", metadata: ["port": "\(runtime.port)"])
-        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: SystemWallClock(), logger: logger)
+        logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
+        let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
         var services: [any Service] = []
-        let resolvedCatalog: any Catalog
-        if let catalog {
-            resolvedCatalog = catalog
+        let resolved: Contexts
+        if let contexts {
+            resolved = contexts
         } else {
             let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
             services += watchers
-            // No token of its own: the shop window is what anyone may see.
-            resolvedCatalog = ProductCatalogClient(client: ServiceClient(discovery: discovery, logger: logger))
+            // No token of its own: the shop window is what anyone may see, and a shopper's calls carry the
+            // shopper's token (a service token would make the cart context take it for a customer).
+            let client = ServiceClient(discovery: discovery, logger: logger)
+            resolved = Contexts(catalog: ProductCatalogClient(client: client), accounts: UserAccountsClient(client: client, clock: clock),
+                                carts: CartServiceClient(client: client))
         }
+        let store = try await DatabaseConnector.open(runtime.database, logger: logger)
+        services.insert(store, at: 0)
+        let sessionStore = SQLSessionStore(store: store, now: { clock.now() })
+        let sessions = ShopperSessions(driver: sessionStore, secureCookies: configuration.secureCookies, logger: logger)
         let renderer = try await PageRenderer.bundled()
         let stylesheet = try StorefrontAssets.stylesheet()
-        let useCases = StorefrontPages.UseCases(browse: BrowseCatalog(catalog: resolvedCatalog), viewProduct: ViewProduct(catalog: resolvedCatalog))
+        let useCases = StorefrontPages.UseCases(
+            browse: BrowseCatalog(catalog: resolved.catalog), viewProduct: ViewProduct(catalog: resolved.catalog),
+            account: ShopperAccount(accounts: resolved.accounts, carts: resolved.carts, clock: clock), cart: ShopperCart(carts: resolved.carts)
+        )
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: StorefrontPages.accessPolicy,
-            readiness: [], maximumBodyBytes: runtime.maximumBodyBytes, trustedProxies: runtime.trustedProxies
-        ), logger: logger) { router in StorefrontPages.register(useCases, renderer: renderer, stylesheet: stylesheet, on: router) }
+            readiness: [.migrations(SQLSessionStore.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
+            trustedProxies: runtime.trustedProxies
+        ), logger: logger) { router in
+            StorefrontPages.register(useCases, sessions: sessions, renderer: renderer, stylesheet: stylesheet, on: router)
+        }
+        let sweep = RepeatingWork("session sweep", every: .seconds(600), announce: "deleted expired shopper sessions", logger: logger) {
+            try await sessionStore.deleteExpired(at: clock.now())
+        }
         return ServiceHost.makeApplication(
-            router: router, settings: runtime, services: services, logger: logger, beforeStart: {}, onRunning: onRunning
+            router: router, settings: runtime, services: services, workers: [sweep], logger: logger,
+            beforeStart: { try await SQLSessionStore.migrator.migrate(store, logger: logger) }, onRunning: onRunning
         )
     }
 }

@@ -35,12 +35,15 @@ import TradewindTesting
         func available(sku: String) async throws -> Int? { 3 }
     }
 
-    func run(_ catalog: MemoryCatalog = MemoryCatalog(), _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func run(
+        _ catalog: MemoryCatalog = MemoryCatalog(), accounts: MemoryAccounts = MemoryAccounts(), carts: MemoryCarts = MemoryCarts(),
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "storefront-test")
         logger.logLevel = .warning
         let app = try await StorefrontService.buildApplication(
             StorefrontConfiguration(runtime: RuntimeSettings(serviceName: "storefront", port: 0, database: .sqliteInMemory)),
-            keys: LocalKeySource(await .ecdsa([])), catalog: catalog, logger: logger
+            keys: LocalKeySource(await .ecdsa([])), contexts: .init(catalog: catalog, accounts: accounts, carts: carts), logger: logger
         )
         try await app.test(.router, test)
     }

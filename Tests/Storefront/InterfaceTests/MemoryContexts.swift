@@ -1,0 +1,145 @@
+import Foundation
+import StorefrontDomain
+import Synchronization
+import TradewindKernel
+
+/// The user context's accounts, in memory, with its rules that matter to the storefront: one account per email,
+/// and a refresh token used twice ends the sign-in.
+final class MemoryAccounts: Accounts {
+    struct State {
+        var passwords: [String: String] = [:]
+        var names: [String: String] = [:]
+        var refreshTokens: [String: String] = [:]
+        var usedRefreshTokens: Set<String> = []
+        var refreshes = 0
+        var issued = 0
+    }
+
+    let state = Mutex(State())
+    let accessLifetime: TimeInterval
+
+    init(accessLifetime: TimeInterval = 900) { self.accessLifetime = accessLifetime }
+
+    func register(email: String, displayName: String, password: String) async throws {
+        try state.withLock { state in
+            if state.passwords[email] != nil { throw StorefrontError.refused(field: "email", detail: "An account with this email exists already; sign in instead.") }
+            state.passwords[email] = password
+            state.names[email] = displayName
+        }
+    }
+
+    func signIn(email: String, password: String) async throws -> AccountTokens {
+        try state.withLock { state in
+            guard state.passwords[email] == password else { throw StorefrontError.signInRefused }
+            return issue(for: email, &state)
+        }
+    }
+
+    func refresh(_ refreshToken: String) async throws -> AccountTokens {
+        try await Task.sleep(for: .milliseconds(20))
+        return try state.withLock { state in
+            state.refreshes += 1
+            guard let email = state.refreshTokens[refreshToken], !state.usedRefreshTokens.contains(refreshToken) else {
+                // Reuse: every token of the family is revoked.
+                state.refreshTokens = state.refreshTokens.filter { $0.value != state.refreshTokens[refreshToken] }
+                throw StorefrontError.signedOut
+            }
+            state.usedRefreshTokens.insert(refreshToken)
+            return issue(for: email, &state)
+        }
+    }
+
+    func revoke(_ refreshToken: String) async throws {
+        state.withLock { _ = $0.refreshTokens.removeValue(forKey: refreshToken) }
+    }
+
+    func displayName(accessToken: String) async throws -> String {
+        let email = String(accessToken.split(separator: "|").first ?? "")
+        return state.withLock { $0.names[email] ?? email }
+    }
+
+    private func issue(for email: String, _ state: inout State) -> AccountTokens {
+        state.issued += 1
+        let refresh = "refresh-\(state.issued)"
+        state.refreshTokens[refresh] = email
+        return AccountTokens(accessToken: "\(email)|\(state.issued)", accessExpiresAt: Date().addingTimeInterval(accessLifetime), refreshToken: refresh)
+    }
+}
+
+/// The cart context's carts, in memory: guest carts by token, customers' by the email in their access token.
+final class MemoryCarts: Carts {
+    struct State {
+        var carts: [String: [String: Int]] = [:]
+        var opened = 0
+    }
+
+    let state = Mutex(State())
+    static let price = Money(minorUnits: 12900, currency: Currency("EUR")!)
+
+    func key(_ holder: CartHolder) -> String {
+        switch holder {
+        case .guest(let token): "guest:\(token)"
+        case .customer(let token): "user:\(token.split(separator: "|").first ?? "")"
+        }
+    }
+
+    func openGuestCart() async throws -> String {
+        state.withLock { state in
+            state.opened += 1
+            state.carts["guest:g\(state.opened)"] = [:]
+            return "g\(state.opened)"
+        }
+    }
+
+    func cart(of holder: CartHolder) async throws -> ShopCart? {
+        state.withLock { state in state.carts[key(holder)].map(Self.shopCart) ?? (holderIsCustomer(holder) ? .empty : nil) }
+    }
+
+    func add(sku: String, quantity: Int, for holder: CartHolder) async throws -> ShopCart {
+        try state.withLock { state in
+            let key = key(holder)
+            var lines = state.carts[key] ?? [:]
+            guard lines[sku, default: 0] + quantity <= 99 else { throw StorefrontError.refused(field: "quantity", detail: "a line holds at most 99") }
+            lines[sku, default: 0] += quantity
+            state.carts[key] = lines
+            return Self.shopCart(lines)
+        }
+    }
+
+    func change(sku: String, quantity: Int, for holder: CartHolder) async throws -> ShopCart {
+        state.withLock { state in
+            state.carts[key(holder), default: [:]][sku] = quantity
+            return Self.shopCart(state.carts[key(holder)] ?? [:])
+        }
+    }
+
+    func remove(sku: String, for holder: CartHolder) async throws -> ShopCart {
+        state.withLock { state in
+            state.carts[key(holder)]?[sku] = nil
+            return Self.shopCart(state.carts[key(holder)] ?? [:])
+        }
+    }
+
+    func merge(guestCartToken: String, into accessToken: String) async throws {
+        state.withLock { state in
+            let guest = state.carts.removeValue(forKey: "guest:\(guestCartToken)") ?? [:]
+            let customer = key(.customer(accessToken: accessToken))
+            state.carts[customer] = (state.carts[customer] ?? [:]).merging(guest, uniquingKeysWith: +)
+        }
+    }
+
+    func lines(of holder: CartHolder) -> [String: Int]? { state.withLock { $0.carts[key(holder)] } }
+
+    private func holderIsCustomer(_ holder: CartHolder) -> Bool {
+        if case .customer = holder { true } else { false }
+    }
+
+    static func shopCart(_ lines: [String: Int]) -> ShopCart {
+        let shopLines = lines.sorted { $0.key < $1.key }.map { sku, quantity in
+            ShopCartLine(sku: sku, name: "Product \(sku)", quantity: quantity, unitPrice: price,
+                         lineTotal: Money(minorUnits: price.minorUnits * Int64(quantity), currency: price.currency), priceChanged: false, available: true)
+        }
+        let total = shopLines.isEmpty ? nil : Money(minorUnits: shopLines.reduce(0) { $0 + $1.lineTotal.minorUnits }, currency: price.currency)
+        return ShopCart(lines: shopLines, total: total, itemCount: lines.values.reduce(0, +))
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+import StorefrontDomain
+import StorefrontServer
+import Synchronization
+import Testing
+import TradewindKernel
+import TradewindRuntime
+import TradewindTesting
+
+/// A guest's cart, signing up and in and out, as a browser does it: the session cookie, the form tokens, and
+/// 303 answers after each change.
+@Suite struct ShopperPagesTests {
+    /// Keeps the session cookie and reads the form token off the last page, as a browser's form would send it.
+    final class Browser: Sendable {
+        let client: any TestClientProtocol
+        let cookie = Mutex<String?>(nil)
+        let formToken = Mutex<String?>(nil)
+
+        init(_ client: any TestClientProtocol) { self.client = client }
+
+        @discardableResult
+        func get(_ uri: String) async throws -> TestResponse {
+            let response = try await client.execute(uri: uri, method: .get, headers: headers())
+            keep(response)
+            return response
+        }
+
+        func post(_ uri: String, _ fields: [String: String], token: String? = nil) async throws -> TestResponse {
+            var fields = fields
+            fields["formToken"] = token ?? formToken.withLock { $0 } ?? ""
+            var headers = headers()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            var components = URLComponents()
+            components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
+            let body = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+            let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+            keep(response)
+            return response
+        }
+
+        func headers() -> HTTPFields {
+            var headers: HTTPFields = [:]
+            if let cookie = cookie.withLock({ $0 }) { headers[.cookie] = cookie }
+            return headers
+        }
+
+        func keep(_ response: TestResponse) {
+            if let set = response.headers[.setCookie], let pair = set.split(separator: ";").first { cookie.withLock { $0 = String(pair) } }
+            let html = String(buffer: response.body)
+            if let range = html.range(of: #"name="formToken" value=""#) {
+                let token = html[range.upperBound...].prefix { $0 != "\"" }
+                formToken.withLock { $0 = String(token) }
+            }
+        }
+    }
+
+    func run(accounts: MemoryAccounts = MemoryAccounts(), carts: MemoryCarts = MemoryCarts(),
+             _ test: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        try await StorefrontPagesTests().run(accounts: accounts, carts: carts) { client in try await test(Browser(client)) }
+    }
+
+    static let product = "/products/\(StorefrontPagesTests.MemoryCatalog.headphones.id)"
+
+    @Test func aGuestsCartBecomesTheirsWhenTheySignUpAndSigningOutEndsTheSession() async throws {
+        let carts = MemoryCarts()
+        try await run(carts: carts) { browser in
+            let page = try await browser.get(Self.product)
+            let cookie = try #require(page.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"))
+            let added = try await browser.post("/cart/items", ["sku": "AUD-1", "product": StorefrontPagesTests.MemoryCatalog.headphones.id, "quantity": "2"])
+            #expect(added.status == .seeOther && added.headers[.location] == "/cart")
+            let cart = String(buffer: try await browser.get("/cart").body)
+            #expect(cart.contains("Added 2 × Product AUD-1 to your cart.") && cart.contains("258.00 EUR"))
+            #expect(!String(buffer: try await browser.get("/cart").body).contains("Added 2"), "a notice is said once")
+
+            let guestCookie = browser.cookie.withLock { $0 }
+            try await browser.get("/sign-up")
+            let signedUp = try await browser.post("/sign-up", ["email": "ada@example.com", "displayName": "Ada <Shopper>", "password": "correct horse 1"])
+            #expect(signedUp.status == .seeOther && signedUp.headers[.location] == "/")
+            #expect(browser.cookie.withLock { $0 } != guestCookie, "signing in gives the session a new id")
+            #expect(carts.lines(of: .customer(accessToken: "ada@example.com|1")) == ["AUD-1": 2], "the guest cart moved into the customer's")
+            let home = String(buffer: try await browser.get("/cart").body)
+            #expect(home.contains("Signed in as Ada &lt;Shopper&gt;") && home.contains("258.00 EUR"))
+
+            let signedOut = try await browser.post("/sign-out", [:])
+            #expect(signedOut.status == .seeOther)
+            let after = String(buffer: try await browser.get("/cart").body)
+            #expect(after.contains("You are signed out") && after.contains("Your cart is empty") && !after.contains("Signed in as"))
+        }
+    }
+
+    @Test func aChangeWithoutTheSessionsFormTokenIsRefusedAndChangesNothing() async throws {
+        let carts = MemoryCarts()
+        try await run(carts: carts) { browser in
+            try await browser.get(Self.product)
+            for token in ["", "forged-token-from-another-site"] {
+                let refused = try await browser.post("/cart/items", ["sku": "AUD-1", "quantity": "1"], token: token)
+                #expect(refused.status == .forbidden && String(buffer: refused.body).contains("This form has expired"))
+                #expect(refused.headers[.contentType] == "text/html; charset=utf-8")
+            }
+            var headers = browser.headers()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let unreadable = try await browser.client.execute(uri: "/sign-in", method: .post, headers: headers, body: ByteBuffer(string: "email=%zz"))
+            #expect(unreadable.status == .badRequest)
+            #expect(carts.state.withLock { $0.opened } == 0, "no cart was opened")
+        }
+    }
+
+    @Test func formProblemsAreShownNextToTheirFields() async throws {
+        let accounts = MemoryAccounts()
+        try await accounts.register(email: "taken@example.com", displayName: "T", password: "long enough 1")
+        try await run(accounts: accounts) { browser in
+            try await browser.get("/sign-up")
+            let short = try await browser.post("/sign-up", ["email": "new@example.com", "displayName": "", "password": "short"])
+            #expect(short.status == .unprocessableContent)
+            let html = String(buffer: short.body)
+            #expect(html.contains(#"id="password-error">The password must be 8 to 72"#) && html.contains(#"id="displayName-error">"#))
+            #expect(html.contains(#"value="new@example.com""#), "what the shopper typed stays")
+            let taken = try await browser.post("/sign-up", ["email": "taken@example.com", "displayName": "T", "password": "long enough 1"])
+            #expect(taken.status == .conflict && String(buffer: taken.body).contains(#"id="email-error">An account with this email exists"#))
+
+            try await browser.get("/sign-in?next=//elsewhere.example/steal")
+            let wrong = try await browser.post("/sign-in", ["email": "taken@example.com", "password": "not it at all", "next": "//elsewhere.example"])
+            #expect(wrong.status == .unauthorized && String(buffer: wrong.body).contains("The email or the password is not right."))
+            let right = try await browser.post("/sign-in", ["email": "taken@example.com", "password": "long enough 1", "next": "https://elsewhere.example"])
+            #expect(right.status == .seeOther && right.headers[.location] == "/", "only a path on this site is a place to go next")
+
+            try await browser.get(Self.product)
+            let tooMany = try await browser.post("/cart/items", ["sku": "AUD-1", "product": StorefrontPagesTests.MemoryCatalog.headphones.id, "quantity": "100"])
+            #expect(tooMany.status == .unprocessableContent && String(buffer: tooMany.body).contains(#"id="quantity-error">Choose a quantity from 1 to 99."#))
+        }
+    }
+}
