@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The storefront in a real browser: Debian's chromium, headless, driven through Selenium with Debian's
 chromium-driver. A guest opens the catalog, narrows it to a category, searches, sorts, and opens a product's page
-with its stock. A screenshot of each main page is saved under the folder given (a CI artifact).
+with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again. A
+screenshot of each main page is saved under the folder given (a CI artifact).
 
 Usage: browser-check.py GATEWAY_URL [--screenshots DIR]
 Needs: apt-get install chromium chromium-driver; pip install 'selenium>=4.20,<5'.
@@ -9,6 +10,7 @@ Needs: apt-get install chromium chromium-driver; pip install 'selenium>=4.20,<5'
 import argparse
 import os
 import sys
+import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -94,6 +96,64 @@ try:
     driver.get(f"{base}/products/00000000-0000-4000-8000-000000000000")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.problem")))
     check("does not sell" in driver.find_element(By.CSS_SELECTOR, "section.problem").text, "an unknown product is a page that says so")
+
+    print("a guest fills a cart, then creates an account and keeps it")
+    driver.get(f"{base}/?sort=name")
+    links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "li.product-card a")]
+    for link in links:
+        driver.get(link)
+        if driver.find_elements(By.CSS_SELECTOR, "form.add"):
+            break
+    else:
+        raise AssertionError("no product on the first page can be put in the cart")
+    product = driver.find_element(By.TAG_NAME, "h1").text
+    quantity = driver.find_element(By.ID, "quantity")
+    quantity.clear()
+    quantity.send_keys("2")
+    driver.find_element(By.CSS_SELECTOR, "form.add button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.cart")))
+    check(f"Added 2 × {product}" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "adding says so on the cart page")
+    rows = driver.find_elements(By.CSS_SELECTOR, "tr.line")
+    check(len(rows) == 1 and product in rows[0].text, f"the cart holds {product}")
+    shot(driver, "03-cart")
+
+    driver.find_element(By.LINK_TEXT, "Create an account").click()
+    wait.until(EC.presence_of_element_located((By.ID, "displayName")))
+    email = f"browser-{int(time.time() * 1000)}@example.com"
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "displayName").send_keys("Browser Shopper")
+    driver.find_element(By.ID, "password").send_keys("short")
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    # The browser itself refuses a password under 8 characters (minlength); the page says so on the server too.
+    check("sign-up" in driver.current_url, "a too short password does not create the account")
+    driver.find_element(By.ID, "password").clear()
+    driver.find_element(By.ID, "password").send_keys("correct horse battery")
+    shot(driver, "04-sign-up")
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "span.who")))
+    check("Browser Shopper" in driver.find_element(By.CSS_SELECTOR, "span.who").text, "the new customer is signed in")
+    driver.find_element(By.LINK_TEXT, "Cart").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.cart")))
+    rows = driver.find_elements(By.CSS_SELECTOR, "tr.line")
+    check(len(rows) == 1 and product in rows[0].text, "the guest's cart became the customer's")
+
+    driver.find_element(By.CSS_SELECTOR, "nav.account form button").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Sign in")))
+    driver.get(f"{base}/cart")
+    check(not driver.find_elements(By.CSS_SELECTOR, "tr.line"), "signed out, the cart is not shown")
+    driver.find_element(By.LINK_TEXT, "Sign in").click()
+    wait.until(EC.presence_of_element_located((By.ID, "password")))
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys("not the password")
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".form-error")))
+    check("not right" in driver.find_element(By.CSS_SELECTOR, ".form-error").text, "a wrong password is said next to the form")
+    driver.find_element(By.ID, "password").send_keys("correct horse battery")
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "span.who")))
+    driver.get(f"{base}/cart")
+    rows = driver.find_elements(By.CSS_SELECTOR, "tr.line")
+    check(len(rows) == 1 and product in rows[0].text, "signed in again, the cart is there")
     print("browser check passed")
 except Exception:
     shot(driver, "failure")

@@ -109,6 +109,9 @@ def make_secrets():
     made["tradewind-secrets"]["gateway-settings-token"] = "reader.gateway." + base64.urlsafe_b64encode(reader_mac).decode().rstrip("=")
     storefront_mac = hmac.new(registry_secret.encode(), b"tradewind-registry/v1/service:storefront", hashlib.sha256).digest()
     made["tradewind-secrets"]["storefront-registry-token"] = "service.storefront." + base64.urlsafe_b64encode(storefront_mac).decode().rstrip("=")
+    storefront_password = secrets.token_hex(24)
+    made["postgres-init"]["storefront-db-password"] = storefront_password
+    made["storefront-database"] = {"url": f"postgres://storefront_service:{storefront_password}@postgres:5432/storefront_service"}
     for service in ("user", "product", "cart", "cargo", "order"):
         # Each service's own registry token, derived as the README's recipe does.
         mac = hmac.new(registry_secret.encode(), f"tradewind-registry/v1/service:{service}-service".encode(), hashlib.sha256).digest()

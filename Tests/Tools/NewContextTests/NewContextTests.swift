@@ -119,7 +119,7 @@ import Yams
             #expect((service["tmpfs"] as? [String])?.contains { $0.hasPrefix("/data:") } == true)
             #expect(try #require(tree["Deploy/compose/postgres-init.sh"]) == (try String(contentsOf: Self.repository.appendingPathComponent("Deploy/compose/postgres-init.sh"), encoding: .utf8)))
             #expect(try #require(tree["Tools/Tradewind/StackService.swift"]).contains(#"StackService(name: "refund", port: 8090, environment: [:]),"#))
-            #expect(Self.lineAboveDatabaseMarker(in: tree["Tools/Tradewind/StackService.swift"] ?? "") == #""user", "product", "cart", "cargo", "order","#)
+            #expect(Self.lineAboveDatabaseMarker(in: tree["Tools/Tradewind/StackService.swift"] ?? "") == #""user", "product", "cart", "cargo", "order", "storefront","#)
         }
     }
 

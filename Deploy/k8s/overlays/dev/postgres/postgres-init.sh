@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates one database and one login role per Tradewind service that persists data (user, product, cart, cargo,
-# order). Each role is named like its database (user_service, product_service, ...), owns that database only,
-# and PUBLIC may not connect to it, so a service cannot reach another service's data.
+# order, and the storefront's sessions). Each role is named like its database (user_service, product_service, ...),
+# owns that database only, and PUBLIC may not connect to it, so a service cannot reach another service's data.
 #
 # Run by the postgres image's entrypoint on the first start of an empty data directory (mounted into
 # /docker-entrypoint-initdb.d). Passwords come from the environment: USER_DB_PASSWORD, PRODUCT_DB_PASSWORD,
@@ -36,4 +36,5 @@ create_database product_service "${PRODUCT_DB_PASSWORD:-}"
 create_database cart_service "${CART_DB_PASSWORD:-}"
 create_database cargo_service "${CARGO_DB_PASSWORD:-}"
 create_database order_service "${ORDER_DB_PASSWORD:-}"
+create_database storefront_service "${STOREFRONT_DB_PASSWORD:-}"
 # tradewind new context: databases
