@@ -196,7 +196,7 @@ targets += boundedContext("Order", executable: "order-service", infrastructure: 
                           consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
 // The web shop's backend for frontend: pages rendered on the server from the other contexts' published clients.
 targets += boundedContext("Storefront", executable: "storefront", infrastructure: [.openAPIRuntime, .hummingbird, .sqlKit, .crypto],
-                          interface: [.logging, .mustache, .hummingbirdAuth, .crypto], openAPI: false, consumes: ["Product", "User", "Cart"],
+                          interface: [.logging, .mustache, .hummingbirdAuth, .crypto], openAPI: false, consumes: ["Product", "User", "Cart", "Order", "Cargo"],
                           interfaceResources: [.copy("Templates"), .copy("Public")])
 targets += boundedContext(
     "Gateway", executable: "gateway",

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The storefront in a real browser: Debian's chromium, headless, driven through Selenium with Debian's
 chromium-driver. A guest opens the catalog, narrows it to a category, searches, sorts, and opens a product's page
-with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again. A
-screenshot of each main page is saved under the folder given (a CI artifact).
+with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again, checks
+out, sees the order shipped and opens its tracking page. A screenshot of each main page is saved under the folder
+given (a CI artifact).
 
 Usage: browser-check.py GATEWAY_URL [--screenshots DIR]
 Needs: apt-get install chromium chromium-driver; pip install 'selenium>=4.20,<5'.
@@ -154,6 +155,46 @@ try:
     driver.get(f"{base}/cart")
     rows = driver.find_elements(By.CSS_SELECTOR, "tr.line")
     check(len(rows) == 1 and product in rows[0].text, "signed in again, the cart is there")
+
+    print("the customer checks out and follows the order to its shipment")
+    driver.find_element(By.LINK_TEXT, "Go to checkout").click()
+    wait.until(EC.presence_of_element_located((By.ID, "street")))
+    driver.find_element(By.ID, "street").send_keys("Storgatan 1")
+    driver.find_element(By.ID, "postalCode").send_keys("111 22")
+    driver.find_element(By.ID, "city").send_keys("Stockholm")
+    driver.find_element(By.ID, "country").send_keys("S")
+    ports = Select(driver.find_element(By.ID, "destination"))
+    check(len(ports.options) > 2, f"{len(ports.options) - 1} ports to ship to")
+    ports.select_by_index(1)
+    driver.find_element(By.CSS_SELECTOR, "form.address button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "country-error")))
+    check("two letters" in driver.find_element(By.ID, "country-error").text, "a one-letter country is refused next to its field")
+    driver.find_element(By.ID, "country").clear()
+    driver.find_element(By.ID, "country").send_keys("SE")
+    shot(driver, "05-checkout")
+    driver.find_element(By.CSS_SELECTOR, "form.address button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.order")))
+    check("Thank you" in driver.find_element(By.CSS_SELECTOR, ".notice").text, "the order is placed")
+    order_url = driver.current_url
+    deadline = time.monotonic() + 60
+    status = ""
+    while time.monotonic() < deadline:
+        status = driver.find_element(By.CSS_SELECTOR, ".order-status strong").text
+        if status in ("Shipped", "In transit", "Delivered", "Could not be completed", "Cancelled"):
+            break
+        time.sleep(1)
+        driver.get(order_url)
+    check(status == "Shipped", f"the order page follows the order to: {status}")
+    shot(driver, "06-order")
+    driver.find_element(By.CSS_SELECTOR, "p.tracking a").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.tracking-page")))
+    check("Shipment" in driver.find_element(By.TAG_NAME, "h1").text, "the tracking link opens the shipment's tracking page")
+    check(driver.find_element(By.CSS_SELECTOR, ".order-status strong").text != "", "the tracking page shows the shipment's status")
+    shot(driver, "07-tracking")
+    driver.find_element(By.LINK_TEXT, "Orders").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.order-list li")))
+    check(any(order_url.endswith(a.get_attribute("href").split("8080")[-1]) or a.get_attribute("href") == order_url
+              for a in driver.find_elements(By.CSS_SELECTOR, "ul.order-list a")), "the order is in the customer's list")
     print("browser check passed")
 except Exception:
     shot(driver, "failure")

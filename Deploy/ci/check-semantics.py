@@ -31,7 +31,8 @@ SERVICES = {
     "cargo-service": dict(port=8084, db=True, jwks=True, calls=["order-service"], client=True),
     "order-service": dict(port=8085, db=True, jwks=True, calls=["product-service", "cargo-service", "cart-service"], client=True),
     # tradewind new context: services
-    "storefront": dict(port=8070, db=True, jwks=True, calls=["product-service", "user-service", "cart-service"], client=False),
+    "storefront": dict(port=8070, db=True, jwks=True, calls=["product-service", "user-service", "cart-service", "order-service", "cargo-service"],
+                       client=False),
     "gateway": dict(port=8080, db=False, jwks=True, calls=[], client=False),
 }
 JWKS_URL = "http://user-service:8081/.well-known/jwks.json"

@@ -14,12 +14,14 @@ public enum StorefrontPages {
         let viewProduct: ViewProduct
         let account: ShopperAccount
         let cart: ShopperCart
+        let orders: ShopperOrders
 
-        public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart) {
+        public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart, orders: ShopperOrders) {
             self.browse = browse
             self.viewProduct = viewProduct
             self.account = account
             self.cart = cart
+            self.orders = orders
         }
     }
 
@@ -27,13 +29,13 @@ public enum StorefrontPages {
         "GET /": .open,
         "GET /products/{id}": .open,
         "GET /static/site.css": .open,
-    ].merging(ShopperPages.accessPolicy) { first, _ in first })
+    ].merging(ShopperPages.accessPolicy) { first, _ in first }.merging(OrderPages.accessPolicy) { first, _ in first })
 
     public static func register(
         _ useCases: UseCases, sessions: ShopperSessions, renderer: PageRenderer, stylesheet: String, on router: Router<ServiceRequestContext>
     ) {
         let shop = Shop(browse: useCases.browse, viewProduct: useCases.viewProduct, account: useCases.account, cart: useCases.cart,
-                        sessions: sessions, renderer: renderer)
+                        orders: useCases.orders, sessions: sessions, renderer: renderer)
         router.add(middleware: PageProblemMiddleware(renderer: renderer))
         router.get("/") { request, _ -> HTMLPage in
             let parameters = request.uri.queryParameters
@@ -56,6 +58,7 @@ public enum StorefrontPages {
                      body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
         }
         ShopperPages.register(shop, on: router)
+        OrderPages.register(shop, on: router)
     }
 }
 
@@ -65,6 +68,7 @@ struct Shop: Sendable {
     let viewProduct: ViewProduct
     let account: ShopperAccount
     let cart: ShopperCart
+    let orders: ShopperOrders
     let sessions: ShopperSessions
     let renderer: PageRenderer
 

@@ -24,7 +24,7 @@ public struct StorefrontConfiguration: Sendable {
             defaultJWKSURL: "http://127.0.0.1:8081/.well-known/jwks.json"
         )
         return StorefrontConfiguration(
-            runtime: runtime, staticDiscovery: StaticDiscovery(environment: environment, services: ["product-service", "user-service", "cart-service"]),
+            runtime: runtime, staticDiscovery: StaticDiscovery(environment: environment, services: ["product-service", "user-service", "cart-service", "order-service", "cargo-service"]),
             secureCookies: try environment.bool("STOREFRONT_SECURE_COOKIES", default: false)
         )
     }

@@ -24,15 +24,19 @@ public enum StorefrontService {
         public var catalog: any Catalog
         public var accounts: any Accounts
         public var carts: any Carts
+        public var orders: any Orders
+        public var freight: any Freight
 
-        public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts) {
+        public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts, orders: any Orders, freight: any Freight) {
             self.catalog = catalog
             self.accounts = accounts
             self.carts = carts
+            self.orders = orders
+            self.freight = freight
         }
     }
 
-    /// `contexts` defaults to the published clients of the product, user and cart contexts.
+    /// `contexts` defaults to the published clients of the product, user, cart, order and cargo contexts.
     public static func buildApplication(
         _ configuration: StorefrontConfiguration, keys: (any VerificationKeySource)? = nil, contexts: Contexts? = nil,
         clock: any WallClock = SystemWallClock(), logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -51,7 +55,8 @@ public enum StorefrontService {
             // shopper's token (a service token would make the cart context take it for a customer).
             let client = ServiceClient(discovery: discovery, logger: logger)
             resolved = Contexts(catalog: ProductCatalogClient(client: client), accounts: UserAccountsClient(client: client, clock: clock),
-                                carts: CartServiceClient(client: client))
+                                carts: CartServiceClient(client: client), orders: OrderServiceClient(client: client),
+                                freight: CargoTrackingClient(client: client))
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         services.insert(store, at: 0)
@@ -61,7 +66,8 @@ public enum StorefrontService {
         let stylesheet = try StorefrontAssets.stylesheet()
         let useCases = StorefrontPages.UseCases(
             browse: BrowseCatalog(catalog: resolved.catalog), viewProduct: ViewProduct(catalog: resolved.catalog),
-            account: ShopperAccount(accounts: resolved.accounts, carts: resolved.carts, clock: clock), cart: ShopperCart(carts: resolved.carts)
+            account: ShopperAccount(accounts: resolved.accounts, carts: resolved.carts, clock: clock), cart: ShopperCart(carts: resolved.carts),
+            orders: ShopperOrders(orders: resolved.orders, freight: resolved.freight)
         )
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: StorefrontPages.accessPolicy,

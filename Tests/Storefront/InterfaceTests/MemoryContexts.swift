@@ -143,3 +143,45 @@ final class MemoryCarts: Carts {
         return ShopCart(lines: shopLines, total: total, itemCount: lines.values.reduce(0, +))
     }
 }
+
+/// The order context, in memory: an order per idempotency key and customer, placed from the customer's cart.
+final class MemoryOrders: Orders {
+    let carts: MemoryCarts
+    let placed = Mutex<[String: ShopOrder]>([:])
+
+    init(carts: MemoryCarts) { self.carts = carts }
+
+    func place(shippingTo address: ShippingAddress, key: String, accessToken: String) async throws -> ShopOrder {
+        let customer = String(accessToken.split(separator: "|").first ?? "")
+        if let earlier = placed.withLock({ $0["\(customer)/\(key)"] }) { return earlier }
+        let cart = MemoryCarts.shopCart(carts.lines(of: .customer(accessToken: accessToken)) ?? [:])
+        guard let total = cart.total else { throw StorefrontError.refused(field: nil, detail: "the cart is empty") }
+        let order = ShopOrder(
+            id: UUID().uuidString.lowercased(), status: .shipped,
+            lines: cart.lines.map { ShopOrderLine(sku: $0.sku, name: $0.name, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal) },
+            total: total, address: address, placedAt: Date(timeIntervalSince1970: 1_800_000_000), failureReason: nil, trackingID: "ABCD1234"
+        )
+        placed.withLock { $0["\(customer)/\(key)"] = order }
+        return order
+    }
+
+    func orders(accessToken: String, after cursor: String?) async throws -> (orders: [ShopOrder], nextCursor: String?) {
+        let customer = String(accessToken.split(separator: "|").first ?? "")
+        return (placed.withLock { $0.filter { $0.key.hasPrefix("\(customer)/") }.map(\.value) }, nil)
+    }
+
+    func order(id: String, accessToken: String) async throws -> ShopOrder? {
+        try await orders(accessToken: accessToken, after: nil).orders.first { $0.id == id }
+    }
+}
+
+final class MemoryFreight: Freight {
+    func ports() async throws -> [DestinationPort] { [DestinationPort(code: "SESTO", name: "Stockholm"), DestinationPort(code: "JNTKO", name: "Tokyo")] }
+
+    func tracking(id: String) async throws -> Tracking? {
+        guard id == "ABCD1234" else { return nil }
+        return Tracking(trackingID: id, status: "In port Hongkong", destination: "SESTO", estimatedArrival: Date(timeIntervalSince1970: 1_800_100_000),
+                        nextActivity: "Next expected activity is to load cargo onto voyage V100 in Hongkong.", misdirected: false,
+                        events: [.init(description: "Received in Hongkong", completedAt: Date(timeIntervalSince1970: 1_800_000_100), expected: true)])
+    }
+}

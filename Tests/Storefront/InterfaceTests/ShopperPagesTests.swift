@@ -134,4 +134,48 @@ import TradewindTesting
             #expect(tooMany.status == .unprocessableContent && String(buffer: tooMany.body).contains(#"id="quantity-error">Choose a quantity from 1 to 99."#))
         }
     }
+
+    @Test func aCustomerChecksOutOnceFollowsTheOrderAndOpensItsTracking() async throws {
+        let carts = MemoryCarts()
+        try await run(carts: carts) { browser in
+            let away = try await browser.get("/checkout")
+            #expect(away.status == .seeOther && away.headers[.location] == "/sign-in?next=/checkout")
+            try await browser.get("/sign-up")
+            _ = try await browser.post("/sign-up", ["email": "bo@example.com", "displayName": "Bo", "password": "correct horse 1"])
+            try await browser.get(Self.product)
+            _ = try await browser.post("/cart/items", ["sku": "AUD-1", "product": StorefrontPagesTests.MemoryCatalog.headphones.id, "quantity": "1"])
+
+            let checkout = String(buffer: try await browser.get("/checkout").body)
+            #expect(checkout.contains(#"<option value="SESTO">Stockholm (SESTO)</option>"#) && checkout.contains(#"value="Bo""#))
+            let key = try #require(checkout.range(of: #"name="orderKey" value=""#).map { String(checkout[$0.upperBound...].prefix { $0 != "\"" }) })
+            let address = ["name": "Bo", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22", "country": "se", "destination": "SESTO"]
+
+            var bad = address
+            bad["country"] = "Sweden"
+            bad["destination"] = ""
+            let refused = try await browser.post("/checkout", bad.merging(["orderKey": key]) { $1 })
+            #expect(refused.status == .unprocessableContent)
+            let html = String(buffer: refused.body)
+            #expect(html.contains(#"id="country-error">Enter the country as two letters"#) && html.contains(#"id="destination-error">"#))
+            #expect(html.contains(#"value="Storgatan 1""#) && html.contains(key), "what was typed stays, and so does the order's key")
+
+            let placed = try await browser.post("/checkout", address.merging(["orderKey": key]) { $1 })
+            let location = try #require(placed.headers[.location])
+            #expect(placed.status == .seeOther && location.hasPrefix("/orders/"))
+            let twice = try await browser.post("/checkout", address.merging(["orderKey": key]) { $1 })
+            #expect(twice.headers[.location] == location, "the same form sent twice places one order")
+
+            let order = String(buffer: try await browser.get(location).body)
+            #expect(order.contains("Thank you! Your order is placed") && order.contains("Status: <strong class=\"status status-shipped\">Shipped</strong>"))
+            #expect(order.contains(#"<a href="/track/ABCD1234">"#) && !order.contains("http-equiv=\"refresh\""), "a shipped order is not followed any more")
+            #expect(String(buffer: try await browser.get("/orders").body).contains(location))
+
+            let tracking = try await browser.get("/track/ABCD1234")
+            #expect(tracking.status == .ok && String(buffer: tracking.body).contains("In port Hongkong"))
+            #expect(String(buffer: tracking.body).contains("Received in Hongkong"))
+            #expect(try await browser.get("/track/00000000").status == .notFound)
+            #expect(try await browser.get("/track/%3Cscript%3E").status == .notFound)
+            #expect(try await browser.get("/orders/not-an-order").status == .notFound)
+        }
+    }
 }

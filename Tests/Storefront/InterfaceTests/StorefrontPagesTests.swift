@@ -43,7 +43,8 @@ import TradewindTesting
         logger.logLevel = .warning
         let app = try await StorefrontService.buildApplication(
             StorefrontConfiguration(runtime: RuntimeSettings(serviceName: "storefront", port: 0, database: .sqliteInMemory)),
-            keys: LocalKeySource(await .ecdsa([])), contexts: .init(catalog: catalog, accounts: accounts, carts: carts), logger: logger
+            keys: LocalKeySource(await .ecdsa([])),
+            contexts: .init(catalog: catalog, accounts: accounts, carts: carts, orders: MemoryOrders(carts: carts), freight: MemoryFreight()), logger: logger
         )
         try await app.test(.router, test)
     }

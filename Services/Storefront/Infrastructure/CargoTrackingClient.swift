@@ -1,0 +1,44 @@
+import CargoContracts
+import Foundation
+import StorefrontDomain
+import TradewindRuntime
+
+/// Ports and tracking through the cargo context's published client (`CargoContracts.Client`): both are open to
+/// anyone, so no token is sent.
+public struct CargoTrackingClient: Freight {
+    let cargo: Client
+
+    public init(client: ServiceClient, timeout: Duration = .seconds(5)) {
+        cargo = Client(serverURL: ServiceClientTransport.serverURL(for: CargoContract.service), configuration: .tradewind,
+                       transport: ServiceClientTransport(client, service: CargoContract.service, timeout: timeout))
+    }
+
+    public func ports() async throws -> [DestinationPort] {
+        guard case .ok(let ok) = try await Self.reach({ try await cargo.listLocations() }) else { throw Self.unavailable }
+        return try ok.body.json.items.map { DestinationPort(code: $0.unLocode, name: $0.name) }.sorted { $0.name < $1.name }
+    }
+
+    public func tracking(id: String) async throws -> Tracking? {
+        switch try await Self.reach({ try await cargo.trackCargo(path: .init(trackingId: id)) }) {
+        case .ok(let ok):
+            let view = try ok.body.json
+            return Tracking(
+                trackingID: view.trackingId, status: view.statusText, destination: view.destination, estimatedArrival: view.estimatedTimeOfArrival,
+                nextActivity: view.nextExpectedActivity, misdirected: view.misdirected,
+                events: view.events.map { Tracking.Event(description: $0.description, completedAt: $0.completionTime, expected: $0.expected) }
+            )
+        case .notFound: return nil
+        default: throw Self.unavailable
+        }
+    }
+
+    static let unavailable = StorefrontError.unavailable("the freight service is not answering")
+
+    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
+        do {
+            return try await call()
+        } catch {
+            throw unavailable
+        }
+    }
+}
