@@ -133,6 +133,10 @@ struct PageProblemMiddleware: RouterMiddleware {
             case .unreadable: ProblemModel(title: "This form could not be read", detail: "Go back, reload the page, and send the form again.")
             }
             return try renderer.page("problem", problem, status: error == .expired ? .forbidden : .badRequest).response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // A path the shop does not have: a page a person can read, with the way back.
+            let problem = ProblemModel(title: "Page not found", detail: "The shop has no page at this address.")
+            return try renderer.page("problem", problem, status: .notFound).response(from: request, context: context)
         }
     }
 

@@ -73,6 +73,9 @@ import TradewindTesting
             let missing = try await client.execute(uri: "/products/no-such-product", method: .get)
             #expect(missing.status == .notFound && missing.headers[.contentType] == "text/html; charset=utf-8")
             #expect(String(buffer: missing.body).contains("does not sell this product"))
+            let nowhere = try await client.execute(uri: "/no/such/page", method: .get)
+            #expect(nowhere.status == .notFound && nowhere.headers[.contentType] == "text/html; charset=utf-8", "a person gets a page, not problem+json")
+            #expect(String(buffer: nowhere.body).contains("The shop has no page at this address."))
         }
     }
 
