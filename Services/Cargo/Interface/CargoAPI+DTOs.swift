@@ -61,6 +61,7 @@ extension Components.Schemas.TrackingView {
         self.init(
             trackingId: view.cargo.trackingID.value, statusText: status, destination: view.cargo.routeSpecification.destination.value,
             estimatedTimeOfArrival: delivery.estimatedTimeOfArrival, nextExpectedActivity: next, misdirected: delivery.isMisdirected,
+            itinerary: view.cargo.itinerary.map(Components.Schemas.Itinerary.init),
             events: view.events.map { entry in
                 let event = entry.event, place = view.name(of: event.location)
                 let description: String = switch event.type {

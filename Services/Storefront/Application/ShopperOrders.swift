@@ -32,9 +32,14 @@ public struct ShopperOrders: Sendable {
         return try await orders.order(id: id, accessToken: try Self.token(session))
     }
 
-    public func tracking(id: String) async throws -> Tracking? {
+    /// The shipment and the names of the ports it goes through (by UN/LOCODE; a code without a name is shown as
+    /// it is).
+    public func tracking(id: String) async throws -> (tracking: Tracking, portNames: [String: String])? {
         guard id.count == 8, id.allSatisfy(\.isHexDigit) else { return nil }
-        return try await freight.tracking(id: id)
+        async let ports = freight.ports()
+        guard let tracking = try await freight.tracking(id: id) else { return nil }
+        let names = ((try? await ports) ?? []).reduce(into: [String: String]()) { $0[$1.code] = $1.name }
+        return (tracking, names)
     }
 
     static func token(_ session: ShopperSession) throws -> String {

@@ -114,21 +114,42 @@ public struct Tracking: Sendable, Equatable {
         }
     }
 
+    /// One voyage of the route: loaded at `from`, unloaded at `to` (UN/LOCODEs).
+    public struct Leg: Sendable, Equatable {
+        public let voyage: String
+        public let from: String
+        public let to: String
+        public let departs: Date
+        public let arrives: Date
+
+        public init(voyage: String, from: String, to: String, departs: Date, arrives: Date) {
+            self.voyage = voyage
+            self.from = from
+            self.to = to
+            self.departs = departs
+            self.arrives = arrives
+        }
+    }
+
     public let trackingID: String
     public let status: String
     public let destination: String
     public let estimatedArrival: Date?
     public let nextActivity: String?
     public let misdirected: Bool
+    /// Empty while the cargo is not routed.
+    public let route: [Leg]
     public let events: [Event]
 
-    public init(trackingID: String, status: String, destination: String, estimatedArrival: Date?, nextActivity: String?, misdirected: Bool, events: [Event]) {
+    public init(trackingID: String, status: String, destination: String, estimatedArrival: Date?, nextActivity: String?, misdirected: Bool,
+                route: [Leg] = [], events: [Event]) {
         self.trackingID = trackingID
         self.status = status
         self.destination = destination
         self.estimatedArrival = estimatedArrival
         self.nextActivity = nextActivity
         self.misdirected = misdirected
+        self.route = route
         self.events = events
     }
 }

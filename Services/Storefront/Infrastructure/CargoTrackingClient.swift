@@ -25,6 +25,9 @@ public struct CargoTrackingClient: Freight {
             return Tracking(
                 trackingID: view.trackingId, status: view.statusText, destination: view.destination, estimatedArrival: view.estimatedTimeOfArrival,
                 nextActivity: view.nextExpectedActivity, misdirected: view.misdirected,
+                route: view.itinerary?.legs.map {
+                    Tracking.Leg(voyage: $0.voyage, from: $0.loadLocation, to: $0.unloadLocation, departs: $0.loadTime, arrives: $0.unloadTime)
+                } ?? [],
                 events: view.events.map { Tracking.Event(description: $0.description, completedAt: $0.completionTime, expected: $0.expected) }
             )
         case .notFound: return nil

@@ -104,11 +104,11 @@ enum OrderPages {
 
         router.get("/track/:trackingId") { request, context -> HTMLPage in
             let session = await shop.sessions.load(request)
-            guard let tracking = try await shop.orders.tracking(id: context.parameters.get("trackingId") ?? "") else {
+            guard let (tracking, names) = try await shop.orders.tracking(id: context.parameters.get("trackingId") ?? "") else {
                 return try await shop.render("problem", ProblemModel(title: "Not found", detail: "No shipment has this tracking number."),
                                              request: request, session: session, status: .notFound)
             }
-            return try await shop.render("tracking", TrackingModel(tracking), request: request, session: session)
+            return try await shop.render("tracking", TrackingModel(tracking, portNames: names), request: request, session: session)
         }
     }
 
@@ -231,19 +231,34 @@ struct TrackingModel {
         let expected: Bool
     }
 
+    struct Leg {
+        let voyage: String
+        let from: String
+        let to: String
+        let departs: String
+        let arrives: String
+    }
+
     let trackingID: String
     let status: String
     let destination: String
     let eta: String?
     let nextActivity: String?
     let misdirected: Bool
+    let route: [Leg]
+    let routed: Bool
     let events: [Event]
     let noEvents: Bool
 
-    init(_ tracking: Tracking) {
+    init(_ tracking: Tracking, portNames: [String: String]) {
+        func place(_ code: String) -> String { portNames[code].map { "\($0) (\(code))" } ?? code }
         trackingID = tracking.trackingID
         status = tracking.status
-        destination = tracking.destination
+        destination = place(tracking.destination)
+        route = tracking.route.map {
+            Leg(voyage: $0.voyage, from: place($0.from), to: place($0.to), departs: OrderPages.date($0.departs), arrives: OrderPages.date($0.arrives))
+        }
+        routed = !tracking.route.isEmpty
         eta = tracking.estimatedArrival.map(OrderPages.date)
         nextActivity = tracking.nextActivity
         misdirected = tracking.misdirected

@@ -58,6 +58,7 @@ import TradewindTesting
             let publicView = try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))
             #expect(publicView["statusText"] as? String == "Not received")
             #expect(publicView["nextExpectedActivity"] == nil)
+            #expect(publicView["itinerary"] == nil, "not routed yet")
 
             let routes = try Self.object(try await client.execute(uri: "/cargos/\(id)/routes", method: .get, headers: admin))
             let first = try #require((routes["items"] as? [[String: Any]])?.first)
@@ -66,6 +67,9 @@ import TradewindTesting
             #expect(assigned.status == .ok)
             #expect((try Self.object(assigned)["delivery"] as? [String: Any])?["routingStatus"] as? String == "ROUTED")
             let legs = try #require(first["legs"] as? [[String: Any]])
+            let routedView = try Self.object(try await client.execute(uri: "/tracking/\(id)", method: .get))
+            let publicLegs = (routedView["itinerary"] as? [String: Any])?["legs"] as? [[String: Any]]
+            #expect(publicLegs?.compactMap { $0["voyage"] as? String } == legs.compactMap { $0["voyage"] as? String }, "the public view shows the route")
             let loadTime = try #require(legs[0]["loadTime"] as? String), voyage = try #require(legs[0]["voyage"] as? String)
 
             let received = try await client.execute(uri: "/handling/events", method: .post, headers: operatorHeaders, body: ByteBuffer(string:

@@ -182,6 +182,8 @@ final class MemoryFreight: Freight {
         guard id == "ABCD1234" else { return nil }
         return Tracking(trackingID: id, status: "In port Hongkong", destination: "SESTO", estimatedArrival: Date(timeIntervalSince1970: 1_800_100_000),
                         nextActivity: "Next expected activity is to load cargo onto voyage V100 in Hongkong.", misdirected: false,
+                        route: [.init(voyage: "V100", from: "CNHKG", to: "SESTO", departs: Date(timeIntervalSince1970: 1_800_010_000),
+                                      arrives: Date(timeIntervalSince1970: 1_800_090_000))],
                         events: [.init(description: "Received in Hongkong", completedAt: Date(timeIntervalSince1970: 1_800_000_100), expected: true)])
     }
 }

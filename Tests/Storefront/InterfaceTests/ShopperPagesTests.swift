@@ -173,6 +173,8 @@ import TradewindTesting
             let tracking = try await browser.get("/track/ABCD1234")
             #expect(tracking.status == .ok && String(buffer: tracking.body).contains("In port Hongkong"))
             #expect(String(buffer: tracking.body).contains("Received in Hongkong"))
+            #expect(String(buffer: tracking.body).contains("Voyage <strong>V100</strong>: from CNHKG, "), "the route, a port without a name by its code")
+            #expect(String(buffer: tracking.body).contains("to Stockholm (SESTO)"))
             #expect(try await browser.get("/track/00000000").status == .notFound)
             #expect(try await browser.get("/track/%3Cscript%3E").status == .notFound)
             #expect(try await browser.get("/orders/not-an-order").status == .notFound)
