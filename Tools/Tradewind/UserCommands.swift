@@ -27,8 +27,11 @@ struct UserCommands: AsyncParsableCommand {
             let password = ProcessInfo.processInfo.environment["ADMIN_PASSWORD"] ?? Self.prompt("Password for \(email): ")
             var logger = Logger(label: "tradewind")
             logger.logLevel = .warning
+            // The password is this command's input, not the user service's start-up administrator (which would want
+            // ADMIN_EMAIL beside it): the service's configuration is read without it.
+            let environment = ServiceEnvironment(ProcessInfo.processInfo.environment.filter { $0.key != "ADMIN_PASSWORD" })
             print(try await UserAdministration.createAdmin(
-                email: email, password: password, displayName: name, promotingExisting: promoteExisting, environment: .process(), logger: logger
+                email: email, password: password, displayName: name, promotingExisting: promoteExisting, environment: environment, logger: logger
             ))
         }
 

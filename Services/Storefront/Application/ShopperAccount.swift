@@ -31,9 +31,9 @@ public struct ShopperAccount: Sendable {
     /// Signs in and moves the guest cart's lines into the customer's cart.
     public func signIn(email: String, password: String, session: ShopperSession) async throws -> SignedIn {
         let tokens = try await accounts.signIn(email: email, password: password)
-        let name = (try? await accounts.displayName(accessToken: tokens.accessToken)) ?? email
+        let profile = (try? await accounts.profile(accessToken: tokens.accessToken)) ?? AccountProfile(displayName: email, roles: ["customer"])
         var session = session
-        session.account = SignedInAccount(displayName: name, tokens: tokens)
+        session.account = SignedInAccount(displayName: profile.displayName, roles: profile.roles, tokens: tokens)
         var notice: String?
         if let guest = session.guestCartToken {
             do {

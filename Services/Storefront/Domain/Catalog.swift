@@ -104,4 +104,6 @@ public enum StorefrontError: Error, Equatable, Sendable {
     case throttled(retryAfterSeconds: Int?)
     /// The shopper's sign-in ended (the refresh token was revoked or expired); they sign in again.
     case signedOut
+    /// The signed-in account may not do this; says who may.
+    case forbidden(String)
 }

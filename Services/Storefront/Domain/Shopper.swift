@@ -23,11 +23,25 @@ public struct ShopperSession: Codable, Sendable, Equatable {
 /// A signed-in shopper's tokens, as the user context issued them.
 public struct SignedInAccount: Codable, Sendable, Equatable {
     public var displayName: String
+    /// `customer`, `operator`, `admin`: what the pages offer (the contexts check again).
+    public var roles: [String]
     public var tokens: AccountTokens
 
-    public init(displayName: String, tokens: AccountTokens) {
+    public init(displayName: String, roles: [String] = ["customer"], tokens: AccountTokens) {
         self.displayName = displayName
+        self.roles = roles
         self.tokens = tokens
+    }
+}
+
+/// Who an account is, as the user context tells it.
+public struct AccountProfile: Sendable, Equatable {
+    public let displayName: String
+    public let roles: [String]
+
+    public init(displayName: String, roles: [String]) {
+        self.displayName = displayName
+        self.roles = roles
     }
 }
 
@@ -97,8 +111,8 @@ public protocol Accounts: Sendable {
     func refresh(_ refreshToken: String) async throws -> AccountTokens
     /// Ends the sign-in the refresh token belongs to; an unknown token is no error.
     func revoke(_ refreshToken: String) async throws
-    /// The name the shopper chose, for the page header.
-    func displayName(accessToken: String) async throws -> String
+    /// The name the shopper chose, for the page header, and their roles.
+    func profile(accessToken: String) async throws -> AccountProfile
 }
 
 /// Carts, as the cart context publishes them.

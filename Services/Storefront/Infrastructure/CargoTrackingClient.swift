@@ -20,19 +20,21 @@ public struct CargoTrackingClient: Freight {
 
     public func tracking(id: String) async throws -> Tracking? {
         switch try await Self.reach({ try await cargo.trackCargo(path: .init(trackingId: id)) }) {
-        case .ok(let ok):
-            let view = try ok.body.json
-            return Tracking(
-                trackingID: view.trackingId, status: view.statusText, destination: view.destination, estimatedArrival: view.estimatedTimeOfArrival,
-                nextActivity: view.nextExpectedActivity, misdirected: view.misdirected,
-                route: view.itinerary?.legs.map {
-                    Tracking.Leg(voyage: $0.voyage, from: $0.loadLocation, to: $0.unloadLocation, departs: $0.loadTime, arrives: $0.unloadTime)
-                } ?? [],
-                events: view.events.map { Tracking.Event(description: $0.description, completedAt: $0.completionTime, expected: $0.expected) }
-            )
+        case .ok(let ok): return Self.tracking(try ok.body.json)
         case .notFound: return nil
         default: throw Self.unavailable
         }
+    }
+
+    static func tracking(_ view: Components.Schemas.TrackingView) -> Tracking {
+        Tracking(
+            trackingID: view.trackingId, status: view.statusText, destination: view.destination, estimatedArrival: view.estimatedTimeOfArrival,
+            nextActivity: view.nextExpectedActivity, misdirected: view.misdirected,
+            route: view.itinerary?.legs.map {
+                Tracking.Leg(voyage: $0.voyage, from: $0.loadLocation, to: $0.unloadLocation, departs: $0.loadTime, arrives: $0.unloadTime)
+            } ?? [],
+            events: view.events.map { Tracking.Event(description: $0.description, completedAt: $0.completionTime, expected: $0.expected) }
+        )
     }
 
     static let unavailable = StorefrontError.unavailable("the freight service is not answering")

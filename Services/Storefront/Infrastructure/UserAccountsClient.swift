@@ -53,11 +53,12 @@ public struct UserAccountsClient: Accounts {
         guard case .ok = answer else { throw Self.unavailable }
     }
 
-    public func displayName(accessToken: String) async throws -> String {
+    public func profile(accessToken: String) async throws -> AccountProfile {
         let me = Client(serverURL: ServiceClientTransport.serverURL(for: UserContract.service), configuration: .tradewind,
                         transport: transport, middlewares: [ForwardedAuthorization(bearerToken: accessToken)])
         guard case .ok(let ok) = try await Self.reach({ try await me.getCurrentUser() }) else { throw Self.unavailable }
-        return try ok.body.json.displayName
+        let user = try ok.body.json
+        return AccountProfile(displayName: user.displayName, roles: user.roles.map(\.rawValue))
     }
 
     private func tokens(_ request: Components.Schemas.TokenRequest) async throws -> AccountTokens {

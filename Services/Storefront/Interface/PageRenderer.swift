@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import StorefrontApplication
 import StorefrontDomain
 
 /// Renders the storefront's pages from the Mustache templates in `Templates/` (HTML-escaped by default): each page
@@ -39,12 +40,15 @@ struct Chrome {
     static let anonymous = Chrome(session: nil)
 
     let signedIn: Bool
+    /// Port staff and administrators see the operations pages in the header.
+    let operates: Bool
     let name: String?
     let formToken: String?
     let notice: String?
 
     init(session: ShopperSession?, notice: String? = nil) {
         signedIn = session?.account != nil
+        operates = session.map(OperateCargo.reportsHandling) ?? false
         name = session?.account?.displayName
         formToken = session?.formToken
         self.notice = notice

@@ -15,13 +15,16 @@ public enum StorefrontPages {
         let account: ShopperAccount
         let cart: ShopperCart
         let orders: ShopperOrders
+        let operations: OperateCargo
 
-        public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart, orders: ShopperOrders) {
+        public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart, orders: ShopperOrders,
+                    operations: OperateCargo) {
             self.browse = browse
             self.viewProduct = viewProduct
             self.account = account
             self.cart = cart
             self.orders = orders
+            self.operations = operations
         }
     }
 
@@ -29,13 +32,14 @@ public enum StorefrontPages {
         "GET /": .open,
         "GET /products/{id}": .open,
         "GET /static/site.css": .open,
-    ].merging(ShopperPages.accessPolicy) { first, _ in first }.merging(OrderPages.accessPolicy) { first, _ in first })
+    ].merging(ShopperPages.accessPolicy) { first, _ in first }.merging(OrderPages.accessPolicy) { first, _ in first }
+        .merging(OperationsPages.accessPolicy) { first, _ in first })
 
     public static func register(
         _ useCases: UseCases, sessions: ShopperSessions, renderer: PageRenderer, stylesheet: String, on router: Router<ServiceRequestContext>
     ) {
         let shop = Shop(browse: useCases.browse, viewProduct: useCases.viewProduct, account: useCases.account, cart: useCases.cart,
-                        orders: useCases.orders, sessions: sessions, renderer: renderer)
+                        orders: useCases.orders, operations: useCases.operations, sessions: sessions, renderer: renderer)
         router.add(middleware: PageProblemMiddleware(renderer: renderer))
         router.get("/") { request, _ -> HTMLPage in
             let parameters = request.uri.queryParameters
@@ -59,6 +63,7 @@ public enum StorefrontPages {
         }
         ShopperPages.register(shop, on: router)
         OrderPages.register(shop, on: router)
+        OperationsPages.register(shop, on: router)
     }
 }
 
@@ -69,6 +74,7 @@ struct Shop: Sendable {
     let account: ShopperAccount
     let cart: ShopperCart
     let orders: ShopperOrders
+    let operations: OperateCargo
     let sessions: ShopperSessions
     let renderer: PageRenderer
 
@@ -147,6 +153,7 @@ struct PageProblemMiddleware: RouterMiddleware {
         case .refused(_, let detail): ("That did not work", detail, .unprocessableContent)
         case .signInRefused, .signedOut: ("Please sign in again", "Your sign-in has ended.", .unauthorized)
         case .throttled: ("Too many attempts", "Wait a minute, then try again.", .tooManyRequests)
+        case .forbidden(let detail): ("Not for this account", detail, .forbidden)
         }
     }
 }

@@ -26,8 +26,11 @@ public enum StorefrontService {
         public var carts: any Carts
         public var orders: any Orders
         public var freight: any Freight
+        public var operations: any CargoOperations
 
-        public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts, orders: any Orders, freight: any Freight) {
+        public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts, orders: any Orders, freight: any Freight,
+                    operations: any CargoOperations) {
+            self.operations = operations
             self.catalog = catalog
             self.accounts = accounts
             self.carts = carts
@@ -56,7 +59,7 @@ public enum StorefrontService {
             let client = ServiceClient(discovery: discovery, logger: logger)
             resolved = Contexts(catalog: ProductCatalogClient(client: client), accounts: UserAccountsClient(client: client, clock: clock),
                                 carts: CartServiceClient(client: client), orders: OrderServiceClient(client: client),
-                                freight: CargoTrackingClient(client: client))
+                                freight: CargoTrackingClient(client: client), operations: CargoOperationsClient(client: client))
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         services.insert(store, at: 0)
@@ -67,7 +70,8 @@ public enum StorefrontService {
         let useCases = StorefrontPages.UseCases(
             browse: BrowseCatalog(catalog: resolved.catalog), viewProduct: ViewProduct(catalog: resolved.catalog),
             account: ShopperAccount(accounts: resolved.accounts, carts: resolved.carts, clock: clock), cart: ShopperCart(carts: resolved.carts),
-            orders: ShopperOrders(orders: resolved.orders, freight: resolved.freight)
+            orders: ShopperOrders(orders: resolved.orders, freight: resolved.freight),
+            operations: OperateCargo(operations: resolved.operations, freight: resolved.freight)
         )
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: StorefrontPages.accessPolicy,

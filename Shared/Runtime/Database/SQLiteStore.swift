@@ -93,7 +93,9 @@ public final class SQLiteStore: SQLStore, Service {
 
     public func close() async throws {
         guard isClosed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
-        try await connection.close()
+        // The future, not the async close: that one gives up in a cancelled task (the store's own `run` at shutdown)
+        // and would leave the file open with the store believing it closed.
+        try await connection.close().get()
     }
 
     /// A store dropped without `close()` (start-up failed before the service group ran) still closes its file.

@@ -20,7 +20,7 @@ import Testing
             return AccountTokens(accessToken: "new", accessExpiresAt: Date().addingTimeInterval(900), refreshToken: "\(refreshToken)+1")
         }
         func revoke(_ refreshToken: String) async throws {}
-        func displayName(accessToken: String) async throws -> String { "" }
+        func profile(accessToken: String) async throws -> AccountProfile { AccountProfile(displayName: "", roles: []) }
     }
 
     @Test func requestsRenewingTheSameTokenAtOnceShareOneRefresh() async throws {

@@ -53,9 +53,9 @@ final class MemoryAccounts: Accounts {
         state.withLock { _ = $0.refreshTokens.removeValue(forKey: refreshToken) }
     }
 
-    func displayName(accessToken: String) async throws -> String {
+    func profile(accessToken: String) async throws -> AccountProfile {
         let email = String(accessToken.split(separator: "|").first ?? "")
-        return state.withLock { $0.names[email] ?? email }
+        return AccountProfile(displayName: state.withLock { $0.names[email] ?? email }, roles: email.hasPrefix("admin") ? ["admin"] : ["customer"])
     }
 
     private func issue(for email: String, _ state: inout State) -> AccountTokens {
@@ -186,4 +186,52 @@ final class MemoryFreight: Freight {
                                       arrives: Date(timeIntervalSince1970: 1_800_090_000))],
                         events: [.init(description: "Received in Hongkong", completedAt: Date(timeIntervalSince1970: 1_800_000_100), expected: true)])
     }
+}
+
+/// The cargo context's operations, in memory: one cargo that a handling report can misdirect, reroute and route
+/// again, as the cargo context does.
+final class MemoryCargoOperations: CargoOperations {
+    static let plan = [Tracking.Leg(voyage: "V100", from: "CNHKG", to: "SESTO", departs: Date(timeIntervalSince1970: 1_800_010_000),
+                                    arrives: Date(timeIntervalSince1970: 1_800_090_000))]
+    let state = Mutex(OperatedCargo(trackingID: "ABCD1234", origin: "CNHKG", destination: "SESTO", arrivalDeadline: Date(timeIntervalSince1970: 1_801_000_000),
+                                    routingStatus: "ROUTED", transportStatus: "ONBOARD_CARRIER", misdirected: false, lastKnownLocation: nil,
+                                    estimatedArrival: nil, route: plan))
+    let tokens = Mutex<[String]>([])
+
+    func update(_ change: (OperatedCargo) -> OperatedCargo) -> OperatedCargo { state.withLock { $0 = change($0); return $0 } }
+
+    func cargos(accessToken: String) async throws -> [OperatedCargo] { [state.withLock { $0 }] }
+    func cargo(id: String, accessToken: String) async throws -> OperatedCargo? { id == "ABCD1234" ? state.withLock { $0 } : nil }
+    func book(origin: String, destination: String, arrivalDeadline: Date, accessToken: String) async throws -> OperatedCargo {
+        throw StorefrontError.refused(field: nil, detail: "not in this test")
+    }
+    func candidateRoutes(id: String, accessToken: String) async throws -> [[Tracking.Leg]] {
+        [[Tracking.Leg(voyage: "V200", from: "JNTKO", to: "SESTO", departs: Date(timeIntervalSince1970: 1_800_200_000), arrives: Date(timeIntervalSince1970: 1_800_300_000))]]
+    }
+    func assign(route: [Tracking.Leg], to id: String, accessToken: String) async throws -> OperatedCargo {
+        update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, destination: $0.destination, arrivalDeadline: $0.arrivalDeadline,
+                               routingStatus: "ROUTED", transportStatus: $0.transportStatus, misdirected: false, lastKnownLocation: $0.lastKnownLocation,
+                               estimatedArrival: route.last?.arrives, route: route) }
+    }
+    func changeDestination(of id: String, to destination: String, accessToken: String) async throws -> OperatedCargo { state.withLock { $0 } }
+    func reroute(id: String, accessToken: String) async throws -> OperatedCargo {
+        let cargo = state.withLock { $0 }
+        guard cargo.canBeRerouted else { throw StorefrontError.refused(field: nil, detail: "only a misdirected cargo in port is rerouted") }
+        return update { OperatedCargo(trackingID: $0.trackingID, origin: $0.lastKnownLocation ?? $0.origin, destination: $0.destination,
+                                      arrivalDeadline: $0.arrivalDeadline, routingStatus: "NOT_ROUTED", transportStatus: $0.transportStatus,
+                                      misdirected: false, lastKnownLocation: $0.lastKnownLocation, estimatedArrival: nil, route: []) }
+    }
+    func report(_ event: HandlingReport, accessToken: String) async throws -> Tracking {
+        tokens.withLock { $0.append(accessToken) }
+        let planned = Self.plan.contains { $0.to == event.location } || event.type != .unload
+        let cargo = update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, destination: $0.destination, arrivalDeadline: $0.arrivalDeadline,
+                                           routingStatus: $0.routingStatus, transportStatus: event.type == .unload ? "IN_PORT" : $0.transportStatus,
+                                           misdirected: !planned, lastKnownLocation: event.location, estimatedArrival: nil, route: $0.route) }
+        return Tracking(trackingID: cargo.trackingID, status: "In port \(event.location)", destination: cargo.destination, estimatedArrival: nil,
+                        nextActivity: nil, misdirected: cargo.misdirected, events: [])
+    }
+    func reportBatch(csv: String, accessToken: String) async throws -> BatchOutcome {
+        csv.contains("XXXXX") ? .refused(detail: "Some lines cannot be reported.", lines: [(line: 2, reason: "unknown location XXXXX")]) : .accepted(1)
+    }
+    func voyages() async throws -> [String] { ["V100", "V200"] }
 }

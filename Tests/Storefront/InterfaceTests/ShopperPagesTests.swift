@@ -181,3 +181,48 @@ import TradewindTesting
         }
     }
 }
+
+/// The operations pages as an administrator uses them, and what they refuse to a customer.
+@Suite struct OperationsPagesTests {
+    @Test func anAdministratorSeesAMisdirectedUnloadReroutesAndChoosesANewRoute() async throws {
+        let accounts = MemoryAccounts(), operations = MemoryCargoOperations()
+        try await accounts.register(email: "admin@example.com", displayName: "Ada Admin", password: "long enough 1")
+        try await accounts.register(email: "shopper@example.com", displayName: "Sam", password: "long enough 1")
+        try await StorefrontPagesTests().run(accounts: accounts, operations: operations) { client in
+            let browser = ShopperPagesTests.Browser(client)
+            #expect(try await browser.get("/ops/cargos").headers[.location] == "/sign-in?next=/ops/cargos")
+            try await browser.get("/sign-in")
+            _ = try await browser.post("/sign-in", ["email": "shopper@example.com", "password": "long enough 1"])
+            let refused = try await browser.get("/ops/handling")
+            #expect(refused.status == .forbidden && String(buffer: refused.body).contains("Only port staff and administrators"))
+            #expect(!String(buffer: try await browser.get("/").body).contains(#"href="/ops""#), "a customer is not offered the operations pages")
+            _ = try await browser.post("/sign-out", [:])
+
+            try await browser.get("/sign-in")
+            _ = try await browser.post("/sign-in", ["email": "admin@example.com", "password": "long enough 1"])
+            #expect(String(buffer: try await browser.get("/ops/cargos").body).contains(#"<a href="/ops/cargos/ABCD1234">"#))
+            try await browser.get("/ops/handling")
+            let missingVoyage = try await browser.post("/ops/handling", ["trackingId": "abcd1234", "eventType": "UNLOAD", "location": "JNTKO",
+                                                                         "voyage": "", "completedAt": "2026-12-01T10:00"])
+            #expect(missingVoyage.status == .unprocessableContent && String(buffer: missingVoyage.body).contains("happen on a voyage"))
+            let wrongPort = try await browser.post("/ops/handling", ["trackingId": "abcd1234", "eventType": "UNLOAD", "location": "JNTKO",
+                                                                     "voyage": "V100", "completedAt": "2026-12-01T10:00"])
+            #expect(wrongPort.status == .created && String(buffer: wrongPort.body).contains("Misdirected"))
+
+            let cargo = String(buffer: try await browser.get("/ops/cargos/ABCD1234").body)
+            #expect(cargo.contains("Misdirected") && cargo.contains("Reroute from JNTKO"))
+            #expect(try await browser.post("/ops/cargos/ABCD1234/reroute", [:]).headers[.location] == "/ops/cargos/ABCD1234")
+            let rerouted = String(buffer: try await browser.get("/ops/cargos/ABCD1234").body)
+            #expect(rerouted.contains("Choose route 1") && rerouted.contains("not routed"))
+            let route = try #require(rerouted.range(of: #"name="route" value=""#).map { String(rerouted[$0.upperBound...].prefix { $0 != "\"" }) })
+            #expect(try await browser.post("/ops/cargos/ABCD1234/route", ["route": route]).status == .seeOther)
+            let onTrack = String(buffer: try await browser.get("/ops/cargos/ABCD1234").body)
+            #expect(onTrack.contains("The route is assigned.") && onTrack.contains(#"<dd class="routing">routed</dd>"#) && !onTrack.contains("Misdirected"))
+            #expect(onTrack.contains("Voyage <strong>V200</strong>"))
+            #expect(try await browser.post("/ops/cargos/ABCD1234/route", ["route": "not|a|route"]).status == .badRequest)
+
+            let batch = try await browser.post("/ops/handling/batch", ["csv": "completionTime,trackingId,eventType,location,voyage\n2026-12-01T10:00:00Z,ABCD1234,UNLOAD,XXXXX,V100"])
+            #expect(batch.status == .unprocessableContent && String(buffer: batch.body).contains("<td>2</td><td>unknown location XXXXX</td>"))
+        }
+    }
+}

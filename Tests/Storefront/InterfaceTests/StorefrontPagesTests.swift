@@ -37,6 +37,7 @@ import TradewindTesting
 
     func run(
         _ catalog: MemoryCatalog = MemoryCatalog(), accounts: MemoryAccounts = MemoryAccounts(), carts: MemoryCarts = MemoryCarts(),
+        operations: MemoryCargoOperations = MemoryCargoOperations(),
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "storefront-test")
@@ -44,7 +45,8 @@ import TradewindTesting
         let app = try await StorefrontService.buildApplication(
             StorefrontConfiguration(runtime: RuntimeSettings(serviceName: "storefront", port: 0, database: .sqliteInMemory)),
             keys: LocalKeySource(await .ecdsa([])),
-            contexts: .init(catalog: catalog, accounts: accounts, carts: carts, orders: MemoryOrders(carts: carts), freight: MemoryFreight()), logger: logger
+            contexts: .init(catalog: catalog, accounts: accounts, carts: carts, orders: MemoryOrders(carts: carts), freight: MemoryFreight(),
+                            operations: operations), logger: logger
         )
         try await app.test(.router, test)
     }
