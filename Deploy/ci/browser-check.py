@@ -2,16 +2,21 @@
 """The storefront in a real browser: Debian's chromium, headless, driven through Selenium with Debian's
 chromium-driver. A guest opens the catalog, narrows it to a category, searches, sorts, and opens a product's page
 with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again, checks
-out, sees the order shipped and opens its tracking page. A screenshot of each main page is saved under the folder
-given (a CI artifact).
+out, sees the order shipped and opens its tracking page. Then an administrator (ADMIN_EMAIL, ADMIN_PASSWORD) reports
+the shipment received, loaded, and unloaded at a port its route does not plan, sees it misdirected, reroutes it,
+chooses a new route and sees it on track again. A screenshot of each main page is saved under the folder given (a CI
+artifact).
 
-Usage: browser-check.py GATEWAY_URL [--screenshots DIR]
+Usage: ADMIN_EMAIL=… ADMIN_PASSWORD=… browser-check.py GATEWAY_URL [--screenshots DIR]
 Needs: apt-get install chromium chromium-driver; pip install 'selenium>=4.20,<5'.
 """
 import argparse
+import json
 import os
 import sys
 import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -26,6 +31,9 @@ parser.add_argument("--chromium", default="/usr/bin/chromium")
 parser.add_argument("--driver", default="/usr/bin/chromedriver")
 args = parser.parse_args()
 base = args.gateway.rstrip("/")
+admin_email, admin_password = os.environ.get("ADMIN_EMAIL"), os.environ.get("ADMIN_PASSWORD")
+if not admin_email or not admin_password:
+    sys.exit("set ADMIN_EMAIL and ADMIN_PASSWORD: the operations flow needs an administrator")
 os.makedirs(args.screenshots, exist_ok=True)
 
 
@@ -195,6 +203,60 @@ try:
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.order-list li")))
     check(any(order_url.endswith(a.get_attribute("href").split("8080")[-1]) or a.get_attribute("href") == order_url
               for a in driver.find_elements(By.CSS_SELECTOR, "ul.order-list a")), "the order is in the customer's list")
+    driver.get(order_url)
+    tracking_id = driver.find_element(By.CSS_SELECTOR, "p.tracking a").get_attribute("href").rsplit("/", 1)[-1]
+
+    print(f"an administrator misdirects shipment {tracking_id}, reroutes it and puts it back on track")
+    driver.find_element(By.CSS_SELECTOR, "nav.account form button").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Sign in")))
+    driver.get(f"{base}/sign-in?next=/ops")
+    driver.find_element(By.ID, "email").send_keys(admin_email)
+    driver.find_element(By.ID, "password").send_keys(admin_password)
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.cargos")))
+    check(driver.find_elements(By.LINK_TEXT, tracking_id), "the shipment is in the cargo list")
+    driver.find_element(By.LINK_TEXT, tracking_id).click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.route li")))
+    first_leg = driver.find_element(By.CSS_SELECTOR, "ol.route li")
+    voyage, origin = first_leg.get_attribute("data-voyage"), first_leg.get_attribute("data-from")
+    planned = {li.get_attribute("data-to") for li in driver.find_elements(By.CSS_SELECTOR, "ol.route li")} | {origin}
+    # Unloaded off the same voyage at one of its stops that the route does not plan: a port voyages leave from,
+    # so that a new route exists (the public voyage list says which).
+    with urllib.request.urlopen(f"{base}/api/voyages", timeout=10) as answer:
+        stops = {v["number"]: v["stops"] for v in json.load(answer)["items"]}
+    wrong = next(port for port in stops[voyage] if port not in planned)
+
+    def report(event, location, voyage_number, minutes_ago):
+        driver.get(f"{base}/ops/handling")
+        driver.find_element(By.ID, "trackingId").send_keys(tracking_id)
+        Select(driver.find_element(By.ID, "eventType")).select_by_value(event)
+        Select(driver.find_element(By.ID, "location")).select_by_value(location)
+        if voyage_number:
+            Select(driver.find_element(By.ID, "voyage")).select_by_value(voyage_number)
+        when = (datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+        field = driver.find_element(By.ID, "completedAt")
+        driver.execute_script("arguments[0].value = arguments[1]", field, when)
+        driver.find_element(By.CSS_SELECTOR, "form.ops-form button").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.reported, .form-error")))
+        check(driver.find_elements(By.CSS_SELECTOR, "section.reported"), f"{event} in {location} is reported")
+        return driver.find_element(By.CSS_SELECTOR, "section.reported").text
+
+    report("RECEIVE", origin, None, 3)
+    report("LOAD", origin, voyage, 2)
+    unloaded = report("UNLOAD", wrong, voyage, 1)
+    check("Misdirected" in unloaded, f"unloading in {wrong}, which the route does not plan, is misdirected")
+    shot(driver, "08-misdirected")
+    driver.get(f"{base}/ops/cargos/{tracking_id}")
+    reroute = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[starts-with(., 'Reroute from')]")))
+    reroute.click()
+    choose = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[starts-with(., 'Choose route')]")))
+    check(wrong in driver.find_element(By.CSS_SELECTOR, "section.candidate").text, f"the candidate routes leave from {wrong}")
+    shot(driver, "09-candidate-routes")
+    choose.click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "The route is assigned."))
+    check(driver.find_element(By.CSS_SELECTOR, "dd.routing").text == "routed", "the cargo is routed again")
+    check(not driver.find_elements(By.CSS_SELECTOR, "p.misdirected"), "and no longer misdirected: on track again")
+    shot(driver, "10-back-on-track")
     print("browser check passed")
 except Exception:
     shot(driver, "failure")

@@ -98,7 +98,7 @@ env "${admin[@]}" python3 Deploy/ci/order-flow.py "$gateway" --label "compose" |
 
 # The shop's pages in a real browser (Debian's chromium, headless), with screenshots kept under ci-artifacts/.
 say "the storefront in chromium ($gateway)"
-python3 Deploy/ci/browser-check.py "$gateway" --screenshots ci-artifacts/screenshots || fail "browser check"
+env "${admin[@]}" python3 Deploy/ci/browser-check.py "$gateway" --screenshots ci-artifacts/screenshots || fail "browser check"
 
 # --- A crash --------------------------------------------------------------------------------------------------------
 victim=order-service

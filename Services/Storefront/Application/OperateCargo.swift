@@ -27,7 +27,7 @@ public struct OperateCargo: Sendable {
         let token = try Self.administrator(session)
         guard id.count == 8, id.allSatisfy(\.isHexDigit), let cargo = try await operations.cargo(id: id.uppercased(), accessToken: token) else { return nil }
         // A cargo without a route that fits (not routed, misrouted, or just rerouted) is offered routes to choose from.
-        let candidates = cargo.routingStatus == "ROUTED" ? [] : try await operations.candidateRoutes(id: cargo.trackingID, accessToken: token)
+        let candidates = cargo.needsRoute ? try await operations.candidateRoutes(id: cargo.trackingID, accessToken: token) : []
         return (cargo, candidates)
     }
 

@@ -4,6 +4,8 @@ import Foundation
 public struct OperatedCargo: Sendable, Equatable {
     public let trackingID: String
     public let origin: String
+    /// Where the rest of the journey starts: the origin, or the port a rerouted cargo waits in.
+    public let routeOrigin: String
     public let destination: String
     public let arrivalDeadline: Date
     /// NOT_ROUTED, ROUTED or MISROUTED.
@@ -15,10 +17,11 @@ public struct OperatedCargo: Sendable, Equatable {
     public let estimatedArrival: Date?
     public let route: [Tracking.Leg]
 
-    public init(trackingID: String, origin: String, destination: String, arrivalDeadline: Date, routingStatus: String, transportStatus: String,
-                misdirected: Bool, lastKnownLocation: String?, estimatedArrival: Date?, route: [Tracking.Leg]) {
+    public init(trackingID: String, origin: String, routeOrigin: String? = nil, destination: String, arrivalDeadline: Date, routingStatus: String,
+                transportStatus: String, misdirected: Bool, lastKnownLocation: String?, estimatedArrival: Date?, route: [Tracking.Leg]) {
         self.trackingID = trackingID
         self.origin = origin
+        self.routeOrigin = routeOrigin ?? origin
         self.destination = destination
         self.arrivalDeadline = arrivalDeadline
         self.routingStatus = routingStatus
@@ -29,8 +32,12 @@ public struct OperatedCargo: Sendable, Equatable {
         self.route = route
     }
 
-    /// Misdirected cargo waits in a port to be rerouted; the cargo context refuses it anywhere else.
-    public var canBeRerouted: Bool { misdirected && transportStatus == "IN_PORT" }
+    /// Misdirected cargo waits in a port to be rerouted (once: then its journey starts there); the cargo context
+    /// refuses it anywhere else.
+    public var canBeRerouted: Bool { misdirected && transportStatus == "IN_PORT" && lastKnownLocation != routeOrigin }
+
+    /// A cargo whose route does not fit is offered routes, unless it must be rerouted first.
+    public var needsRoute: Bool { routingStatus != "ROUTED" && !canBeRerouted }
 }
 
 public enum HandlingType: String, Sendable, CaseIterable {

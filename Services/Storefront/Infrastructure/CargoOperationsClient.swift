@@ -140,7 +140,7 @@ public struct CargoOperationsClient: CargoOperations {
 
     static func cargo(_ cargo: Components.Schemas.Cargo) -> OperatedCargo {
         OperatedCargo(
-            trackingID: cargo.trackingId, origin: cargo.origin, destination: cargo.routeSpecification.destination,
+            trackingID: cargo.trackingId, origin: cargo.origin, routeOrigin: cargo.routeSpecification.origin, destination: cargo.routeSpecification.destination,
             arrivalDeadline: cargo.routeSpecification.arrivalDeadline, routingStatus: cargo.delivery.routingStatus.rawValue,
             transportStatus: cargo.delivery.transportStatus.rawValue, misdirected: cargo.delivery.misdirected,
             lastKnownLocation: cargo.delivery.lastKnownLocation, estimatedArrival: cargo.delivery.estimatedTimeOfArrival,

@@ -366,13 +366,14 @@ struct CargoModel {
     let canBeRerouted: Bool
     let candidates: [Candidate]
     let offersRoutes: Bool
+    let noCandidates: Bool
     let ports: [PortChoice]
     let formToken: String
     let error: String?
 
     init(_ cargo: OperatedCargo, candidates: [[Tracking.Leg]], ports: [DestinationPort], formToken: String, error: String?) {
         trackingID = cargo.trackingID
-        origin = cargo.origin
+        origin = cargo.routeOrigin == cargo.origin ? cargo.origin : "\(cargo.origin), now from \(cargo.routeOrigin)"
         destination = cargo.destination
         deadline = OrderPages.date(cargo.arrivalDeadline)
         routing = cargo.routingStatus.replacingOccurrences(of: "_", with: " ").lowercased()
@@ -384,7 +385,8 @@ struct CargoModel {
         routed = !cargo.route.isEmpty
         canBeRerouted = cargo.canBeRerouted
         self.candidates = candidates.enumerated().map { Candidate(number: $0.offset + 1, legs: $0.element.map(LegRow.init), encoded: OperationsPages.encode($0.element)) }
-        offersRoutes = !candidates.isEmpty && !cargo.canBeRerouted
+        offersRoutes = cargo.needsRoute
+        noCandidates = cargo.needsRoute && candidates.isEmpty
         self.ports = PortChoice.list(ports, chosen: cargo.destination)
         self.formToken = formToken
         self.error = error

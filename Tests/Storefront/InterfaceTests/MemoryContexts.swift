@@ -209,22 +209,24 @@ final class MemoryCargoOperations: CargoOperations {
         [[Tracking.Leg(voyage: "V200", from: "JNTKO", to: "SESTO", departs: Date(timeIntervalSince1970: 1_800_200_000), arrives: Date(timeIntervalSince1970: 1_800_300_000))]]
     }
     func assign(route: [Tracking.Leg], to id: String, accessToken: String) async throws -> OperatedCargo {
-        update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, destination: $0.destination, arrivalDeadline: $0.arrivalDeadline,
-                               routingStatus: "ROUTED", transportStatus: $0.transportStatus, misdirected: false, lastKnownLocation: $0.lastKnownLocation,
+        update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, routeOrigin: $0.routeOrigin, destination: $0.destination,
+                               arrivalDeadline: $0.arrivalDeadline, routingStatus: "ROUTED", transportStatus: $0.transportStatus, misdirected: false, lastKnownLocation: $0.lastKnownLocation,
                                estimatedArrival: route.last?.arrives, route: route) }
     }
     func changeDestination(of id: String, to destination: String, accessToken: String) async throws -> OperatedCargo { state.withLock { $0 } }
     func reroute(id: String, accessToken: String) async throws -> OperatedCargo {
         let cargo = state.withLock { $0 }
         guard cargo.canBeRerouted else { throw StorefrontError.refused(field: nil, detail: "only a misdirected cargo in port is rerouted") }
-        return update { OperatedCargo(trackingID: $0.trackingID, origin: $0.lastKnownLocation ?? $0.origin, destination: $0.destination,
-                                      arrivalDeadline: $0.arrivalDeadline, routingStatus: "NOT_ROUTED", transportStatus: $0.transportStatus,
-                                      misdirected: false, lastKnownLocation: $0.lastKnownLocation, estimatedArrival: nil, route: []) }
+        // As the cargo context does: the journey starts where the cargo is; the old route no longer fits, and the
+        // cargo stays misdirected until a new route is assigned.
+        return update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, routeOrigin: $0.lastKnownLocation, destination: $0.destination,
+                                      arrivalDeadline: $0.arrivalDeadline, routingStatus: "MISROUTED", transportStatus: $0.transportStatus,
+                                      misdirected: true, lastKnownLocation: $0.lastKnownLocation, estimatedArrival: nil, route: $0.route) }
     }
     func report(_ event: HandlingReport, accessToken: String) async throws -> Tracking {
         tokens.withLock { $0.append(accessToken) }
         let planned = Self.plan.contains { $0.to == event.location } || event.type != .unload
-        let cargo = update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, destination: $0.destination, arrivalDeadline: $0.arrivalDeadline,
+        let cargo = update { OperatedCargo(trackingID: $0.trackingID, origin: $0.origin, routeOrigin: $0.routeOrigin, destination: $0.destination, arrivalDeadline: $0.arrivalDeadline,
                                            routingStatus: $0.routingStatus, transportStatus: event.type == .unload ? "IN_PORT" : $0.transportStatus,
                                            misdirected: !planned, lastKnownLocation: event.location, estimatedArrival: nil, route: $0.route) }
         return Tracking(trackingID: cargo.trackingID, status: "In port \(event.location)", destination: cargo.destination, estimatedArrival: nil,
