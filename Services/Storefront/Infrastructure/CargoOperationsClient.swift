@@ -19,7 +19,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func cargos(accessToken: String) async throws -> [OperatedCargo] {
-        switch try await Self.reach({ try await client(accessToken).listCargos() }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).listCargos() }) {
         case .ok(let ok): return try ok.body.json.items.map(Self.cargo)
         case .unauthorized: throw StorefrontError.signedOut
         case .forbidden: throw Self.forbidden
@@ -28,7 +28,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func cargo(id: String, accessToken: String) async throws -> OperatedCargo? {
-        switch try await Self.reach({ try await client(accessToken).getCargo(path: .init(trackingId: id)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).getCargo(path: .init(trackingId: id)) }) {
         case .ok(let ok): return Self.cargo(try ok.body.json)
         case .notFound: return nil
         case .unauthorized: throw StorefrontError.signedOut
@@ -39,7 +39,7 @@ public struct CargoOperationsClient: CargoOperations {
 
     public func book(origin: String, destination: String, arrivalDeadline: Date, accessToken: String) async throws -> OperatedCargo {
         let request = Components.Schemas.BookingRequest(origin: origin, destination: destination, arrivalDeadline: arrivalDeadline)
-        switch try await Self.reach({ try await client(accessToken).bookCargo(body: .json(request)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).bookCargo(body: .json(request)) }) {
         case .created(let created): return Self.cargo(try created.body.json)
         case .badRequest(let problem), .unprocessableContent(let problem): throw Self.refused(problem)
         case .unauthorized: throw StorefrontError.signedOut
@@ -49,7 +49,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func candidateRoutes(id: String, accessToken: String) async throws -> [[Tracking.Leg]] {
-        switch try await Self.reach({ try await client(accessToken).listCandidateRoutes(path: .init(trackingId: id)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).listCandidateRoutes(path: .init(trackingId: id)) }) {
         case .ok(let ok): return try ok.body.json.items.map { $0.legs.map(Self.leg) }
         case .notFound: return []
         case .unauthorized: throw StorefrontError.signedOut
@@ -62,7 +62,7 @@ public struct CargoOperationsClient: CargoOperations {
         let itinerary = Components.Schemas.Itinerary(legs: route.map {
             .init(voyage: $0.voyage, loadLocation: $0.from, unloadLocation: $0.to, loadTime: $0.departs, unloadTime: $0.arrives)
         })
-        switch try await Self.reach({ try await client(accessToken).assignRoute(path: .init(trackingId: id), body: .json(itinerary)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).assignRoute(path: .init(trackingId: id), body: .json(itinerary)) }) {
         case .ok(let ok): return Self.cargo(try ok.body.json)
         case .badRequest(let problem), .unprocessableContent(let problem), .notFound(let problem): throw Self.refused(problem)
         case .unauthorized: throw StorefrontError.signedOut
@@ -72,7 +72,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func changeDestination(of id: String, to destination: String, accessToken: String) async throws -> OperatedCargo {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await client(accessToken).changeDestination(path: .init(trackingId: id), body: .json(.init(destination: destination)))
         }
         switch answer {
@@ -85,7 +85,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func reroute(id: String, accessToken: String) async throws -> OperatedCargo {
-        switch try await Self.reach({ try await client(accessToken).rerouteCargo(path: .init(trackingId: id)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).rerouteCargo(path: .init(trackingId: id)) }) {
         case .ok(let ok): return Self.cargo(try ok.body.json)
         case .conflict(let problem), .notFound(let problem): throw Self.refused(problem)
         case .unauthorized: throw StorefrontError.signedOut
@@ -99,7 +99,7 @@ public struct CargoOperationsClient: CargoOperations {
             completionTime: event.completedAt, trackingId: event.trackingID, eventType: .init(rawValue: event.type.rawValue) ?? .customs,
             location: event.location, voyage: event.voyage
         )
-        switch try await Self.reach({ try await client(accessToken).registerHandlingEvent(body: .json(report)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).registerHandlingEvent(body: .json(report)) }) {
         case .created(let created): return CargoTrackingClient.tracking(try created.body.json)
         case .badRequest(let problem), .unprocessableContent(let problem): throw Self.refused(problem)
         case .unauthorized: throw StorefrontError.signedOut
@@ -109,7 +109,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func reportBatch(csv: String, accessToken: String) async throws -> BatchOutcome {
-        switch try await Self.reach({ try await client(accessToken).registerHandlingBatch(body: .csv(HTTPBody(csv))) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).registerHandlingBatch(body: .csv(HTTPBody(csv))) }) {
         case .created(let created): return .accepted(try created.body.json.accepted)
         case .unprocessableContent(let refused):
             let problem = try refused.body.applicationProblemJson
@@ -122,7 +122,7 @@ public struct CargoOperationsClient: CargoOperations {
     }
 
     public func voyages() async throws -> [String] {
-        guard case .ok(let ok) = try await Self.reach({ try await client(nil).listVoyages() }) else { throw Self.unavailable }
+        guard case .ok(let ok) = try await reach(Self.unavailable, { try await client(nil).listVoyages() }) else { throw Self.unavailable }
         return try ok.body.json.items.map(\.number)
     }
 
@@ -148,11 +148,4 @@ public struct CargoOperationsClient: CargoOperations {
         )
     }
 
-    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw unavailable
-        }
-    }
 }

@@ -14,12 +14,12 @@ public struct CargoTrackingClient: Freight {
     }
 
     public func ports() async throws -> [DestinationPort] {
-        guard case .ok(let ok) = try await Self.reach({ try await cargo.listLocations() }) else { throw Self.unavailable }
+        guard case .ok(let ok) = try await reach(Self.unavailable, { try await cargo.listLocations() }) else { throw Self.unavailable }
         return try ok.body.json.items.map { DestinationPort(code: $0.unLocode, name: $0.name) }.sorted { $0.name < $1.name }
     }
 
     public func tracking(id: String) async throws -> Tracking? {
-        switch try await Self.reach({ try await cargo.trackCargo(path: .init(trackingId: id)) }) {
+        switch try await reach(Self.unavailable, { try await cargo.trackCargo(path: .init(trackingId: id)) }) {
         case .ok(let ok): return Self.tracking(try ok.body.json)
         case .notFound: return nil
         default: throw Self.unavailable
@@ -39,11 +39,4 @@ public struct CargoTrackingClient: Freight {
 
     static let unavailable = StorefrontError.unavailable("the freight service is not answering")
 
-    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw unavailable
-        }
-    }
 }

@@ -29,12 +29,12 @@ public struct CartServiceClient: Carts {
     }
 
     public func openGuestCart() async throws -> String {
-        guard case .created(let created) = try await Self.reach({ try await client(for: nil).createGuestCart() }) else { throw Self.unavailable }
+        guard case .created(let created) = try await reach(Self.unavailable, { try await client(for: nil).createGuestCart() }) else { throw Self.unavailable }
         return try created.body.json.cartToken
     }
 
     public func cart(of holder: CartHolder) async throws -> ShopCart? {
-        switch try await Self.reach({ try await client(for: holder).getCart(headers: .init(xCartToken: Self.cartToken(holder))) }) {
+        switch try await reach(Self.unavailable, { try await client(for: holder).getCart(headers: .init(xCartToken: Self.cartToken(holder))) }) {
         case .ok(let ok): return try Self.shopCart(ok.body.json)
         case .unauthorized: return nil
         default: throw Self.unavailable
@@ -42,7 +42,7 @@ public struct CartServiceClient: Carts {
     }
 
     public func add(sku: String, quantity: Int, for holder: CartHolder) async throws -> ShopCart {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await client(for: holder).addItem(headers: .init(xCartToken: Self.cartToken(holder)), body: .json(.init(sku: sku, quantity: quantity)))
         }
         switch answer {
@@ -54,7 +54,7 @@ public struct CartServiceClient: Carts {
     }
 
     public func change(sku: String, quantity: Int, for holder: CartHolder) async throws -> ShopCart {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await client(for: holder).changeQuantity(
                 path: .init(sku: sku), headers: .init(xCartToken: Self.cartToken(holder)), body: .json(.init(quantity: quantity))
             )
@@ -68,7 +68,7 @@ public struct CartServiceClient: Carts {
     }
 
     public func remove(sku: String, for holder: CartHolder) async throws -> ShopCart {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await client(for: holder).removeItem(path: .init(sku: sku), headers: .init(xCartToken: Self.cartToken(holder)))
         }
         switch answer {
@@ -80,7 +80,7 @@ public struct CartServiceClient: Carts {
     }
 
     public func merge(guestCartToken: String, into accessToken: String) async throws {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await client(for: .customer(accessToken: accessToken)).mergeGuestCart(body: .json(.init(cartToken: guestCartToken)))
         }
         switch answer {
@@ -111,11 +111,4 @@ public struct CartServiceClient: Carts {
         )
     }
 
-    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw unavailable
-        }
-    }
 }

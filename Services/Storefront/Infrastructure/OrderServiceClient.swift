@@ -24,7 +24,7 @@ public struct OrderServiceClient: Orders {
             name: address.name, street: address.street, city: address.city, postalCode: address.postalCode, country: address.country,
             destination: address.destination
         ))
-        switch try await Self.reach({ try await client(accessToken).placeOrder(headers: .init(idempotencyKey: key), body: .json(body)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).placeOrder(headers: .init(idempotencyKey: key), body: .json(body)) }) {
         case .created(let created): return try Self.order(created.body.json)
         case .ok(let replayed): return try Self.order(replayed.body.json)
         case .badRequest(let problem), .unprocessableContent(let problem), .preconditionRequired(let problem): throw Self.refused(problem)
@@ -34,7 +34,7 @@ public struct OrderServiceClient: Orders {
     }
 
     public func orders(accessToken: String, after cursor: String?) async throws -> (orders: [ShopOrder], nextCursor: String?) {
-        switch try await Self.reach({ try await client(accessToken).listMyOrders(query: .init(limit: 20, cursor: cursor)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).listMyOrders(query: .init(limit: 20, cursor: cursor)) }) {
         case .ok(let ok):
             let page = try ok.body.json
             return (try page.items.map(Self.order), page.nextCursor)
@@ -45,7 +45,7 @@ public struct OrderServiceClient: Orders {
     }
 
     public func order(id: String, accessToken: String) async throws -> ShopOrder? {
-        switch try await Self.reach({ try await client(accessToken).getOrder(path: .init(orderId: id)) }) {
+        switch try await reach(Self.unavailable, { try await client(accessToken).getOrder(path: .init(orderId: id)) }) {
         case .ok(let ok): return try Self.order(ok.body.json)
         case .notFound: return nil
         case .unauthorized: throw StorefrontError.signedOut
@@ -78,11 +78,4 @@ public struct OrderServiceClient: Orders {
         )
     }
 
-    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw unavailable
-        }
-    }
 }

@@ -15,13 +15,13 @@ public struct ProductCatalogClient: Catalog {
     }
 
     public func categories() async throws -> [ShopCategory] {
-        guard case .ok(let ok) = try await answer({ try await product.listCategories() }) else { throw Self.unavailable }
+        guard case .ok(let ok) = try await reach(Self.unavailable, { try await product.listCategories() }) else { throw Self.unavailable }
         return try ok.body.json.items.map { ShopCategory(id: $0.id, name: $0.name, slug: $0.slug, parentID: $0.parentId) }
     }
 
     public func products(_ query: CatalogQuery) async throws -> CatalogPage {
         let sort = Operations.ListProducts.Input.Query.SortPayload(rawValue: query.sort.rawValue)
-        let answer = try await answer {
+        let answer = try await reach(Self.unavailable) {
             try await product.listProducts(query: .init(
                 q: query.words, category: query.category, sort: sort, limit: CatalogQuery.pageSize, cursor: query.cursor
             ))
@@ -39,7 +39,7 @@ public struct ProductCatalogClient: Catalog {
 
     public func product(id: String) async throws -> ShopProduct? {
         guard UUID(uuidString: id) != nil else { return nil }
-        switch try await answer({ try await product.getProduct(path: .init(id: id)) }) {
+        switch try await reach(Self.unavailable, { try await product.getProduct(path: .init(id: id)) }) {
         case .ok(let ok): return Self.shopProduct(try ok.body.json)
         case .notFound: return nil
         default: throw Self.unavailable
@@ -47,7 +47,7 @@ public struct ProductCatalogClient: Catalog {
     }
 
     public func available(sku: String) async throws -> Int? {
-        switch try await answer({ try await product.getStock(path: .init(sku: sku)) }) {
+        switch try await reach(Self.unavailable, { try await product.getStock(path: .init(sku: sku)) }) {
         case .ok(let ok): return try ok.body.json.available
         case .notFound: return nil
         default: throw Self.unavailable
@@ -56,14 +56,6 @@ public struct ProductCatalogClient: Catalog {
 
     static let unavailable = StorefrontError.unavailable("the catalog is not answering")
 
-    /// A transport failure (no instance, timeout) is the catalog being unavailable.
-    private func answer<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw Self.unavailable
-        }
-    }
 
     static func shopProduct(_ listed: Components.Schemas.Product) -> ShopProduct? {
         guard listed.active, let currency = Currency(listed.price.currency) else { return nil }

@@ -22,7 +22,7 @@ public struct UserAccountsClient: Accounts {
     }
 
     public func register(email: String, displayName: String, password: String) async throws {
-        let answer = try await Self.reach { try await user.registerUser(body: .json(.init(email: email, displayName: displayName, password: password))) }
+        let answer = try await reach(Self.unavailable) { try await user.registerUser(body: .json(.init(email: email, displayName: displayName, password: password))) }
         switch answer {
         case .created: return
         case .conflict: throw StorefrontError.refused(field: "email", detail: "An account with this email exists already; sign in instead.")
@@ -47,7 +47,7 @@ public struct UserAccountsClient: Accounts {
     }
 
     public func revoke(_ refreshToken: String) async throws {
-        let answer = try await Self.reach {
+        let answer = try await reach(Self.unavailable) {
             try await user.revokeToken(body: .urlEncodedForm(.init(token: refreshToken, tokenTypeHint: "refresh_token")))
         }
         guard case .ok = answer else { throw Self.unavailable }
@@ -56,14 +56,14 @@ public struct UserAccountsClient: Accounts {
     public func profile(accessToken: String) async throws -> AccountProfile {
         let me = Client(serverURL: ServiceClientTransport.serverURL(for: UserContract.service), configuration: .tradewind,
                         transport: transport, middlewares: [ForwardedAuthorization(bearerToken: accessToken)])
-        guard case .ok(let ok) = try await Self.reach({ try await me.getCurrentUser() }) else { throw Self.unavailable }
+        guard case .ok(let ok) = try await reach(Self.unavailable, { try await me.getCurrentUser() }) else { throw Self.unavailable }
         let user = try ok.body.json
         return AccountProfile(displayName: user.displayName, roles: user.roles.map(\.rawValue))
     }
 
     private func tokens(_ request: Components.Schemas.TokenRequest) async throws -> AccountTokens {
         let started = clock.now()
-        switch try await Self.reach({ try await user.issueToken(body: .urlEncodedForm(request)) }) {
+        switch try await reach(Self.unavailable, { try await user.issueToken(body: .urlEncodedForm(request)) }) {
         case .ok(let ok):
             let issued = try ok.body.json
             return AccountTokens(accessToken: issued.accessToken, accessExpiresAt: started.addingTimeInterval(TimeInterval(issued.expiresIn)),
@@ -87,14 +87,6 @@ public struct UserAccountsClient: Accounts {
         return fields.first { lowered.contains($0.lowercased()) } ?? (lowered.contains("display name") ? "displayName" : nil)
     }
 
-    /// A transport failure (no instance, timeout) is the service being unavailable.
-    static func reach<Output>(_ call: () async throws -> Output) async throws -> Output {
-        do {
-            return try await call()
-        } catch {
-            throw unavailable
-        }
-    }
 }
 
 /// The shopper's address (as this request's trusted proxies tell it) in `X-Forwarded-For`.

@@ -46,18 +46,8 @@ enum OperationsPages {
     }
 
     static func register(_ shop: Shop, on router: Router<ServiceRequestContext>) {
-        /// The signed-in session, renewed, or a redirect to the sign-in page that comes back to `path`.
-        @Sendable func signedIn(_ request: Request, back path: String) async throws -> (ShopperSession, Either?) {
-            let loaded = await shop.sessions.load(request)
-            guard let loaded else { return (ShopperSession(formToken: ""), .redirect(SeeOther(location: "/sign-in?next=\(path)"))) }
-            let session = try await shop.account.current(loaded)
-            if session != loaded { try await shop.sessions.save(session, for: request) }
-            guard session.account != nil else { return (session, .redirect(SeeOther(location: "/sign-in?next=\(path)"))) }
-            return (session, nil)
-        }
-
         router.get("/ops") { request, _ -> Either in
-            let (session, away) = try await signedIn(request, back: "/ops")
+            let (session, away) = try await shop.signedIn(request, back: "/ops")
             if let away { return away }
             if OperateCargo.isAdministrator(session) { return .redirect(SeeOther(location: "/ops/cargos")) }
             if OperateCargo.reportsHandling(session) { return .redirect(SeeOther(location: "/ops/handling")) }
@@ -65,7 +55,7 @@ enum OperationsPages {
         }
 
         router.get("/ops/cargos") { request, _ -> Either in
-            let (session, away) = try await signedIn(request, back: "/ops/cargos")
+            let (session, away) = try await shop.signedIn(request, back: "/ops/cargos")
             if let away { return away }
             return .page(try await cargosPage(shop, request: request, session: session, form: BookingForm(), error: nil))
         }
@@ -89,7 +79,7 @@ enum OperationsPages {
 
         router.get("/ops/cargos/:id") { request, context -> Either in
             let id = context.parameters.get("id") ?? ""
-            let (session, away) = try await signedIn(request, back: "/ops/cargos/\(id)")
+            let (session, away) = try await shop.signedIn(request, back: "/ops/cargos/\(id)")
             if let away { return away }
             return .page(try await cargoPage(shop, id: id, request: request, session: session, error: nil))
         }
@@ -127,7 +117,7 @@ enum OperationsPages {
         }
 
         router.get("/ops/handling") { request, _ -> Either in
-            let (session, away) = try await signedIn(request, back: "/ops/handling")
+            let (session, away) = try await shop.signedIn(request, back: "/ops/handling")
             if let away { return away }
             guard OperateCargo.reportsHandling(session) else { throw StorefrontError.forbidden("Only port staff and administrators report handling.") }
             return .page(try await handlingPage(shop, request: request, session: session, form: HandlingForm(), outcome: nil))

@@ -26,15 +26,14 @@ enum OrderPages {
 
     static func register(_ shop: Shop, on router: Router<ServiceRequestContext>) {
         router.get("/checkout") { request, _ -> Either in
-            let (loaded, cookie) = try await shop.sessions.loadOrBegin(request)
-            let session = try await shop.account.current(loaded)
-            if session != loaded { try await shop.sessions.save(session, for: request) }
-            guard let account = session.account else { return .redirect(SeeOther(location: "/sign-in?next=/checkout", cookies: cookie.map { [$0] } ?? [])) }
+            let (session, away) = try await shop.signedIn(request, back: "/checkout")
+            if let away { return away }
+            guard let account = session.account else { throw StorefrontError.signedOut }
             let (cart, _) = try await shop.cart.view(session)
             guard !cart.lines.isEmpty else { return .redirect(SeeOther(location: "/cart")) }
             let model = CheckoutModel(cart: cart, ports: try await shop.orders.ports(), formToken: session.formToken, orderKey: UUID().uuidString,
                                       form: CheckoutForm(name: account.displayName))
-            return .page(try await shop.render("checkout", model, request: request, session: session).setting(cookie))
+            return .page(try await shop.render("checkout", model, request: request, session: session))
         }
 
         router.post("/checkout") { request, _ -> Either in
@@ -72,10 +71,8 @@ enum OrderPages {
         }
 
         router.get("/orders") { request, _ -> Either in
-            let (loaded, cookie) = try await shop.sessions.loadOrBegin(request)
-            let session = try await shop.account.current(loaded)
-            if session != loaded { try await shop.sessions.save(session, for: request) }
-            guard session.account != nil else { return .redirect(SeeOther(location: "/sign-in?next=/orders", cookies: cookie.map { [$0] } ?? [])) }
+            let (session, away) = try await shop.signedIn(request, back: "/orders")
+            if let away { return away }
             let cursor = request.uri.queryParameters["after"].map(String.init)
             if let cursor, cursor.utf8.count > 512 { throw StorefrontError.invalidQuery("the page marker is not valid") }
             let (orders, next) = try await shop.orders.list(after: cursor, session: session)
@@ -86,10 +83,8 @@ enum OrderPages {
 
         router.get("/orders/:id") { request, context -> Either in
             let id = context.parameters.get("id") ?? ""
-            let (loaded, cookie) = try await shop.sessions.loadOrBegin(request)
-            let session = try await shop.account.current(loaded)
-            if session != loaded { try await shop.sessions.save(session, for: request) }
-            guard session.account != nil else { return .redirect(SeeOther(location: "/sign-in?next=/orders/\(id)", cookies: cookie.map { [$0] } ?? [])) }
+            let (session, away) = try await shop.signedIn(request, back: "/orders/\(id)")
+            if let away { return away }
             guard let order = try await shop.orders.order(id: id, session: session) else {
                 return .page(try await shop.render("problem", ProblemModel(title: "Not found", detail: "You have no order with this number."),
                                                    request: request, session: session, status: .notFound))

@@ -78,6 +78,18 @@ struct Shop: Sendable {
     let sessions: ShopperSessions
     let renderer: PageRenderer
 
+    /// The signed-in session with a fresh access token (saved if it was renewed), or, for a shopper who is not
+    /// signed in, the redirect to the sign-in page that comes back to `path`.
+    func signedIn(_ request: Request, back path: String) async throws -> (ShopperSession, Either?) {
+        guard let loaded = await sessions.load(request) else {
+            return (ShopperSession(formToken: ""), .redirect(SeeOther(location: "/sign-in?next=\(path)")))
+        }
+        let session = try await account.current(loaded)
+        if session != loaded { try await sessions.save(session, for: request) }
+        guard session.account != nil else { return (session, .redirect(SeeOther(location: "/sign-in?next=\(path)"))) }
+        return (session, nil)
+    }
+
     /// Renders a page with the layout's header for `session`, and says its notice once.
     func render(
         _ template: String, _ content: some Sendable, request: Request, session: ShopperSession?, status: HTTPResponse.Status = .ok
