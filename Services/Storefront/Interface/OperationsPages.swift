@@ -14,24 +14,24 @@ enum OperationsPages {
         "GET /ops/handling": .open, "POST /ops/handling": .open, "POST /ops/handling/batch": .open,
     ]
 
-    struct BookingForm: Decodable {
+    struct BookingForm: PostedForm {
         var formToken: String?
         var origin: String?
         var destination: String?
         var arrivalDeadline: String?
     }
 
-    struct RouteForm: Decodable {
+    struct RouteForm: PostedForm {
         var formToken: String?
         var route: String?
     }
 
-    struct DestinationForm: Decodable {
+    struct DestinationForm: PostedForm {
         var formToken: String?
         var destination: String?
     }
 
-    struct HandlingForm: Decodable {
+    struct HandlingForm: PostedForm {
         var formToken: String?
         var trackingId: String?
         var eventType: String?
@@ -40,7 +40,7 @@ enum OperationsPages {
         var completedAt: String?
     }
 
-    struct BatchForm: Decodable {
+    struct BatchForm: PostedForm {
         var formToken: String?
         var csv: String?
     }

@@ -13,7 +13,7 @@ enum OrderPages {
         "GET /track": .open, "GET /track/{trackingId}": .open,
     ]
 
-    struct CheckoutForm: Decodable {
+    struct CheckoutForm: PostedForm {
         var formToken: String?
         var orderKey: String?
         var name: String?

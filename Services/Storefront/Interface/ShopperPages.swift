@@ -16,32 +16,32 @@ enum ShopperPages {
         "GET /cart": .open, "POST /cart/items": .open, "POST /cart/items/{sku}": .open,
     ]
 
-    struct SignInForm: Decodable {
+    struct SignInForm: PostedForm {
         var formToken: String?
         var email: String?
         var password: String?
         var next: String?
     }
 
-    struct SignUpForm: Decodable {
+    struct SignUpForm: PostedForm {
         var formToken: String?
         var email: String?
         var displayName: String?
         var password: String?
     }
 
-    struct TokenOnlyForm: Decodable {
+    struct TokenOnlyForm: PostedForm {
         var formToken: String?
     }
 
-    struct AddForm: Decodable {
+    struct AddForm: PostedForm {
         var formToken: String?
         var sku: String?
         var product: String?
         var quantity: String?
     }
 
-    struct ChangeForm: Decodable {
+    struct ChangeForm: PostedForm {
         var formToken: String?
         var quantity: String?
         var remove: String?

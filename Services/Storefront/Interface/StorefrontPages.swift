@@ -114,8 +114,14 @@ struct Shop: Sendable {
 
     /// A form post's fields and the session it belongs to: refused (403) unless it brings back the session's form
     /// token, so another site cannot make a shopper's browser change anything.
-    func change<Form: Decodable>(_ form: Form.Type, _ request: Request) async throws -> (Form, ShopperSession) {
-        let body = try await request.body.collect(upTo: 64 * 1024)
+    func change<Form: PostedForm>(_ form: Form.Type, _ request: Request) async throws -> (Form, ShopperSession) {
+        let body: ByteBuffer
+        do {
+            // Room for a CSV batch of a thousand handling lines.
+            body = try await request.body.collect(upTo: 256 * 1024)
+        } catch {
+            throw FormProblem.tooLarge
+        }
         let fields: Form
         do {
             fields = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
@@ -123,16 +129,21 @@ struct Shop: Sendable {
             throw FormProblem.unreadable
         }
         let session = await sessions.load(request)
-        let token = Mirror(reflecting: fields).children.first { $0.label == "formToken" }?.value as? String
-        guard let session, ShopperSessions.formTokenMatches(token, session) else { throw FormProblem.expired }
+        guard let session, ShopperSessions.formTokenMatches(fields.formToken, session) else { throw FormProblem.expired }
         return (fields, session)
     }
+}
+
+/// The fields of a form the shop's pages post, each with the session's form token.
+protocol PostedForm: Decodable {
+    var formToken: String? { get }
 }
 
 enum FormProblem: Error {
     /// The form's token is not the session's: an old page, an ended session, or another site's form.
     case expired
     case unreadable
+    case tooLarge
 }
 
 /// Answers what a page handler throws with a page that says it: never a stack trace, never problem+json.
@@ -146,11 +157,13 @@ struct PageProblemMiddleware: RouterMiddleware {
             let (title, detail, status) = Self.explain(error)
             return try renderer.page("problem", ProblemModel(title: title, detail: detail), status: status).response(from: request, context: context)
         } catch let error as FormProblem {
-            let problem = switch error {
-            case .expired: ProblemModel(title: "This form has expired", detail: "Go back, reload the page, and send the form again.")
-            case .unreadable: ProblemModel(title: "This form could not be read", detail: "Go back, reload the page, and send the form again.")
+            let (problem, status): (ProblemModel, HTTPResponse.Status) = switch error {
+            case .expired: (ProblemModel(title: "This form has expired", detail: "Go back, reload the page, and send the form again."), .forbidden)
+            case .unreadable: (ProblemModel(title: "This form could not be read", detail: "Go back, reload the page, and send the form again."), .badRequest)
+            case .tooLarge:
+                (ProblemModel(title: "Too much to send at once", detail: "Send less at a time (a batch of at most a thousand lines)."), .contentTooLarge)
             }
-            return try renderer.page("problem", problem, status: error == .expired ? .forbidden : .badRequest).response(from: request, context: context)
+            return try renderer.page("problem", problem, status: status).response(from: request, context: context)
         } catch let error as HTTPError where error.status == .notFound {
             // A path the shop does not have: a page a person can read, with the way back.
             let problem = ProblemModel(title: "Page not found", detail: "The shop has no page at this address.")

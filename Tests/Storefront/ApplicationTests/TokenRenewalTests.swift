@@ -9,7 +9,7 @@ import Testing
     final class CountingAccounts: Accounts {
         let used = Mutex<[String]>([])
         func register(email: String, displayName: String, password: String) async throws {}
-        func signIn(email: String, password: String) async throws -> AccountTokens { fatalError("not used") }
+        func signIn(email: String, password: String) async throws -> AccountTokens { throw StorefrontError.signInRefused }
         func refresh(_ refreshToken: String) async throws -> AccountTokens {
             try await Task.sleep(for: .milliseconds(50))
             let reused = used.withLock { used in

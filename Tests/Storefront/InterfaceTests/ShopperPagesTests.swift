@@ -106,6 +106,9 @@ import TradewindTesting
             headers[.contentType] = "application/x-www-form-urlencoded"
             let unreadable = try await browser.client.execute(uri: "/sign-in", method: .post, headers: headers, body: ByteBuffer(string: "email=%zz"))
             #expect(unreadable.status == .badRequest)
+            let tooLarge = try await browser.client.execute(uri: "/ops/handling/batch", method: .post, headers: headers,
+                                                            body: ByteBuffer(string: "csv=" + String(repeating: "x", count: 300 * 1024)))
+            #expect(tooLarge.status == .contentTooLarge && tooLarge.headers[.contentType] == "text/html; charset=utf-8")
             #expect(carts.state.withLock { $0.opened } == 0, "no cart was opened")
         }
     }
