@@ -94,7 +94,7 @@ def check_compose(path):
         p.expect(pg_env.get(f"{db.removesuffix('_service').upper()}_DB_PASSWORD"), f"postgres has no {db.removesuffix('_service').upper()}_DB_PASSWORD for the init script")
 
     upstreams = gateway_upstreams()
-    gateway_address = compose_gateway_address(p, config)
+    proxy_addresses = compose_proxy_addresses(p, config)
     secrets = {}
     for name, spec in SERVICES.items():
         s = services.get(name)
@@ -119,9 +119,12 @@ def check_compose(path):
         if name in NOT_PROXIED:
             why = "nobody proxies to it" if name == "registry" else "it is the edge, its port published"
             p.expect(trusted == "", f"{where} TRUSTED_PROXIES is {trusted!r}; {why}, so by default it should believe no X-Forwarded-For")
-        elif gateway_address:
-            p.expect(trusted in (gateway_address, f"{gateway_address}/32"),
-                     f"{where} TRUSTED_PROXIES is {trusted!r}; it should be the gateway's fixed address {gateway_address}/32 and nothing else")
+        elif proxy_addresses:
+            expected_trust = sorted(f"{address}/32" for address in proxy_addresses.values())
+            believed = sorted(entry.strip() if "/" in entry else f"{entry.strip()}/32" for entry in trusted.split(",") if entry.strip())
+            p.expect(believed == expected_trust,
+                     f"{where} TRUSTED_PROXIES is {trusted!r}; it should be the fixed addresses of {' and '.join(proxy_addresses)}, "
+                     f"{','.join(expected_trust)}, and nothing else")
         # Per-service registry identity: the registry alone holds the secret, each service only its own token,
         # the gateway (which registers nothing) one that reads its settings only.
         registry_secret = str(services.get("registry", {}).get("environment", {}).get("REGISTRY_SECRET", ""))
@@ -228,27 +231,37 @@ def check_compose(path):
     p.finish(f"compose: {len(SERVICES)} Tradewind services and postgres{extra}: ports, env, secrets, healthchecks, start order")
 
 
-def compose_gateway_address(p, config):
-    """The gateway's fixed address on the backend network, which the services behind it trust."""
+# The proxies of people's requests, which name the client in X-Forwarded-For: the gateway, and the storefront when
+# it signs a shopper in. Each has a fixed address on the backend network that the services behind them trust.
+COMPOSE_PROXIES = ("gateway", "storefront")
+
+
+def compose_proxy_addresses(p, config):
+    """The fixed addresses of the proxies on the backend network, which the services behind them trust."""
     network = config.get("networks", {}).get("backend", {})
     ipam = (network.get("ipam") or {}).get("config") or []
-    attachment = (config.get("services", {}).get("gateway", {}).get("networks") or {}).get("backend") or {}
-    address = attachment.get("ipv4_address")
-    if not (p.expect(len(ipam) == 1 and ipam[0].get("subnet"), "network backend needs one fixed subnet (ipam), for the gateway's fixed address")
-            and p.expect(address, "gateway: no fixed ipv4_address on network backend, which the services could trust")):
+    if not p.expect(len(ipam) == 1 and ipam[0].get("subnet"), "network backend needs one fixed subnet (ipam), for the proxies' fixed addresses"):
         return None
-    subnet, gateway = ipaddress.ip_network(ipam[0]["subnet"]), ipaddress.ip_address(address)
-    p.expect(gateway in subnet, f"gateway: {address} is outside network backend's subnet {subnet}")
+    p.expect(network.get("enable_ipv6") is not True, "network backend has IPv6: the proxies would reach services from addresses they do not trust")
+    subnet = ipaddress.ip_network(ipam[0]["subnet"])
     dynamic = ipam[0].get("ip_range")
-    p.expect(dynamic and gateway not in ipaddress.ip_network(dynamic),
-             f"gateway: {address} is not kept out of backend's ip_range, so a container started before it could take it")
-    p.expect(ipam[0].get("gateway") != address, f"gateway: {address} is the bridge's own address on the host")
-    p.expect(network.get("enable_ipv6") is not True, "network backend has IPv6: the gateway would reach services from an address they do not trust")
+    addresses = {}
+    for proxy in COMPOSE_PROXIES:
+        attachment = (config.get("services", {}).get(proxy, {}).get("networks") or {}).get("backend") or {}
+        address = attachment.get("ipv4_address")
+        if not p.expect(address, f"{proxy}: no fixed ipv4_address on network backend, which the services could trust"):
+            return None
+        fixed = ipaddress.ip_address(address)
+        p.expect(fixed in subnet, f"{proxy}: {address} is outside network backend's subnet {subnet}")
+        p.expect(dynamic and fixed not in ipaddress.ip_network(dynamic),
+                 f"{proxy}: {address} is not kept out of backend's ip_range, so a container started before it could take it")
+        p.expect(ipam[0].get("gateway") != address, f"{proxy}: {address} is the bridge's own address on the host")
+        addresses[proxy] = address
     for name, service in config.get("services", {}).items():
-        if name != "gateway":
-            p.expect(((service.get("networks") or {}).get("backend") or {}).get("ipv4_address") != address,
-                     f"{name}: has the gateway's address {address}")
-    return address
+        address = ((service.get("networks") or {}).get("backend") or {}).get("ipv4_address")
+        for proxy, fixed in addresses.items():
+            p.expect(name == proxy or address != fixed, f"{name}: has the {proxy}'s address {fixed}")
+    return addresses
 
 
 # --- Kubernetes ----------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole stack in Docker, as a user runs it: builds the seven images with docker-compose.yml (base images
 # replaced by the local stand-ins of Deploy/ci/compose.base-images.yaml), starts it with fresh random secrets,
-# waits for every health check, checks that the services trust X-Forwarded-For from the gateway's real address,
+# waits for every health check, checks that the services trust X-Forwarded-For from the gateway's and the storefront's real addresses,
 # runs a shopper's order through the gateway's published port on 127.0.0.1 until it ships and its tracking page
 # answers, crashes a service the way a crash looks to Docker (SIGKILL of its main process from the host; `docker
 # kill` would count as an operator's stop) and checks that the restart policy brings it back healthy and a new
@@ -80,16 +80,23 @@ start=$(date +%s.%N)
 "${COMPOSE[@]}" up -d --no-build --wait --wait-timeout 180 || fail "the stack did not become healthy"
 echo "all containers healthy $(seconds_since "$start") s after up"
 
-# The services believe X-Forwarded-For from one address: it must be the one the gateway really has.
-gateway_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$("${COMPOSE[@]}" ps -q gateway)") \
-    || fail "docker inspect of the gateway"
-gateway_ip=${gateway_ip%% *}
+# The services believe X-Forwarded-For from the two proxies of people's requests: the addresses must be the ones the
+# gateway and the storefront really have.
+address_of() {
+    local ip
+    ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$("${COMPOSE[@]}" ps -q "$1")") \
+        || fail "docker inspect of $1"
+    echo "${ip%% *}"
+}
+gateway_ip=$(address_of gateway)
+storefront_ip=$(address_of storefront)
 for service in user-service product-service cart-service cargo-service order-service storefront; do
     trusted=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$("${COMPOSE[@]}" ps -q "$service")" \
         | sed -n 's/^TRUSTED_PROXIES=//p') || fail "docker inspect of $service"
-    [ "$trusted" = "$gateway_ip/32" ] || fail "$service trusts X-Forwarded-For from '$trusted', but the gateway is at $gateway_ip"
+    [ "$trusted" = "$gateway_ip/32,$storefront_ip/32" ] \
+        || fail "$service trusts X-Forwarded-For from '$trusted', but the gateway is at $gateway_ip and the storefront at $storefront_ip"
 done
-echo "the services trust X-Forwarded-For from the gateway's address, $gateway_ip, alone"
+echo "the services trust X-Forwarded-For from the gateway's address, $gateway_ip, and the storefront's, $storefront_ip, alone"
 
 # The administrator of the env, so that the flow can report the freight's handling as port staff would.
 admin=(ADMIN_EMAIL="$(sed -n 's/^ADMIN_EMAIL=//p' "$ENV_FILE" | tail -n 1)" ADMIN_PASSWORD="$(sed -n 's/^ADMIN_PASSWORD=//p' "$ENV_FILE" | tail -n 1)")
