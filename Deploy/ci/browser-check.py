@@ -4,7 +4,8 @@ chromium-driver. A guest opens the catalog, narrows it to a category, searches, 
 with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again, checks
 out, sees the order shipped and opens its tracking page. Then an administrator (ADMIN_EMAIL, ADMIN_PASSWORD) reports
 the shipment received, loaded, and unloaded at a port its route does not plan, sees it misdirected, reroutes it,
-chooses a new route and sees it on track again. A screenshot of each main page is saved under the folder given (a CI
+chooses a new route and sees it on track again; adds a product, stocks it, changes its price, sees shoppers find it,
+and takes it off the catalog. A screenshot of each main page is saved under the folder given (a CI
 artifact).
 
 Usage: ADMIN_EMAIL=… ADMIN_PASSWORD=… browser-check.py GATEWAY_URL [--screenshots DIR]
@@ -15,6 +16,7 @@ import json
 import os
 import sys
 import time
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
@@ -257,6 +259,56 @@ try:
     check(driver.find_element(By.CSS_SELECTOR, "dd.routing").text == "routed", "the cargo is routed again")
     check(not driver.find_elements(By.CSS_SELECTOR, "p.misdirected"), "and no longer misdirected: on track again")
     shot(driver, "10-back-on-track")
+
+    print("the administrator adds a product, stocks it, changes its price and takes it off the catalog")
+    driver.find_element(By.LINK_TEXT, "Products").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "section.admin-products")))
+    driver.find_element(By.LINK_TEXT, "Add a product").click()
+    wait.until(EC.presence_of_element_located((By.ID, "sku")))
+    stamp = int(time.time())
+    lantern = f"Storm lantern {stamp}"
+    driver.find_element(By.ID, "sku").send_keys(f"lantern-{stamp}")
+    driver.find_element(By.ID, "name").send_keys(lantern)
+    driver.find_element(By.ID, "description").send_keys("A lantern that stays lit on deck.")
+    driver.find_element(By.ID, "price").send_keys("19.999")
+    Select(driver.find_element(By.ID, "categoryId")).select_by_index(1)
+    driver.find_element(By.CSS_SELECTOR, "form.product-form button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "price-error")))
+    check("at most 2 decimals" in driver.find_element(By.ID, "price-error").text, "a price with three decimals is refused next to its field")
+    driver.find_element(By.ID, "price").clear()
+    driver.find_element(By.ID, "price").send_keys("19.9")
+    driver.find_element(By.CSS_SELECTOR, "form.product-form button").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "is in the catalog"))
+    check(driver.find_element(By.ID, "price").get_attribute("value") == "19.90", "the product is added at 19.90")
+    driver.find_element(By.ID, "onHand").clear()
+    driver.find_element(By.ID, "onHand").send_keys("7")
+    driver.find_element(By.XPATH, "//button[.='Set the stock']").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "7 on hand"))
+    check(driver.find_element(By.CSS_SELECTOR, "dd.available").text == "7", "7 units are available")
+    driver.find_element(By.ID, "price").clear()
+    driver.find_element(By.ID, "price").send_keys("24")
+    driver.find_element(By.CSS_SELECTOR, "form.product-form button").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "The product is saved."))
+    shot(driver, "11-admin-product")
+    admin_page = driver.current_url
+
+    def shop_finds(words):
+        driver.get(f"{base}/?q={urllib.parse.quote(words)}")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ul.products li.product-card, p.empty")))
+        return [card.text for card in driver.find_elements(By.CSS_SELECTOR, "li.product-card")]
+
+    found = shop_finds(lantern)
+    check(len(found) == 1 and "24.00 EUR" in found[0], f"shoppers find it at its new price: {found}")
+    driver.get(admin_page)
+    driver.find_element(By.XPATH, "//button[.='Take off the catalog']").click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "off the catalog"))
+    check(shop_finds(lantern) == [], "taken off the catalog, shoppers no longer find it")
+    driver.get(f"{base}/admin/products?q={urllib.parse.quote(lantern)}")
+    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.products-admin tr.unlisted")))
+    check(lantern in row.text, "the administrator still sees it, marked as not in the catalog")
+    driver.get(f"{base}/admin/products")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.products-admin")))
+    shot(driver, "12-admin-products")
     print("browser check passed")
 except Exception:
     shot(driver, "failure")

@@ -106,4 +106,6 @@ public enum StorefrontError: Error, Equatable, Sendable {
     case signedOut
     /// The signed-in account may not do this; says who may.
     case forbidden(String)
+    /// Someone changed the thing since the page that sent this change was shown.
+    case stale
 }

@@ -24,7 +24,7 @@ public struct ShippingAddress: Sendable, Equatable {
     /// The fields as a shopper typed them, checked as the order context will check them; the problems by field.
     public static func checked(
         name: String, street: String, city: String, postalCode: String, country: String, destination: String
-    ) -> Result<ShippingAddress, AddressProblems> {
+    ) -> Result<ShippingAddress, FieldProblems> {
         func trimmed(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
         var problems: [String: String] = [:]
         let (name, street, city, postalCode) = (trimmed(name), trimmed(street), trimmed(city), trimmed(postalCode))
@@ -37,13 +37,16 @@ public struct ShippingAddress: Sendable, Equatable {
         if destination.count != 5 || !destination.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
             problems["destination"] = "Choose the port the order ships to."
         }
-        guard problems.isEmpty else { return .failure(AddressProblems(byField: problems)) }
+        guard problems.isEmpty else { return .failure(FieldProblems(byField: problems)) }
         return .success(ShippingAddress(name: name, street: street, city: city, postalCode: postalCode, country: country, destination: destination))
     }
 }
 
-public struct AddressProblems: Error, Sendable, Equatable {
+/// What is wrong with a form, by the name of the field each problem is shown next to.
+public struct FieldProblems: Error, Sendable, Equatable {
     public let byField: [String: String]
+
+    public init(byField: [String: String]) { self.byField = byField }
 }
 
 public enum ShopOrderStatus: String, Sendable, CaseIterable {

@@ -42,6 +42,8 @@ struct Chrome {
     let signedIn: Bool
     /// Port staff and administrators see the operations pages in the header.
     let operates: Bool
+    /// Administrators see the catalog's administration too.
+    let administers: Bool
     let name: String?
     let formToken: String?
     let notice: String?
@@ -49,6 +51,7 @@ struct Chrome {
     init(session: ShopperSession?, notice: String? = nil) {
         signedIn = session?.account != nil
         operates = session.map(OperateCargo.reportsHandling) ?? false
+        administers = session.map(AdministerCatalog.isAdministrator) ?? false
         name = session?.account?.displayName
         formToken = session?.formToken
         self.notice = notice

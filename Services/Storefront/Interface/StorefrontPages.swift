@@ -16,9 +16,11 @@ public enum StorefrontPages {
         let cart: ShopperCart
         let orders: ShopperOrders
         let operations: OperateCargo
+        let administration: AdministerCatalog
 
         public init(browse: BrowseCatalog, viewProduct: ViewProduct, account: ShopperAccount, cart: ShopperCart, orders: ShopperOrders,
-                    operations: OperateCargo) {
+                    operations: OperateCargo, administration: AdministerCatalog) {
+            self.administration = administration
             self.browse = browse
             self.viewProduct = viewProduct
             self.account = account
@@ -33,13 +35,14 @@ public enum StorefrontPages {
         "GET /products/{id}": .open,
         "GET /static/site.css": .open,
     ].merging(ShopperPages.accessPolicy) { first, _ in first }.merging(OrderPages.accessPolicy) { first, _ in first }
-        .merging(OperationsPages.accessPolicy) { first, _ in first })
+        .merging(OperationsPages.accessPolicy) { first, _ in first }.merging(CatalogAdminPages.accessPolicy) { first, _ in first })
 
     public static func register(
         _ useCases: UseCases, sessions: ShopperSessions, renderer: PageRenderer, stylesheet: String, on router: Router<ServiceRequestContext>
     ) {
         let shop = Shop(browse: useCases.browse, viewProduct: useCases.viewProduct, account: useCases.account, cart: useCases.cart,
-                        orders: useCases.orders, operations: useCases.operations, sessions: sessions, renderer: renderer)
+                        orders: useCases.orders, operations: useCases.operations, administration: useCases.administration, sessions: sessions,
+                        renderer: renderer)
         router.add(middleware: PageProblemMiddleware(renderer: renderer))
         router.get("/") { request, _ -> HTMLPage in
             let parameters = request.uri.queryParameters
@@ -64,6 +67,7 @@ public enum StorefrontPages {
         ShopperPages.register(shop, on: router)
         OrderPages.register(shop, on: router)
         OperationsPages.register(shop, on: router)
+        CatalogAdminPages.register(shop, on: router)
     }
 }
 
@@ -75,6 +79,7 @@ struct Shop: Sendable {
     let cart: ShopperCart
     let orders: ShopperOrders
     let operations: OperateCargo
+    let administration: AdministerCatalog
     let sessions: ShopperSessions
     let renderer: PageRenderer
 
@@ -179,6 +184,7 @@ struct PageProblemMiddleware: RouterMiddleware {
         case .signInRefused, .signedOut: ("Please sign in again", "Your sign-in has ended.", .unauthorized)
         case .throttled: ("Too many attempts", "Wait a minute, then try again.", .tooManyRequests)
         case .forbidden(let detail): ("Not for this account", detail, .forbidden)
+        case .stale: ("Changed in the meantime", "Someone changed this since the page was shown: reload it and make the change again.", .conflict)
         }
     }
 }

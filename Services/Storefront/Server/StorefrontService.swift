@@ -27,10 +27,12 @@ public enum StorefrontService {
         public var orders: any Orders
         public var freight: any Freight
         public var operations: any CargoOperations
+        public var administration: any CatalogAdministration
 
         public init(catalog: any Catalog, accounts: any Accounts, carts: any Carts, orders: any Orders, freight: any Freight,
-                    operations: any CargoOperations) {
+                    operations: any CargoOperations, administration: any CatalogAdministration) {
             self.operations = operations
+            self.administration = administration
             self.catalog = catalog
             self.accounts = accounts
             self.carts = carts
@@ -59,7 +61,8 @@ public enum StorefrontService {
             let client = ServiceClient(discovery: discovery, logger: logger)
             resolved = Contexts(catalog: ProductCatalogClient(client: client), accounts: UserAccountsClient(client: client, clock: clock),
                                 carts: CartServiceClient(client: client), orders: OrderServiceClient(client: client),
-                                freight: CargoTrackingClient(client: client), operations: CargoOperationsClient(client: client))
+                                freight: CargoTrackingClient(client: client), operations: CargoOperationsClient(client: client),
+                                administration: ProductAdministrationClient(client: client))
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         services.insert(store, at: 0)
@@ -71,7 +74,8 @@ public enum StorefrontService {
             browse: BrowseCatalog(catalog: resolved.catalog), viewProduct: ViewProduct(catalog: resolved.catalog),
             account: ShopperAccount(accounts: resolved.accounts, carts: resolved.carts, clock: clock), cart: ShopperCart(carts: resolved.carts),
             orders: ShopperOrders(orders: resolved.orders, freight: resolved.freight),
-            operations: OperateCargo(operations: resolved.operations, freight: resolved.freight)
+            operations: OperateCargo(operations: resolved.operations, freight: resolved.freight),
+            administration: AdministerCatalog(administration: resolved.administration, catalog: resolved.catalog)
         )
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: StorefrontPages.accessPolicy,

@@ -25,3 +25,25 @@ import TradewindKernel
         #expect(ProductCatalogClient.shopProduct(listed(currency: "??")) == nil)
     }
 }
+
+@Suite struct ProductAdministrationClientTests {
+    func problem(_ detail: String) -> Components.Responses.Problem {
+        .init(body: .applicationProblemJson(.init(_type: "about:blank", title: "Unprocessable", status: 422, detail: detail)))
+    }
+
+    @Test func aRefusalIsShownNextToTheFieldItsDetailNames() {
+        #expect(ProductAdministrationClient.refused(problem("price.amount must not be negative"))
+            == .refused(field: "price", detail: "Price.amount must not be negative"))
+        #expect(ProductAdministrationClient.refused(problem("categoryId names no category")) == .refused(field: "categoryId", detail: "CategoryId names no category"))
+        #expect(ProductAdministrationClient.refused(problem("the product is not for sale")) == .refused(field: nil, detail: "The product is not for sale"))
+        #expect(ProductAdministrationClient.refused(problem("on hand cannot go below the 2 units reserved"), field: "onHand")
+            == .refused(field: "onHand", detail: "On hand cannot go below the 2 units reserved"))
+    }
+
+    @Test func theVersionIsTheAnswersETagOrTheProductsOwn() throws {
+        let listed = ProductCatalogClientTests().listed(active: false)
+        #expect(try #require(ProductAdministrationClient.product(listed, eTag: nil)).version == "\"1\"")
+        let fetched = try #require(ProductAdministrationClient.product(listed, eTag: "\"7\""))
+        #expect(fetched.version == "\"7\"" && !fetched.active)
+    }
+}

@@ -237,3 +237,106 @@ final class MemoryCargoOperations: CargoOperations {
     }
     func voyages() async throws -> [String] { ["V100", "V200"] }
 }
+
+/// The product context's administration, in memory, with the rules the pages meet: administrators only, one
+/// product per SKU, a change refused unless based on the current version, stock never below what is held.
+final class MemoryCatalogAdministration: CatalogAdministration {
+    struct State {
+        var products: [String: ManagedProduct] = [:]
+        var stock: [String: StockLevel] = [:]
+        var versions = 0
+    }
+
+    let state = Mutex(State())
+
+    func authorize(_ accessToken: String) throws {
+        guard accessToken.hasPrefix("admin") else { throw StorefrontError.forbidden("The catalog lets administrators alone change products and stock.") }
+    }
+
+    func products(words: String?, cursor: String?, accessToken: String) async throws -> ManagedProductPage {
+        try authorize(accessToken)
+        let all = state.withLock { Array($0.products.values) }.filter { words == nil || $0.name.localizedCaseInsensitiveContains(words!) }
+        return ManagedProductPage(products: all.sorted { $0.name < $1.name }, nextCursor: nil)
+    }
+
+    func product(id: String, accessToken: String) async throws -> ManagedProduct? {
+        try authorize(accessToken)
+        return state.withLock { $0.products[id] }
+    }
+
+    func stock(sku: String) async throws -> StockLevel? { state.withLock { $0.stock[sku] } }
+
+    func create(sku: String, _ draft: ProductDraft, accessToken: String) async throws -> ManagedProduct {
+        try authorize(accessToken)
+        return try state.withLock { state in
+            guard !state.products.values.contains(where: { $0.sku == sku }) else {
+                throw StorefrontError.refused(field: "sku", detail: "A product with this SKU exists already.")
+            }
+            state.versions += 1
+            let product = ManagedProduct(id: UUID().uuidString.lowercased(), sku: sku, name: draft.name, description: draft.description, price: draft.price,
+                                         categoryID: draft.categoryID, attributes: [:], imageURLs: draft.imageURLs, active: true,
+                                         version: "\"\(state.versions)\"")
+            state.products[product.id] = product
+            return product
+        }
+    }
+
+    func update(id: String, _ draft: ProductDraft, active: Bool, attributes: [String: String], version: String,
+                accessToken: String) async throws -> ManagedProduct {
+        try authorize(accessToken)
+        return try change(id: id, version: version) { current, next in
+            ManagedProduct(id: id, sku: current.sku, name: draft.name, description: draft.description, price: draft.price, categoryID: draft.categoryID,
+                           attributes: attributes, imageURLs: draft.imageURLs, active: active, version: next)
+        }
+    }
+
+    func deactivate(id: String, version: String, accessToken: String) async throws -> ManagedProduct {
+        try authorize(accessToken)
+        return try change(id: id, version: version) { current, next in
+            ManagedProduct(id: id, sku: current.sku, name: current.name, description: current.description, price: current.price,
+                           categoryID: current.categoryID, attributes: current.attributes, imageURLs: current.imageURLs, active: false, version: next)
+        }
+    }
+
+    func setStock(sku: String, onHand: Int, accessToken: String) async throws -> StockLevel {
+        try authorize(accessToken)
+        return try state.withLock { state in
+            let reserved = state.stock[sku]?.reserved ?? 0
+            guard onHand >= reserved else {
+                throw StorefrontError.refused(field: "onHand", detail: "On hand cannot go below the \(reserved) units reserved for orders")
+            }
+            let level = StockLevel(onHand: onHand, reserved: reserved, available: onHand - reserved)
+            state.stock[sku] = level
+            return level
+        }
+    }
+
+    /// Someone else's change, as another administrator's page would make it.
+    func changeBehindTheirBack(id: String, name: String) {
+        state.withLock { state in
+            guard let current = state.products[id] else { return }
+            state.versions += 1
+            state.products[id] = ManagedProduct(id: id, sku: current.sku, name: name, description: current.description, price: current.price,
+                                                categoryID: current.categoryID, attributes: current.attributes, imageURLs: current.imageURLs,
+                                                active: current.active, version: "\"\(state.versions)\"")
+        }
+    }
+
+    func hold(_ units: Int, of sku: String) {
+        state.withLock { state in
+            let onHand = state.stock[sku]?.onHand ?? 0
+            state.stock[sku] = StockLevel(onHand: onHand, reserved: units, available: onHand - units)
+        }
+    }
+
+    private func change(id: String, version: String, _ make: (ManagedProduct, String) -> ManagedProduct) throws -> ManagedProduct {
+        try state.withLock { state in
+            guard let current = state.products[id] else { throw StorefrontError.refused(field: nil, detail: "No product has this id any more.") }
+            guard current.version == version else { throw StorefrontError.stale }
+            state.versions += 1
+            let next = make(current, "\"\(state.versions)\"")
+            state.products[id] = next
+            return next
+        }
+    }
+}

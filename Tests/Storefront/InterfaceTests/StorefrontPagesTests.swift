@@ -16,14 +16,15 @@ import TradewindTesting
         let down: Bool
         init(down: Bool = false) { self.down = down }
 
+        static let audio = "5d1c0e3a-0000-4000-8000-00000000a0d1"
         static let headphones = ShopProduct(
             id: "7b3c8a52-0000-4000-8000-000000000001", sku: "AUD-1", name: "Headphones <b>Pro</b>", description: "Closed-back & quiet",
-            price: Money(minorUnits: 12900, currency: Currency("EUR")!), categoryID: "c-audio", imageURLs: []
+            price: Money(minorUnits: 12900, currency: Currency("EUR")!), categoryID: MemoryCatalog.audio, imageURLs: []
         )
 
         func categories() async throws -> [ShopCategory] {
             if down { throw StorefrontError.unavailable("the catalog is not answering") }
-            return [ShopCategory(id: "c-audio", name: "Audio", slug: "audio", parentID: nil)]
+            return [ShopCategory(id: Self.audio, name: "Audio", slug: "audio", parentID: nil)]
         }
 
         func products(_ query: CatalogQuery) async throws -> CatalogPage {
@@ -37,7 +38,7 @@ import TradewindTesting
 
     func run(
         _ catalog: MemoryCatalog = MemoryCatalog(), accounts: MemoryAccounts = MemoryAccounts(), carts: MemoryCarts = MemoryCarts(),
-        operations: MemoryCargoOperations = MemoryCargoOperations(),
+        operations: MemoryCargoOperations = MemoryCargoOperations(), administration: MemoryCatalogAdministration = MemoryCatalogAdministration(),
         _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "storefront-test")
@@ -46,7 +47,7 @@ import TradewindTesting
             StorefrontConfiguration(runtime: RuntimeSettings(serviceName: "storefront", port: 0, database: .sqliteInMemory)),
             keys: LocalKeySource(await .ecdsa([])),
             contexts: .init(catalog: catalog, accounts: accounts, carts: carts, orders: MemoryOrders(carts: carts), freight: MemoryFreight(),
-                            operations: operations), logger: logger
+                            operations: operations, administration: administration), logger: logger
         )
         try await app.test(.router, test)
     }
