@@ -26,6 +26,7 @@ extension Target.Dependency {
     static let openAPIRuntime: Self = .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
     static let openAPIHummingbird: Self = .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
     static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
+    static let multipartKit: Self = .product(name: "MultipartKit", package: "multipart-kit")
     static let unixSignals: Self = .product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
     static let heap: Self = .product(name: "HeapModule", package: "swift-collections")
@@ -196,7 +197,7 @@ targets += boundedContext("Order", executable: "order-service", infrastructure: 
                           consumes: ["Product", "Cargo", "Cart"], layerGuides: true)
 // The web shop's backend for frontend: pages rendered on the server from the other contexts' published clients.
 targets += boundedContext("Storefront", executable: "storefront", infrastructure: [.openAPIRuntime, .hummingbird, .sqlKit, .crypto],
-                          interface: [.logging, .mustache, .hummingbirdAuth, .crypto], openAPI: false, consumes: ["Product", "User", "Cart", "Order", "Cargo"],
+                          interface: [.logging, .mustache, .hummingbirdAuth, .crypto, .multipartKit], openAPI: false, consumes: ["Product", "User", "Cart", "Order", "Cargo"],
                           interfaceResources: [.copy("Templates"), .copy("Public")])
 targets += boundedContext(
     "Gateway", executable: "gateway",
@@ -249,6 +250,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],

@@ -2,10 +2,11 @@
 """The storefront in a real browser: Debian's chromium, headless, driven through Selenium with Debian's
 chromium-driver. A guest opens the catalog, narrows it to a category, searches, sorts, and opens a product's page
 with its stock; puts it in the cart, creates an account and finds the cart theirs, signs out and in again, checks
-out, sees the order shipped and opens its tracking page. Then an administrator (ADMIN_EMAIL, ADMIN_PASSWORD) reports
-the shipment received, loaded, and unloaded at a port its route does not plan, sees it misdirected, reroutes it,
-chooses a new route and sees it on track again; adds a product, stocks it, changes its price, sees shoppers find it,
-and takes it off the catalog. A screenshot of each main page is saved under the folder given (a CI
+out, sees the order shipped and opens its tracking page. Then a port worker (an account the administrator, ADMIN_EMAIL
+and ADMIN_PASSWORD, gives the operator role) reports the shipment received, loaded, and unloaded at a port its route
+does not plan, sees it misdirected, uploads a CSV batch file and sees its bad line; the administrator reroutes the
+shipment, chooses a new route and sees it on track again; then adds a product, stocks it, changes its price, sees
+shoppers find it, and takes it off the catalog. A screenshot of each main page is saved under the folder given (a CI
 artifact).
 
 Usage: ADMIN_EMAIL=… ADMIN_PASSWORD=… browser-check.py GATEWAY_URL [--screenshots DIR]
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -60,8 +62,40 @@ def shot(driver, name):
     print(f"  screenshot: {path}")
 
 
+def api(method, path, body=None, form=None, token=None):
+    """A call to the JSON API through the gateway; the answer's JSON, or the check fails with the problem."""
+    data, headers = None, {}
+    if body is not None:
+        data, headers["content-type"] = json.dumps(body).encode(), "application/json"
+    elif form is not None:
+        data, headers["content-type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"{base}{path}", data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}")
+
+
 driver = browser()
 wait = WebDriverWait(driver, 15)
+
+
+def sign_in(email, password, next_path):
+    driver.get(f"{base}/sign-in?next={next_path}")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "span.who")))
+
+
+def sign_out():
+    driver.find_element(By.CSS_SELECTOR, "nav.account form button").click()
+    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Sign in")))
+
+
 try:
     print("a guest browses the catalog")
     driver.get(f"{base}/")
@@ -208,15 +242,20 @@ try:
     driver.get(order_url)
     tracking_id = driver.find_element(By.CSS_SELECTOR, "p.tracking a").get_attribute("href").rsplit("/", 1)[-1]
 
-    print(f"an administrator misdirects shipment {tracking_id}, reroutes it and puts it back on track")
-    driver.find_element(By.CSS_SELECTOR, "nav.account form button").click()
-    wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Sign in")))
-    driver.get(f"{base}/sign-in?next=/ops")
-    driver.find_element(By.ID, "email").send_keys(admin_email)
-    driver.find_element(By.ID, "password").send_keys(admin_password)
-    driver.find_element(By.CSS_SELECTOR, "section.account-form button").click()
+    print(f"port staff misdirect shipment {tracking_id}; an administrator reroutes it and puts it back on track")
+    sign_out()
+    # A port worker: an account of their own, given the operator role by the administrator (through the API, as
+    # the user context offers it); operators report handling and nothing else.
+    porter_email, porter_password = f"porter-{int(time.time() * 1000)}@example.com", "port staff password 1"
+    api("POST", "/api/users", {"email": porter_email, "password": porter_password, "displayName": "Pat Porter"})
+    admin_token = api("POST", "/api/oauth/token", form={"grant_type": "password", "username": admin_email, "password": admin_password})["access_token"]
+    porter = api("POST", "/api/oauth/token", form={"grant_type": "password", "username": porter_email, "password": porter_password})
+    porter_id = api("GET", "/api/users/me", token=porter["access_token"])["id"]
+    api("PUT", f"/api/users/{porter_id}/roles", {"roles": ["operator"]}, token=admin_token)
+
+    sign_in(admin_email, admin_password, "/ops")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.cargos")))
-    check(driver.find_elements(By.LINK_TEXT, tracking_id), "the shipment is in the cargo list")
+    check(driver.find_elements(By.LINK_TEXT, tracking_id), "the administrator finds the shipment in the cargo list")
     driver.find_element(By.LINK_TEXT, tracking_id).click()
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "ol.route li")))
     first_leg = driver.find_element(By.CSS_SELECTOR, "ol.route li")
@@ -227,6 +266,15 @@ try:
     with urllib.request.urlopen(f"{base}/api/voyages", timeout=10) as answer:
         stops = {v["number"]: v["stops"] for v in json.load(answer)["items"]}
     wrong = next(port for port in stops[voyage] if port not in planned)
+    sign_out()
+
+    sign_in(porter_email, porter_password, "/ops")
+    wait.until(EC.presence_of_element_located((By.ID, "trackingId")))
+    check(driver.current_url.endswith("/ops/handling"), "port staff land on the handling page")
+    check(not driver.find_elements(By.LINK_TEXT, "Products"), "port staff are not offered the catalog's administration")
+    driver.get(f"{base}/ops/cargos")
+    check("Only administrators book and route cargo" in driver.find_element(By.CSS_SELECTOR, "section.problem").text,
+          "port staff may not route cargo, and the page says who may")
 
     def report(event, location, voyage_number, minutes_ago):
         driver.get(f"{base}/ops/handling")
@@ -248,17 +296,37 @@ try:
     unloaded = report("UNLOAD", wrong, voyage, 1)
     check("Misdirected" in unloaded, f"unloading in {wrong}, which the route does not plan, is misdirected")
     shot(driver, "08-misdirected")
-    driver.get(f"{base}/ops/cargos/{tracking_id}")
+
+    print("port staff upload a CSV batch as a file and see its problem line by line")
+    batch_file = os.path.join(os.path.abspath(args.screenshots), "handling-batch.csv")
+    stamp_utc = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with open(batch_file, "w") as csv_file:
+        csv_file.write("completionTime,trackingId,eventType,location,voyage\n")
+        csv_file.write(f"{stamp_utc},{tracking_id},UNLOAD,ZZZZZ,{voyage}\n")
+    driver.get(f"{base}/ops/handling")
+    driver.find_element(By.ID, "file").send_keys(batch_file)
+    driver.find_element(By.CSS_SELECTOR, "form.batch button").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.line-problems")))
+    problems = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "table.line-problems tbody tr")]
+    check(len(problems) == 1 and problems[0].startswith("2 ") and "ZZZZZ" in problems[0],
+          f"the file's line 2 is refused, and says why: {problems}")
+    check("Nothing of the batch was reported" in driver.find_element(By.CSS_SELECTOR, "div.form-error").text, "and nothing of the batch is reported")
+    driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.CSS_SELECTOR, "table.line-problems"))
+    shot(driver, "09-batch-problems")
+    os.remove(batch_file)
+    sign_out()
+
+    sign_in(admin_email, admin_password, f"/ops/cargos/{tracking_id}")
     reroute = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[starts-with(., 'Reroute from')]")))
     reroute.click()
     choose = wait.until(EC.element_to_be_clickable((By.XPATH, "//button[starts-with(., 'Choose route')]")))
     check(wrong in driver.find_element(By.CSS_SELECTOR, "section.candidate").text, f"the candidate routes leave from {wrong}")
-    shot(driver, "09-candidate-routes")
+    shot(driver, "10-candidate-routes")
     choose.click()
     wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "The route is assigned."))
     check(driver.find_element(By.CSS_SELECTOR, "dd.routing").text == "routed", "the cargo is routed again")
     check(not driver.find_elements(By.CSS_SELECTOR, "p.misdirected"), "and no longer misdirected: on track again")
-    shot(driver, "10-back-on-track")
+    shot(driver, "11-back-on-track")
 
     print("the administrator adds a product, stocks it, changes its price and takes it off the catalog")
     driver.find_element(By.LINK_TEXT, "Products").click()
@@ -289,7 +357,7 @@ try:
     driver.find_element(By.ID, "price").send_keys("24")
     driver.find_element(By.CSS_SELECTOR, "form.product-form button").click()
     wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "The product is saved."))
-    shot(driver, "11-admin-product")
+    shot(driver, "12-admin-product")
     admin_page = driver.current_url
 
     def shop_finds(words):
@@ -308,7 +376,7 @@ try:
     check(lantern in row.text, "the administrator still sees it, marked as not in the catalog")
     driver.get(f"{base}/admin/products")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.products-admin")))
-    shot(driver, "12-admin-products")
+    shot(driver, "13-admin-products")
     print("browser check passed")
 except Exception:
     shot(driver, "failure")

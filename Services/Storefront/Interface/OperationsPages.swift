@@ -40,9 +40,16 @@ enum OperationsPages {
         var completedAt: String?
     }
 
+    /// The batch pasted into the text area, or a CSV file chosen in the file field (which wins when it has lines).
     struct BatchForm: PostedForm {
         var formToken: String?
         var csv: String?
+        var file: String?
+
+        var lines: String {
+            let chosen = file.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 } ?? csv ?? ""
+            return chosen.replacingOccurrences(of: "\r\n", with: "\n")
+        }
     }
 
     static func register(_ shop: Shop, on router: Router<ServiceRequestContext>) {
@@ -154,10 +161,10 @@ enum OperationsPages {
         router.post("/ops/handling/batch") { request, _ -> Either in
             let (form, loaded) = try await shop.change(BatchForm.self, request)
             let session = try await shop.account.current(loaded)
-            let csv = (form.csv ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            let csv = form.lines
             guard !csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 return .page(try await handlingPage(shop, request: request, session: session, form: HandlingForm(), batch: csv,
-                                                    outcome: .problems(["Paste the CSV lines to report."]), status: .unprocessableContent))
+                                                    outcome: .problems(["Choose a CSV file or paste its lines to report."]), status: .unprocessableContent))
             }
             do {
                 let outcome = try await shop.operations.reportBatch(csv: csv.hasSuffix("\n") ? csv : csv + "\n", session)
@@ -408,6 +415,7 @@ struct HandlingModel {
     let accepted: Int?
     let lineProblems: [LineProblem]
     let batchDetail: String?
+    let hasLineProblems: Bool
 
     init(form: OperationsPages.HandlingForm, ports: [DestinationPort], voyages: [String], batch: String, outcome: OperationsPages.HandlingOutcome?,
          formToken: String) {
@@ -434,5 +442,6 @@ struct HandlingModel {
         self.accepted = accepted
         self.lineProblems = lineProblems
         self.batchDetail = batchDetail
+        hasLineProblems = !lineProblems.isEmpty
     }
 }

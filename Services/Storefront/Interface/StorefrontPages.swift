@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MultipartKit
 import NIOCore
 import StorefrontApplication
 import StorefrontDomain
@@ -129,13 +130,32 @@ struct Shop: Sendable {
         }
         let fields: Form
         do {
-            fields = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+            fields = try Self.decode(Form.self, body, contentType: request.headers[.contentType] ?? "")
         } catch {
             throw FormProblem.unreadable
         }
         let session = await sessions.load(request)
         guard let session, ShopperSessions.formTokenMatches(fields.formToken, session) else { throw FormProblem.expired }
         return (fields, session)
+    }
+}
+
+extension Shop {
+    /// A form as browsers send it: URL-encoded, or `multipart/form-data` when it carries a file.
+    static func decode<Form: Decodable>(_ form: Form.Type, _ body: ByteBuffer, contentType: String) throws -> Form {
+        let parameters = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        switch parameters.first?.lowercased() {
+        case "application/x-www-form-urlencoded":
+            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        case "multipart/form-data":
+            let boundary = parameters.dropFirst().first { $0.lowercased().hasPrefix("boundary=") }.map {
+                String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+            guard let boundary, (1...70).contains(boundary.utf8.count) else { throw FormProblem.unreadable }
+            return try FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
+        default:
+            throw FormProblem.unreadable
+        }
     }
 }
 

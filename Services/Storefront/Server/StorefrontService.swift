@@ -80,7 +80,7 @@ public enum StorefrontService {
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: { _ in nil }, verifier: verifier, accessPolicy: StorefrontPages.accessPolicy,
             readiness: [.migrations(SQLSessionStore.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,
-            trustedProxies: runtime.trustedProxies
+            trustedProxies: runtime.trustedProxies, additionalMediaTypes: ["multipart/form-data"]
         ), logger: logger) { router in
             StorefrontPages.register(useCases, sessions: sessions, renderer: renderer, stylesheet: stylesheet, on: router)
         }

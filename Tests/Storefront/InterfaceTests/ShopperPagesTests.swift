@@ -42,6 +42,24 @@ import TradewindTesting
             return response
         }
 
+        /// A form with a file, as `<form enctype="multipart/form-data">` sends it.
+        func upload(_ uri: String, _ fields: [String: String], file: (field: String, name: String, content: String),
+                    token: String? = nil, boundary: String = "----TradewindBoundary7MA4YWxk") async throws -> TestResponse {
+            var fields = fields
+            fields["formToken"] = token ?? formToken.withLock { $0 } ?? ""
+            var body = ""
+            for (name, value) in fields {
+                body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+            }
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\n"
+                + "Content-Type: text/csv\r\n\r\n\(file.content)\r\n--\(boundary)--\r\n"
+            var headers = headers()
+            headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+            keep(response)
+            return response
+        }
+
         func headers() -> HTTPFields {
             var headers: HTTPFields = [:]
             if let cookie = cookie.withLock({ $0 }) { headers[.cookie] = cookie }
@@ -226,6 +244,21 @@ import TradewindTesting
 
             let batch = try await browser.post("/ops/handling/batch", ["csv": "completionTime,trackingId,eventType,location,voyage\n2026-12-01T10:00:00Z,ABCD1234,UNLOAD,XXXXX,V100"])
             #expect(batch.status == .unprocessableContent && String(buffer: batch.body).contains("<td>2</td><td>unknown location XXXXX</td>"))
+
+            // The same batch as a file, chosen in the file field: the file wins over an empty text area.
+            let header = "completionTime,trackingId,eventType,location,voyage\r\n"
+            let refusedFile = try await browser.upload("/ops/handling/batch", ["csv": ""],
+                                                       file: ("file", "unload.csv", header + "2026-12-01T10:00:00Z,ABCD1234,UNLOAD,XXXXX,V100\r\n"))
+            #expect(refusedFile.status == .unprocessableContent && String(buffer: refusedFile.body).contains("<td>2</td><td>unknown location XXXXX</td>"))
+            let acceptedFile = try await browser.upload("/ops/handling/batch", ["csv": ""],
+                                                        file: ("file", "load.csv", header + "2026-12-01T10:00:00Z,ABCD1234,LOAD,SESTO,V100\r\n"))
+            #expect(acceptedFile.status == .created && String(buffer: acceptedFile.body).contains("1 events reported."))
+            let empty = try await browser.upload("/ops/handling/batch", ["csv": ""], file: ("file", "empty.csv", ""))
+            #expect(empty.status == .unprocessableContent && String(buffer: empty.body).contains("Choose a CSV file or paste its lines"))
+            let forged = try await browser.upload("/ops/handling/batch", [:], file: ("file", "load.csv", header), token: "not the session's")
+            #expect(forged.status == .forbidden)
+            let unreadable = try await browser.upload("/ops/handling/batch", [:], file: ("file", "load.csv", header), boundary: "")
+            #expect(unreadable.status == .badRequest)
         }
     }
 }
