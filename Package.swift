@@ -26,6 +26,7 @@ extension Target.Dependency {
     static let openAPIRuntime: Self = .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
     static let openAPIHummingbird: Self = .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
     static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
+    static let histogram: Self = .product(name: "Histogram", package: "hdrhistogram-swift")
     static let multipartKit: Self = .product(name: "MultipartKit", package: "multipart-kit")
     static let unixSignals: Self = .product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser: Self = .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -154,7 +155,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "tradewind",
         dependencies: [
-            .argumentParser, .runtime, .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals, .mustache, .yams,
+            .argumentParser, .runtime, .logging, .asyncHTTPClient, .serviceLifecycle, .unixSignals, .mustache, .yams, .histogram,
             "CargoInfrastructure", "CargoDomain",
             // The servers `tradewind serve` runs.
             "UserServer", "RegistryServer", "GatewayServer", "ProductServer", "CartServer", "CargoServer", "OrderServer", "StorefrontServer",
@@ -251,6 +252,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
     ],

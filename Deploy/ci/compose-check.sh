@@ -107,6 +107,14 @@ env "${admin[@]}" python3 Deploy/ci/order-flow.py "$gateway" --label "compose" |
 say "the storefront in chromium ($gateway)"
 env "${admin[@]}" python3 Deploy/ci/browser-check.py "$gateway" --screenshots ci-artifacts/screenshots || fail "browser check"
 
+# The checkout benchmark as Benchmarks/README.md runs it, briefly and through the published port alone: it makes its own
+# product and customers, and fails unless every order ships. (The figures of a two-customer run mean nothing.)
+TRADEWIND=${TRADEWIND:-.build/debug/tradewind}
+[ -x "$TRADEWIND" ] || fail "no $TRADEWIND to run the checkout benchmark with: swift build --product tradewind first"
+say "tradewind bench checkout, briefly ($gateway)"
+env "${admin[@]}" "$TRADEWIND" bench checkout --gateway "$gateway" --user-service "$gateway/api" --cart-service "$gateway/api" \
+    --customers 2 --orders 4 --baseline-seconds 1 || fail "checkout benchmark"
+
 # --- A crash --------------------------------------------------------------------------------------------------------
 victim=order-service
 say "SIGKILL of $victim's main process"

@@ -5,12 +5,12 @@ import Foundation
 import Logging
 import TradewindRuntime
 
-/// `tradewind bench …`: measurements that need the code in-process. HTTP throughput benchmarks are scripts under
-/// `Benchmarks/`.
+/// `tradewind bench …`: measurements that need the code in-process, and the checkout through a running stack.
+/// Other HTTP throughput benchmarks are scripts under `Benchmarks/`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure in-process costs (build with -c release for meaningful figures).",
-        subcommands: [RoutingBench.self]
+        abstract: "Measure costs (build with -c release for meaningful figures).",
+        subcommands: [RoutingBench.self, CheckoutBench.self]
     )
 }
 

@@ -1,0 +1,473 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Histogram
+import NIOCore
+import NIOHTTP1
+
+/// `tradewind bench checkout`: orders placed through the gateway of a running stack, as customers place them. It
+/// prepares its own data (a product with ample stock, created with an administrator's token; customers registered
+/// at the user service), then runs a closed loop (each customer orders, follows the order until it ships, and
+/// orders again) or an open loop (orders sent at a fixed rate whatever the answers take, each latency counted from
+/// its scheduled send, so that a stalled server cannot hide its backlog). It prints orders/s, the latency of
+/// `POST /orders` and from the answer to `confirmed` and `shipped`, the outbox's delivery lag, and the CPU seconds
+/// each process of the stack used (from `/proc`), as a cost per order; and, as the baseline measured in the same
+/// run, a plain read through the same gateway.
+struct CheckoutBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkout",
+        abstract: "Place orders through a running stack's gateway; print throughput, latencies and CPU per order per process.",
+        discussion: """
+        Start the stack first, in release mode and with cheap password hashing for the benchmark's customers, and
+        make an administrator (the benchmark creates its product and stock with that account):
+          swift build -c release --product tradewind
+          BCRYPT_COST=4 .build/release/tradewind up            # add --postgres URL to measure on PostgreSQL
+          ADMIN_PASSWORD='…' .build/release/tradewind user create-admin --email admin@example.com
+          ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD='…' .build/release/tradewind bench checkout --rate 50
+        """
+    )
+
+    @Option(help: "The gateway's address.") var gateway = "http://127.0.0.1:8080"
+    @Option(help: "The user service's own address (customers are registered there, past the gateway's per-address limits).")
+    var userService = "http://127.0.0.1:8081"
+    @Option(help: "The cart service's own address (open loop: carts are filled there before the run).") var cartService = "http://127.0.0.1:8083"
+    @Option(help: "The order service's own address (its /metrics has the outbox lag).") var orderService = "http://127.0.0.1:8085"
+    @Option(help: "Closed loop: customers ordering at once.") var customers = 16
+    @Option(help: "Closed loop: orders in all.") var orders = 200
+    @Option(help: "Open loop: orders per second to send.") var rate: Double?
+    @Option(help: "Open loop: seconds of sending.") var duration = 10.0
+    @Option(help: "Open loop: follow one order in this many until it ships.") var followEvery = 5
+    @Option(help: "Seconds of the baseline (plain reads through the gateway); 0 skips it.") var baselineSeconds = 3.0
+
+    func run() async throws {
+        guard let email = ProcessInfo.processInfo.environment["ADMIN_EMAIL"], let password = ProcessInfo.processInfo.environment["ADMIN_PASSWORD"] else {
+            throw ValidationError("""
+            set ADMIN_EMAIL and ADMIN_PASSWORD to an administrator's account: the benchmark creates its own product and \
+            stock with it (make one with `ADMIN_PASSWORD='…' tradewind user create-admin --email …`)
+            """)
+        }
+        let connections = max(customers, Int(rate ?? 0) * 2, 16)
+        let client = HTTPClient(configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)))
+        do {
+            try await measure(BenchHTTP(client: client), email: email, password: password, connections: connections)
+            try await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    func measure(_ http: BenchHTTP, email: String, password: String, connections: Int) async throws {
+        let api = gateway.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api"
+
+        let admin = try await http.signIn(at: userService, email: email, password: password, what: "the administrator \(email)")
+        let sku = try await prepareProduct(http, api: api, adminToken: admin)
+        print("product \(sku): 1,000,000 units on hand")
+
+        let baseline = baselineSeconds > 0 ? try await measureBaseline(http, api: api, concurrency: min(connections, 32)) : nil
+        if let baseline {
+            print(String(format: "baseline, GET /api/.well-known/jwks.json through the gateway (%d at once, %.0f s): %.0f requests/s, p50 %.1f ms, p99 %.1f ms",
+                         min(connections, 32), baselineSeconds, baseline.perSecond, baseline.latency.milliseconds(50), baseline.latency.milliseconds(99)))
+        }
+
+        let run: Run
+        if let rate {
+            run = try await openLoop(http, api: api, sku: sku, rate: rate)
+        } else {
+            run = try await closedLoop(http, api: api, sku: sku)
+        }
+        try report(run, baseline: baseline, lag: try? await outboxLag(http))
+        if run.failures > 0 { throw ExitCode.failure }
+    }
+
+    // MARK: Preparation
+
+    /// A product of the benchmark's own (any category will do) with more stock than a run can take.
+    func prepareProduct(_ http: BenchHTTP, api: String, adminToken: String) async throws -> String {
+        struct Categories: Decodable { struct Item: Decodable { let id: String }; let items: [Item] }
+        let categories: Categories = try await http.json(.GET, "\(api)/categories", token: adminToken, expect: 200)
+        guard let category = categories.items.first?.id else { throw ValidationError("the catalog has no category to put the benchmark's product in") }
+        let sku = "BENCH-" + String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36).uppercased()
+        let product: [String: Any] = ["sku": sku, "name": "Benchmark parcel \(sku)", "price": ["amount": 1000, "currency": "EUR"], "categoryId": category]
+        _ = try await http.send(.POST, "\(api)/products", json: product, token: adminToken, expect: 201)
+        _ = try await http.send(.PUT, "\(api)/inventory/\(sku)", json: ["onHand": 1_000_000], token: adminToken, expect: 200)
+        return sku
+    }
+
+    /// Customers registered and signed in at the user service itself, `parallel` at a time.
+    func prepareCustomers(_ http: BenchHTTP, count: Int, parallel: Int = 8, then: (@Sendable (String) async throws -> Void)? = nil) async throws -> [String] {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            var tokens: [String] = []
+            for index in 0..<count {
+                if index >= parallel, let token = try await group.next() { tokens.append(token) }
+                group.addTask {
+                    let email = "bench-\(UUID().uuidString.prefix(12).lowercased())@example.com", password = "bench password 123"
+                    _ = try await http.send(.POST, "\(userService)/users", json: ["email": email, "password": password, "displayName": "Bench \(index)"],
+                                            retryWhenBusy: true, expect: 201)
+                    let token = try await http.signIn(at: userService, email: email, password: password, what: email)
+                    try await then?(token)
+                    return token
+                }
+            }
+            for try await token in group { tokens.append(token) }
+            return tokens
+        }
+    }
+
+    // MARK: Runs
+
+    struct Run {
+        var label = ""
+        var offered: Double?
+        var accepted = 0
+        var failures = 0
+        var problems: [String] = []
+        var seconds = 0.0
+        var post = LatencyHistogram()
+        var confirmed = LatencyHistogram()
+        var shipped = LatencyHistogram()
+        var cpu: [(process: String, seconds: Double)] = []
+    }
+
+    func closedLoop(_ http: BenchHTTP, api: String, sku: String) async throws -> Run {
+        print("preparing \(customers) customers …")
+        let tokens = try await prepareCustomers(http, count: customers)
+        print("closed loop: \(customers) customers place \(orders) orders through \(gateway), each followed until it ships …")
+        let before = ProcessCPU.sample()
+        let started = ContinuousClock.now
+        let results = try await withThrowingTaskGroup(of: Run.self) { group in
+            for (index, token) in tokens.enumerated() {
+                let count = orders / customers + (index < orders % customers ? 1 : 0)
+                group.addTask {
+                    var run = Run()
+                    for _ in 0..<count {
+                        do {
+                            _ = try await http.send(.POST, "\(api)/carts/current/items", json: ["sku": sku, "quantity": 1], token: token, expect: 200)
+                            let sent = ContinuousClock.now
+                            let order = try await placeOrder(http, api: api, token: token)
+                            run.post.record(sent.duration(to: .now))
+                            run.accepted += 1
+                            try await follow(http, api: api, order: order, token: token, from: sent, into: &run)
+                            try await waitForEmptyCart(http, api: api, token: token)
+                        } catch {
+                            run.failures += 1
+                            run.problems.append("\(error)")
+                        }
+                    }
+                    return run
+                }
+            }
+            var total = Run()
+            for try await run in group { total.merge(run) }
+            return total
+        }
+        var run = results
+        run.label = "closed loop, \(customers) customers"
+        run.seconds = started.duration(to: .now).seconds
+        run.cpu = ProcessCPU.sample().used(since: before)
+        return run
+    }
+
+    func openLoop(_ http: BenchHTTP, api: String, sku: String, rate: Double) async throws -> Run {
+        let count = Int(rate * duration)
+        print("preparing \(count) customers, each with a filled cart …")
+        let tokens = try await prepareCustomers(http, count: count) { token in
+            _ = try await http.send(.POST, "\(cartService)/carts/current/items", json: ["sku": sku, "quantity": 1], token: token, expect: 200)
+        }
+        print("open loop: \(count) orders at \(rate.formatted())/s through \(gateway) …")
+        let before = ProcessCPU.sample()
+        let start = ContinuousClock.now + .milliseconds(200)
+        var run = try await withThrowingTaskGroup(of: Run.self) { group in
+            for (index, token) in tokens.enumerated() {
+                let scheduled = start + .seconds(Double(index) / rate)
+                group.addTask {
+                    var run = Run()
+                    try? await Task.sleep(until: scheduled, clock: .continuous)
+                    do {
+                        let order = try await placeOrder(http, api: api, token: token)
+                        run.post.record(scheduled.duration(to: .now))
+                        run.accepted += 1
+                        if index % followEvery == 0 {
+                            try await follow(http, api: api, order: order, token: token, from: scheduled, into: &run)
+                        } else {
+                            try await waitUntilShipped(http, api: api, order: order, token: token)
+                        }
+                    } catch {
+                        run.failures += 1
+                        run.problems.append("\(error)")
+                    }
+                    return run
+                }
+            }
+            var total = Run()
+            for try await run in group { total.merge(run) }
+            return total
+        }
+        run.label = String(format: "open loop, %g orders/s offered for %g s", rate, duration)
+        run.offered = rate
+        run.seconds = duration
+        run.cpu = ProcessCPU.sample().used(since: before)
+        return run
+    }
+
+    func placeOrder(_ http: BenchHTTP, api: String, token: String) async throws -> String {
+        struct Placed: Decodable { let id: String }
+        let address = ["name": "Bench", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22", "country": "SE", "destination": "SESTO"]
+        let placed: Placed = try await http.json(.POST, "\(api)/orders", body: ["shippingAddress": address], token: token,
+                                                 headers: ["idempotency-key": UUID().uuidString], expect: 201)
+        return placed.id
+    }
+
+    static let shippedStatuses: Set<String> = ["shipped", "inTransit", "delivered"]
+    static let endedStatuses: Set<String> = ["failed", "cancelled"]
+
+    /// Polls the order every 20 ms until it ships, recording when it was first seen confirmed and shipped.
+    func follow(_ http: BenchHTTP, api: String, order: String, token: String, from sent: ContinuousClock.Instant, into run: inout Run) async throws {
+        var confirmed = false
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let status = try await orderStatus(http, api: api, order: order, token: token)
+            if !confirmed, status == "confirmed" || Self.shippedStatuses.contains(status) {
+                confirmed = true
+                run.confirmed.record(sent.duration(to: .now))
+            }
+            if Self.shippedStatuses.contains(status) {
+                run.shipped.record(sent.duration(to: .now))
+                return
+            }
+            if Self.endedStatuses.contains(status) { throw BenchFailure("order \(order) ended \(status)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchFailure("order \(order) did not ship within 60 s")
+    }
+
+    func waitUntilShipped(_ http: BenchHTTP, api: String, order: String, token: String) async throws {
+        // Not followed closely (that would be load of its own): checked once the run should be over, then every second.
+        try await Task.sleep(for: .seconds(duration))
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let status = try await orderStatus(http, api: api, order: order, token: token)
+            if Self.shippedStatuses.contains(status) { return }
+            if Self.endedStatuses.contains(status) { throw BenchFailure("order \(order) ended \(status)") }
+            try await Task.sleep(for: .seconds(1))
+        }
+        throw BenchFailure("order \(order) did not ship within \(Int(duration) + 120) s")
+    }
+
+    func orderStatus(_ http: BenchHTTP, api: String, order: String, token: String) async throws -> String {
+        struct Order: Decodable { let status: String }
+        let answer: Order = try await http.json(.GET, "\(api)/orders/\(order)", token: token, expect: 200)
+        return answer.status
+    }
+
+    /// The cart empties when the order context's OrderPlaced reaches the cart context.
+    func waitForEmptyCart(_ http: BenchHTTP, api: String, token: String) async throws {
+        struct Cart: Decodable { let itemCount: Int }
+        for _ in 0..<500 {
+            let cart: Cart = try await http.json(.GET, "\(api)/carts/current", token: token, expect: 200)
+            if cart.itemCount == 0 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchFailure("the cart did not empty within 10 s of its order")
+    }
+
+    struct Baseline {
+        let perSecond: Double
+        let latency: LatencyHistogram
+    }
+
+    func measureBaseline(_ http: BenchHTTP, api: String, concurrency: Int) async throws -> Baseline {
+        let end = ContinuousClock.now + .seconds(baselineSeconds)
+        let started = ContinuousClock.now
+        let latency = try await withThrowingTaskGroup(of: LatencyHistogram.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var latency = LatencyHistogram()
+                    while ContinuousClock.now < end {
+                        let sent = ContinuousClock.now
+                        _ = try await http.send(.GET, "\(api)/.well-known/jwks.json", expect: 200)
+                        latency.record(sent.duration(to: .now))
+                    }
+                    return latency
+                }
+            }
+            var total = LatencyHistogram()
+            for try await part in group { total.merge(part) }
+            return total
+        }
+        return Baseline(perSecond: Double(latency.count) / started.duration(to: .now).seconds, latency: latency)
+    }
+
+    /// The mean delivery lag of the order service's outbox, from its Prometheus metrics.
+    func outboxLag(_ http: BenchHTTP) async throws -> Double? {
+        let text = String(buffer: try await http.send(.GET, "\(orderService)/metrics", expect: 200))
+        func value(_ name: String) -> Double? {
+            text.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        }
+        guard let sum = value("outbox_delivery_lag_seconds_sum"), let count = value("outbox_delivery_lag_seconds_count"), count > 0 else { return nil }
+        return sum / count
+    }
+
+    // MARK: Report
+
+    func report(_ run: Run, baseline: Baseline?, lag: Double?) throws {
+        let perSecond = Double(run.accepted) / max(run.seconds, 0.001)
+        print("\n\(run.label): \(run.accepted) orders accepted in \(String(format: "%.1f", run.seconds)) s, \(run.failures) failed")
+        print(String(format: "  throughput                %8.1f orders/s", perSecond)
+              + (baseline.map { String(format: "   (%.3f × the baseline's %.0f reads/s)", perSecond / $0.perSecond, $0.perSecond) } ?? ""))
+        func line(_ label: String, _ histogram: LatencyHistogram, note: String = "") {
+            guard histogram.count > 0 else { return }
+            var text = "  " + label.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "  p50 %7.1f ms  p90 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d)", histogram.milliseconds(50),
+                              histogram.milliseconds(90), histogram.milliseconds(99), histogram.milliseconds(100), histogram.count)
+            if let baseline, label.hasPrefix("POST") {
+                text += String(format: "  p99 = %.1f × the baseline's", histogram.milliseconds(99) / max(baseline.latency.milliseconds(99), 0.001))
+            }
+            print(text + note)
+        }
+        line(run.offered == nil ? "POST /orders" : "POST /orders (scheduled)", run.post)
+        line("→ confirmed", run.confirmed)
+        line("→ shipped", run.shipped)
+        if let lag { print(String(format: "  outbox delivery lag, mean since the order service started: %.1f ms", lag * 1000)) }
+        if !run.cpu.isEmpty {
+            let total = run.cpu.reduce(0) { $0 + $1.seconds }
+            print("  CPU during the run, per process (from /proc):")
+            for (process, seconds) in run.cpu {
+                print("    " + process.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %7.2f s  %6.2f ms/order  %5.1f %%", seconds, run.accepted > 0 ? seconds * 1000 / Double(run.accepted) : 0,
+                             total > 0 ? seconds * 100 / total : 0))
+            }
+            print("    " + "all".padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: " %7.2f s  %6.2f ms/order", total, run.accepted > 0 ? total * 1000 / Double(run.accepted) : 0))
+        }
+        if run.failures > 0 {
+            print("FAILED: \(run.failures) orders did not go through, e.g.:")
+            for problem in run.problems.prefix(5) { print("  \(problem)") }
+        }
+    }
+}
+
+extension CheckoutBench.Run {
+    mutating func merge(_ other: Self) {
+        accepted += other.accepted
+        failures += other.failures
+        problems += other.problems.prefix(10)
+        post.merge(other.post)
+        confirmed.merge(other.confirmed)
+        shipped.merge(other.shipped)
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Latencies in microseconds, with HdrHistogram's fixed relative precision.
+struct LatencyHistogram: Sendable {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+
+    var count: Int { Int(histogram.totalCount) }
+
+    mutating func record(_ duration: Duration) {
+        _ = histogram.record(UInt64(max(1, duration.seconds * 1_000_000)))
+    }
+
+    mutating func merge(_ other: Self) {
+        for value in other.histogram.recordedValues() { _ = histogram.record(value.value, count: value.count) }
+    }
+
+    func milliseconds(_ percentile: Double) -> Double {
+        Double(percentile >= 100 ? histogram.max : histogram.valueAtPercentile(percentile)) / 1000
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Requests with a bearer token, JSON in and out, and the status each answer must have.
+struct BenchHTTP: Sendable {
+    let client: HTTPClient
+
+    func send(_ method: HTTPMethod, _ url: String, json: Any? = nil, form: [String: String]? = nil, token: String? = nil,
+              headers: [String: String] = [:], retryWhenBusy: Bool = false, expect status: Int) async throws -> ByteBuffer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let json {
+            request.headers.add(name: "content-type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        } else if let form {
+            var components = URLComponents()
+            components.queryItems = form.map { URLQueryItem(name: $0.key, value: $0.value) }
+            request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")))
+        }
+        if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        var response = try await client.execute(request, timeout: .seconds(30))
+        var body = try await response.body.collect(upTo: 4 << 20)
+        // The user service admits a few password hashings at once and asks the rest to come back: they do.
+        for _ in 0..<600 where response.status == .tooManyRequests && retryWhenBusy {
+            try await Task.sleep(for: .milliseconds(50))
+            response = try await client.execute(request, timeout: .seconds(30))
+            body = try await response.body.collect(upTo: 4 << 20)
+        }
+        guard Int(response.status.code) == status else {
+            throw BenchFailure("\(method) \(url): \(response.status.code) \(String(buffer: body).prefix(300))")
+        }
+        return body
+    }
+
+    func json<Answer: Decodable>(_ method: HTTPMethod, _ url: String, body: Any? = nil, token: String? = nil, headers: [String: String] = [:],
+                                 expect status: Int) async throws -> Answer {
+        let buffer = try await send(method, url, json: body, token: token, headers: headers, expect: status)
+        return try JSONDecoder().decode(Answer.self, from: Data(buffer.readableBytesView))
+    }
+
+    func signIn(at userService: String, email: String, password: String, what: String) async throws -> String {
+        struct Tokens: Decodable { let access_token: String }
+        do {
+            let buffer = try await send(.POST, "\(userService)/oauth/token", form: ["grant_type": "password", "username": email, "password": password],
+                                        retryWhenBusy: true, expect: 200)
+            return try JSONDecoder().decode(Tokens.self, from: Data(buffer.readableBytesView)).access_token
+        } catch {
+            throw BenchFailure("cannot sign in \(what) at \(userService): \(error)")
+        }
+    }
+}
+
+/// CPU time of the stack's processes, from `/proc/<pid>/stat`: `tradewind serve <name>` processes by name, every
+/// PostgreSQL backend as one, and this benchmark itself.
+struct ProcessCPU {
+    let seconds: [String: Double]
+
+    static func sample() -> ProcessCPU {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let me = ProcessInfo.processInfo.processIdentifier
+        var seconds: [String: Double] = [:]
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap(Int32.init) ?? []
+        for pid in pids {
+            guard let name = pid == me ? "bench (load generator)" : processName(pid),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let end = stat.lastIndex(of: ")") else { continue }
+            // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            seconds[name, default: 0] += (user + system) / ticks
+        }
+        return ProcessCPU(seconds: seconds)
+    }
+
+    static func processName(_ pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        if let serve = arguments.firstIndex(of: "serve"), serve + 1 < arguments.count, arguments[0].hasSuffix("tradewind") {
+            return arguments[serve + 1]
+        }
+        if arguments[0].hasSuffix("postgres") || arguments[0].hasPrefix("postgres:") { return "postgresql (all backends)" }
+        return nil
+    }
+
+    /// CPU seconds used since `before`, per process, most first; processes that ended in between are not counted.
+    func used(since before: ProcessCPU) -> [(process: String, seconds: Double)] {
+        seconds.map { ($0.key, $0.value - (before.seconds[$0.key] ?? 0)) }.filter { $0.1 > 0.005 }.sorted { $0.1 > $1.1 }
+    }
+}
