@@ -2,19 +2,16 @@ import Logging
 import ServiceLifecycle
 
 /// The loop of a background worker (a sweeper, the checkout): runs `pass` until shutdown, again at once while it
-/// reports work done, after `interval` when it found none or failed (logged as a warning, then tried again), or as
-/// soon as `wakeUp` is notified of new work. A pass that did work is logged with `announce` and the count, when given.
+/// reports work done, after `interval` when it found none or failed (logged as a warning, then tried again).
+/// A pass that did work is logged with `announce` and the count, when given.
 public struct RepeatingWork: Service, CustomStringConvertible {
     let name: String
     let interval: Duration
     let announce: String?
     let logger: Logger
-    let wakeUp: WorkSignal?
     let pass: @Sendable () async throws -> Int
 
-    public init(_ name: String, every interval: Duration, announce: String? = nil, wakeUp: WorkSignal? = nil, logger: Logger,
-                pass: @escaping @Sendable () async throws -> Int) {
-        self.wakeUp = wakeUp
+    public init(_ name: String, every interval: Duration, announce: String? = nil, logger: Logger, pass: @escaping @Sendable () async throws -> Int) {
         self.name = name
         self.interval = interval
         self.announce = announce
@@ -33,7 +30,7 @@ public struct RepeatingWork: Service, CustomStringConvertible {
             } catch {
                 logger.warning("\(name) failed", metadata: ["error": "\(error)"])
             }
-            if done == 0 { await WorkSignal.idle(for: interval, unless: wakeUp) }
+            if done == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } }
         }
     }
 }

@@ -145,14 +145,10 @@ public struct OutboxRelay: Service {
     let publisher: any EventPublisher
     let policy: Policy
     let logger: Logger
-    let wakeUp: WorkSignal?
     let now: @Sendable () -> Date
 
-    /// `wakeUp`, when given, is notified when this process writes events, so that they go out at once rather than
-    /// at the next poll.
-    public init(store: any SQLStore, publisher: any EventPublisher, policy: Policy = Policy(), wakeUp: WorkSignal? = nil, logger: Logger,
+    public init(store: any SQLStore, publisher: any EventPublisher, policy: Policy = Policy(), logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) {
-        self.wakeUp = wakeUp
         self.store = store
         self.publisher = publisher
         self.policy = policy
@@ -191,7 +187,7 @@ public struct OutboxRelay: Service {
                 logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
                 delivered = 0
             }
-            if delivered == 0 { await WorkSignal.idle(for: policy.pollInterval, unless: wakeUp) }
+            if delivered == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: policy.pollInterval) } }
         }
     }
 

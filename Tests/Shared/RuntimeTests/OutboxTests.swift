@@ -61,23 +61,6 @@ import TradewindTesting
         }
     }
 
-    @Test(arguments: TestDatabases.available)
-    func aWokenRelayDeliversAtOnceInsteadOfAtItsNextPoll(_ kind: TestDatabases.Kind) async throws {
-        try await TestDatabases.withStore(kind) { store in
-            try await Self.migrator.migrate(store, logger: logger)
-            let publisher = RecordingPublisher(), wakeUp = WorkSignal()
-            let relay = OutboxRelay(store: store, publisher: publisher, policy: .init(pollInterval: .seconds(3600)), wakeUp: wakeUp, logger: logger)
-            let running = Task { try await relay.run() }
-            defer { running.cancel() }
-            // The relay's first pass finds nothing; it then waits an hour unless woken.
-            try await Task.sleep(for: .milliseconds(100))
-            try await store.transaction { database in try await Outbox.append(event("w1", aggregate: "a", at: Date()), in: database) }
-            wakeUp.notify()
-            for _ in 0..<500 where publisher.delivered.withLock({ $0 }).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-            #expect(publisher.delivered.withLock { $0 } == ["w1"])
-        }
-    }
-
     /// On each database the services run on: PostgreSQL in production, SQLite locally.
     @Test(arguments: TestDatabases.available)
     func theRelayRetriesWithBackoffKeepsOrderPerAggregateAndParksDeadLetters(_ kind: TestDatabases.Kind) async throws {
