@@ -45,6 +45,13 @@ public struct SQLInventoryRepository: InventoryRepository {
                     .returning("order_id")
                     .all()
                 guard !claimed.isEmpty else { throw AlreadyReserved() }
+                var lines = database.insert(into: "reservation_lines").columns("order_id", "sku", "quantity")
+                for line in reservation.lines {
+                    lines = lines.values(SQLBind(reservation.orderID.description), SQLBind(line.sku.value), SQLBind(line.quantity))
+                }
+                try await lines.run()
+                // The stock rows last: a popular SKU's row stays locked only from its update to the commit, not
+                // while the rest of the reservation is written.
                 var short: [String] = []
                 for line in reservation.lines {
                     let taken = try await database.raw("""
@@ -54,12 +61,8 @@ public struct SQLInventoryRepository: InventoryRepository {
                         """).all()
                     if taken.isEmpty { short.append(line.sku.value) }
                 }
-                // Throwing rolls back every line already taken.
+                // Throwing rolls back every line already taken, and the reservation with them.
                 guard short.isEmpty else { throw ProductError.insufficientStock(short) }
-                for line in reservation.lines {
-                    try await database.insert(into: "reservation_lines").columns("order_id", "sku", "quantity")
-                        .values(SQLBind(reservation.orderID.description), SQLBind(line.sku.value), SQLBind(line.quantity)).run()
-                }
                 return .created(reservation)
             }
         } catch is AlreadyReserved {
