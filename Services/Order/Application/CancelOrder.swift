@@ -20,8 +20,6 @@ public struct CancelOrder: Sendable {
         if process.step == .done || process.step == .confirm || process.step == .bookFreight { process.step = .releaseStock }
         process.attempts = 0
         process.nextAttemptAt = clock.now()
-        try await orders.save(order, process: process, events: events)
-        guard let stored = try await orders.order(id) else { throw OrderError.orderNotFound }
-        return stored
+        return try await orders.save(order, process: process, events: events)
     }
 }

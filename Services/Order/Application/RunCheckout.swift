@@ -33,11 +33,12 @@ public struct RunCheckout: Sendable {
     }
 
     /// Advances every due process by as many steps as it can take now, up to `concurrency` processes at a time
-    /// (they are independent; each waits mostly on other services); returns how many processes moved. Without
+    /// (they are independent; each waits mostly on other services, so many at once keep the CPU busy rather than
+    /// the clock); returns how many processes moved. Without
     /// `startingNew` (new checkouts held), orders that reserved nothing yet stay pending and lose nothing: they
     /// start once checkouts go on again; those already under way finish.
     @discardableResult
-    public func advanceDue(limit: Int = 50, concurrency: Int = 8, startingNew: Bool = true) async throws -> Int {
+    public func advanceDue(limit: Int = 128, concurrency: Int = 32, startingNew: Bool = true) async throws -> Int {
         let due = try await orders.dueProcesses(at: clock.now(), limit: limit, startingNew: startingNew)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             var moved = 0, next = 0
@@ -58,70 +59,78 @@ public struct RunCheckout: Sendable {
         }
     }
 
-    /// Runs steps until the process is done or must wait; returns whether any step completed.
+    /// Runs steps until the process is done or must wait; returns whether any step completed. The order is read
+    /// once: each save gives back the order as stored, so the next step goes on from it. An order changed
+    /// meanwhile by someone else (a customer cancelling it) makes the save fail; the process then waits for the next
+    /// round, which reads the order afresh.
     @discardableResult
     public func advance(_ start: CheckoutProcess) async throws -> Bool {
         var process = start
         var progressed = false
-        while process.step != .done {
-            guard var order = try await orders.order(process.order) else { return progressed }
-            var events: [OrderEvent] = []
-            do {
-                let now = clock.now()
-                switch process.step {
-                case .reserveStock:
-                    if order.status == .cancelled {
-                        process.step = .releaseStock
-                    } else {
-                        try await stock.reserve(order.id, lines: order.lines)
-                        events += try order.stockReserved(at: clock.now())
-                        process.step = .confirm
-                    }
-                case .confirm:
-                    if order.status == .cancelled {
-                        process.step = .releaseStock
-                    } else {
-                        events += try order.confirm(at: now)
-                        process.step = .bookFreight
-                    }
-                case .bookFreight:
-                    if order.status == .cancelled {
-                        process.step = .releaseStock
-                    } else {
-                        let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
-                                                              arrivalDeadline: now.addingTimeInterval(freightLeadTime))
-                        try await stock.commit(order.id)
-                        events += try order.ship(trackingID: tracking, at: clock.now())
+        guard var order = try await orders.order(process.order) else { return false }
+        do {
+            while process.step != .done {
+                var events: [OrderEvent] = []
+                do {
+                    let now = clock.now()
+                    switch process.step {
+                    case .reserveStock:
+                        if order.status == .cancelled {
+                            process.step = .releaseStock
+                        } else {
+                            try await stock.reserve(order.id, lines: order.lines)
+                            // Nothing is left to check between holding the stock and confirming: one save records both.
+                            events += try order.stockReserved(at: clock.now())
+                            events += try order.confirm(at: clock.now())
+                            process.step = .bookFreight
+                        }
+                    case .confirm:
+                        // Only processes stored by earlier versions, which reserved and confirmed in two saves, stop here.
+                        if order.status == .cancelled {
+                            process.step = .releaseStock
+                        } else {
+                            events += try order.confirm(at: now)
+                            process.step = .bookFreight
+                        }
+                    case .bookFreight:
+                        if order.status == .cancelled {
+                            process.step = .releaseStock
+                        } else {
+                            let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
+                                                                  arrivalDeadline: now.addingTimeInterval(freightLeadTime))
+                            try await stock.commit(order.id)
+                            events += try order.ship(trackingID: tracking, at: clock.now())
+                            process.step = .done
+                        }
+                    case .releaseStock:
+                        try await stock.release(order.id)
+                        events += try order.stockReturned(reason: process.failure ?? "the checkout could not be completed", at: now)
                         process.step = .done
+                    case .done:
+                        break
                     }
-                case .releaseStock:
-                    try await stock.release(order.id)
-                    events += try order.stockReturned(reason: process.failure ?? "the checkout could not be completed", at: now)
-                    process.step = .done
-                case .done:
-                    break
+                    process.attempts = 0
+                    process.nextAttemptAt = now
+                } catch let failure as StepFailure {
+                    process.attempts += 1
+                    let reason: String? = switch failure {
+                    case .permanent(let reason): reason
+                    case .transient(let reason): process.attempts >= maximumAttempts ? "gave up after \(process.attempts) attempts: \(reason)" : nil
+                    }
+                    if let reason {
+                        try await compensate(&process, order: &order, reason: reason)
+                        progressed = true
+                        continue
+                    }
+                    process.nextAttemptAt = clock.now().addingTimeInterval(backoff(process.attempts))
+                    try await orders.save(order, process: process, events: [])
+                    return progressed
                 }
-                process.attempts = 0
-                process.nextAttemptAt = now
-            } catch let failure as StepFailure {
-                process.attempts += 1
-                let reason: String? = switch failure {
-                case .permanent(let reason): reason
-                case .transient(let reason): process.attempts >= maximumAttempts ? "gave up after \(process.attempts) attempts: \(reason)" : nil
-                }
-                if let reason {
-                    try await compensate(&process, order: &order, reason: reason)
-                    progressed = true
-                    continue
-                }
-                process.nextAttemptAt = clock.now().addingTimeInterval(backoff(process.attempts))
-                try await orders.save(order, process: process, events: [])
-                return progressed
+                order = try await orders.save(order, process: process, events: events)
+                progressed = true
             }
-            try await orders.save(order, process: process, events: events)
-            progressed = true
-            // The next step works on the order as stored (its version moved on).
-            process = try await orders.process(process.order) ?? process
+        } catch OrderError.concurrentUpdate {
+            return progressed
         }
         return progressed
     }
@@ -135,12 +144,11 @@ public struct RunCheckout: Sendable {
             // All lines or none: a failed reservation holds nothing.
             let events = try order.fail(reason, at: clock.now())
             process.step = .done
-            try await orders.save(order, process: process, events: events)
+            order = try await orders.save(order, process: process, events: events)
         } else {
             process.step = .releaseStock
-            try await orders.save(order, process: process, events: [])
+            order = try await orders.save(order, process: process, events: [])
         }
-        process = try await orders.process(process.order) ?? process
     }
 
     /// Exponential backoff with jitter, capped at 5 s: the calls are cheap and idempotent, and a dependency that

@@ -111,7 +111,7 @@ public struct Order: Sendable, Equatable {
     public private(set) var freight: FreightStatus?
     public let createdAt: Date
     public private(set) var updatedAt: Date
-    public let version: Int
+    public private(set) var version: Int
 
     public init(id: OrderID, customer: String, lines: [OrderLine], address: ShippingAddress, status: OrderStatus = .pending,
                 failureReason: String? = nil, trackingID: String? = nil, freight: FreightStatus? = nil, createdAt: Date, updatedAt: Date,
@@ -139,6 +139,13 @@ public struct Order: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.version = version
+    }
+
+    /// The order as its repository holds it once this version is stored: the same state, one version on.
+    public func stored() -> Order {
+        var next = self
+        next.version += 1
+        return next
     }
 
     /// A new order from a cart's lines, pending its checkout.

@@ -89,8 +89,11 @@ public protocol OrderRepository: Sendable {
     func order(trackingID: String) async throws -> Order?
     /// Orders matching `filter`, newest first.
     func orders(matching filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
-    /// Stores the changed order (optimistic version) with the process state and events, in one transaction.
-    func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws
+    /// Stores the changed order (optimistic version) with the process state and events, in one transaction, and
+    /// gives back the order as stored (its version moved on). An order changed since it was read is not stored:
+    /// ``OrderError/concurrentUpdate``.
+    @discardableResult
+    func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws -> Order
     /// Stores the order changed by another context's event, recording the event's id in the same transaction;
     /// `false`, changing nothing, when that event had been handled before.
     func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool

@@ -71,7 +71,8 @@ public struct SQLOrderRepository: OrderRepository {
         return Page(items: orders, nextCursor: rows.count > page.limit ? orders.last.map { KeysetCursor(lastID: $0.id.description).encoded } : nil)
     }
 
-    public func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws {
+    @discardableResult
+    public func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws -> Order {
         let outgoing = try integrationEvents(events, at: order.updatedAt)
         let freight = try order.freight.map { try Self.json($0) }
         try await store.transaction { database in
@@ -85,6 +86,7 @@ public struct SQLOrderRepository: OrderRepository {
             if let process { try await Self.upsert(process, in: database) }
             for event in outgoing { try await Outbox.append(event, in: database) }
         }
+        return order.stored()
     }
 
     public func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool {
@@ -128,10 +130,14 @@ public struct SQLOrderRepository: OrderRepository {
 
     /// A new process takes the trace of the request being served.
     static func upsert(_ process: CheckoutProcess, in database: any SQLDatabase) async throws {
-        try await database.delete(from: "checkout_processes").where("order_id", .equal, process.order.description).run()
         try await database.insert(into: "checkout_processes").columns(processColumns)
             .values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
                     SQLBind(process.failure), SQLBind(process.traceContext ?? TraceContext.currentTraceparent()))
+            .onConflict(with: ["order_id"]) { update in
+                // The trace stays the one the process started in.
+                update.set(excludedValueOf: "step").set(excludedValueOf: "attempts").set(excludedValueOf: "next_attempt_at")
+                    .set(excludedValueOf: "failure")
+            }
             .run()
     }
 
