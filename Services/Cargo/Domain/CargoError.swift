@@ -8,5 +8,7 @@ public enum CargoError: Error, Equatable, Sendable {
     case voyageNotAllowed(HandlingEventType)
     case itineraryDoesNotFit(String)
     case notReroutable(String)
+    /// No itinerary over the network meets the route specification.
+    case noRoute(destination: String)
     case concurrentUpdate
 }

@@ -67,8 +67,13 @@ public struct CargoAPI: APIProtocol {
 
     public func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let routing: BookCargo.Routing = switch body.routing {
+        case .earliestArrival: .earliestArrival
+        case nil: .later
+        }
         let (cargo, created) = try await useCases.book.execute(
-            from: try Self.location(body.origin), to: try Self.location(body.destination), arrivalDeadline: body.arrivalDeadline, reference: body.reference
+            from: try Self.location(body.origin), to: try Self.location(body.destination), arrivalDeadline: body.arrivalDeadline, reference: body.reference,
+            routed: routing
         )
         ResponseHeaders.set(.location, "/cargos/\(cargo.trackingID)")
         return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))

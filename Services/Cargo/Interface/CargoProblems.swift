@@ -14,6 +14,7 @@ public enum CargoProblems {
         case .voyageNotAllowed(let type): return .validation("a \(type.rawValue) event must not name a voyage")
         case .itineraryDoesNotFit(let reason): return .validation(reason)
         case .notReroutable(let reason): return .conflict(reason)
+        case .noRoute(let destination): return .validation("no itinerary reaches \(destination) by the arrival deadline; nothing was booked")
         case .concurrentUpdate: return .conflict("the cargo changed at the same time; read it and try again")
         }
     }

@@ -68,6 +68,7 @@ enum HandlingReports {
         case .voyageRequired(let type): "a \(type.rawValue) event needs a voyage"
         case .voyageNotAllowed(let type): "a \(type.rawValue) event must not name a voyage"
         case .itineraryDoesNotFit(let reason), .notReroutable(let reason): reason
+        case .noRoute(let destination): "no itinerary reaches \(destination) by the arrival deadline"
         case .concurrentUpdate: "the cargo changed at the same time"
         }
     }

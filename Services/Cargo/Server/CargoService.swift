@@ -29,9 +29,10 @@ public enum CargoService {
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         let cargos = SQLCargoRepository(store: store, ids: ids)
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
+        let routing = GraphRoutingService(voyages: voyages)
         let api = CargoAPI(useCases: .init(
-            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
-            findRoutes: FindCandidateRoutes(cargos: cargos, routing: GraphRoutingService(voyages: voyages), clock: clock),
+            book: BookCargo(cargos: cargos, locations: locations, routing: routing, clock: clock, ids: ids),
+            findRoutes: FindCandidateRoutes(cargos: cargos, routing: routing, clock: clock),
             assignRoute: AssignRoute(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             changeDestination: ChangeDestination(cargos: cargos, locations: locations, clock: clock),
             reroute: RerouteCargo(cargos: cargos, clock: clock),

@@ -19,15 +19,16 @@ public struct CargoFreightClient: FreightBooking {
     public func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String {
         let booked: Components.Schemas.Cargo
         do {
+            // Booked and routed in one call; the fallback below routes a cargo booked unrouted before (by an
+            // earlier version of this service, interrupted between its booking and routing calls).
             let request = Components.Schemas.BookingRequest(origin: origin, destination: destination, arrivalDeadline: arrivalDeadline,
-                                                            reference: order.description)
+                                                            reference: order.description, routing: .earliestArrival)
             switch try await cargo.bookCargo(body: .json(request)) {
             case .created(let answer): booked = try answer.body.json
             case .ok(let answer): booked = try answer.body.json
             case .unprocessableContent(let problem): throw StepFailure.permanent(problem.detail)
             case let other: throw StepFailure.transient("cargo-service answered \(ServiceClientTransport.describe(other)) to the booking")
             }
-            // A booking repeated after a crash may already be routed.
             if booked.itinerary != nil { return booked.trackingId }
             let routes: Components.Schemas.ItineraryList
             switch try await cargo.listCandidateRoutes(path: .init(trackingId: booked.trackingId)) {

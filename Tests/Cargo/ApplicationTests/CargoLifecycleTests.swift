@@ -32,7 +32,7 @@ import TradewindTesting
         let cargos = SQLCargoRepository(store: store, ids: ids), locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
-            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
+            book: BookCargo(cargos: cargos, locations: locations, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
             findRoutes: FindCandidateRoutes(cargos: cargos, routing: GraphRoutingService(voyages: voyages), clock: clock),
             assignRoute: AssignRoute(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             reroute: RerouteCargo(cargos: cargos, clock: clock),
@@ -131,6 +131,30 @@ import TradewindTesting
             let view = try await services.track.execute(id)
             #expect(view.events.count == 4 + 2 * newPlan.legs.count)
             #expect(view.events.filter { !$0.expected }.map(\.event.type) == [.receive, .load], "the first plan's events no longer fit the new one")
+        }
+    }
+
+    @Test func bookingRoutedOnTheEarliestArrivalIsOneStep() async throws {
+        try await withServices { services in
+            let deadline = clock.now().addingTimeInterval(120 * 86_400)
+            // No voyage arrives within a day: nothing is booked, not even unrouted.
+            await #expect(throws: CargoError.noRoute(destination: "SESTO")) {
+                try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: clock.now().addingTimeInterval(86_400),
+                                                reference: "order-1", routed: .earliestArrival)
+            }
+            #expect(try await services.browse.allCargos().isEmpty)
+
+            let booked = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline,
+                                                         reference: "order-2", routed: .earliestArrival)
+            #expect(booked.created)
+            let earliest = try #require(try await services.findRoutes.execute(for: booked.cargo.trackingID).first)
+            #expect(booked.cargo.itinerary == earliest, "the candidate listed first, as a booker routing by hand would take it")
+            #expect(booked.cargo.delivery.routingStatus == .routed)
+            #expect(try await services.track.execute(booked.cargo.trackingID).cargo.itinerary == earliest, "stored routed")
+            let again = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline,
+                                                        reference: "order-2", routed: .earliestArrival)
+            #expect(!again.created && again.cargo.trackingID == booked.cargo.trackingID && again.cargo.itinerary == earliest)
+            #expect(try await services.browse.allCargos().count == 1)
         }
     }
 

@@ -61,7 +61,7 @@ import TradewindTesting
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         try await SampleNetwork(locations: locations, voyages: voyages).seed(now: clock.now())
         try await body(Services(
-            book: BookCargo(cargos: cargos, locations: locations, clock: clock, ids: ids),
+            book: BookCargo(cargos: cargos, locations: locations, routing: GraphRoutingService(voyages: voyages), clock: clock, ids: ids),
             registerBatch: RegisterHandlingBatch(cargos: cargos, locations: locations, voyages: voyages, clock: clock),
             cargos: cargos
         ))

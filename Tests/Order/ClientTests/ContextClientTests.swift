@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CargoServer
 import CartServer
 import Foundation
@@ -5,6 +6,8 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import Logging
+import NIOCore
+import NIOHTTP1
 import OrderDomain
 import OrderInfrastructure
 import ProductServer
@@ -45,6 +48,29 @@ import TradewindTesting
         var configuration = ServiceClient.Configuration()
         configuration.retry.maximumAttempts = 1
         return ServiceClient(discovery: discovery, tokens: FixedToken(value: token), configuration: configuration, logger: logger)
+    }
+
+    /// Books a cargo the way a booker that routes later does, straight through the cargo API; its tracking id.
+    static func bookUnrouted(reference: String, deadline: Date, port: Int) async throws -> String {
+        struct Booked: Decodable { let trackingId: String }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/cargos")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(try await token(subject: "order-service", roles: ["service"], scopes: [Scope.bookFreight]))")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        let body: [String: String] = ["origin": "CNHKG", "destination": "SESTO", "arrivalDeadline": deadline.formatted(.iso8601), "reference": reference]
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status == .created)
+        return try JSONDecoder().decode(Booked.self, from: Data(String(buffer: try await response.body.collect(upTo: 1 << 20)).utf8)).trackingId
+    }
+
+    /// The itinerary the cargo service holds for a cargo (its JSON), `nil` when it is not routed.
+    static func cargoItinerary(_ trackingID: String, port: Int) async throws -> String? {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/cargos/\(trackingID)")
+        request.headers.add(name: "Authorization", value: "Bearer \(try await token(subject: "order-service", roles: ["service"], scopes: [Scope.bookFreight]))")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let object = try JSONSerialization.jsonObject(with: Data(String(buffer: try await response.body.collect(upTo: 1 << 20)).utf8)) as? [String: Any]
+        return (object?["itinerary"]).flatMap { $0 is NSNull ? nil : String(describing: $0) }
     }
 
     /// The step failure `work` ends with, or `nil` when it succeeds.
@@ -130,13 +156,22 @@ import TradewindTesting
             #expect(!trackingID.isEmpty)
             // Repeated after a crash, the booking finds the cargo it made, already routed.
             #expect(try await freight.book(order, from: "CNHKG", to: "SESTO", arrivalDeadline: deadline) == trackingID)
+            #expect(try await Self.cargoItinerary(trackingID, port: client.port!) != nil, "booked and routed in one call")
+
+            // A cargo booked unrouted under the order (by a version that booked and routed in separate calls, stopped
+            // between them) is found and routed.
+            let interrupted = OrderID(rawValue: UUID())
+            let unrouted = try await Self.bookUnrouted(reference: interrupted.description, deadline: deadline, port: client.port!)
+            #expect(try await Self.cargoItinerary(unrouted, port: client.port!) == nil)
+            #expect(try await freight.book(interrupted, from: "CNHKG", to: "SESTO", arrivalDeadline: deadline) == unrouted)
+            #expect(try await Self.cargoItinerary(unrouted, port: client.port!) != nil)
             let nowhere = await Self.failure { _ = try await freight.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "ZZZZZ", arrivalDeadline: deadline) }
             if case .permanent? = nowhere {} else { Issue.record("an unknown destination must be permanent: \(String(describing: nowhere))") }
             let tooSoon = await Self.failure {
                 _ = try await freight.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "SESTO", arrivalDeadline: Date().addingTimeInterval(3600))
             }
             if case .permanent(let reason)? = tooSoon {
-                #expect(reason.contains("no freight route"))
+                #expect(reason.contains("no itinerary reaches SESTO"), "\(reason)")
             } else {
                 Issue.record("no route in time must be permanent: \(String(describing: tooSoon))")
             }
