@@ -127,16 +127,20 @@ public struct OutboxRelay: Service {
         public var maximumDelay: Duration
         public var pollInterval: Duration
         public var batchSize: Int
+        /// How many aggregates' events are delivered at once; each aggregate's own events go one after another.
+        public var concurrency: Int
         /// Delivered events are deleted once they are this old (dead letters stay until replayed).
         public var retention: Duration
 
         public init(maximumAttempts: Int = 10, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(60),
-                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100, retention: Duration = .seconds(7 * 86_400)) {
+                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100, concurrency: Int = 16,
+                    retention: Duration = .seconds(7 * 86_400)) {
             self.maximumAttempts = maximumAttempts
             self.baseDelay = baseDelay
             self.maximumDelay = maximumDelay
             self.pollInterval = pollInterval
             self.batchSize = batchSize
+            self.concurrency = max(1, concurrency)
             self.retention = retention
         }
     }
@@ -229,28 +233,31 @@ public struct OutboxRelay: Service {
                 ORDER BY outbox.sequence LIMIT \(literal: policy.batchSize)
                 """).all()
         }
-        var blocked: Set<String> = []
-        // Marked delivered together at the end of the pass, in one statement: a crash before that only means
-        // these events are delivered again (at least once; consumers dedupe through their inbox).
-        var delivered: [String] = []
+        // Each aggregate's events in sequence order, the aggregates side by side: a consumer that is slow to answer
+        // holds back only the aggregates whose events it is receiving, not the whole outbox.
+        var queues: [String: [Outbox.Entry]] = [:]
+        var aggregates: [String] = []
         for row in rows {
             let entry = try Outbox.decode(row)
-            let aggregate = entry.event.aggregateID
-            // An earlier event of this aggregate failed in this pass: the later ones wait for its retry.
-            guard !blocked.contains(aggregate) else { continue }
-            do {
-                let event = entry.event
-                try await TraceContext.withSpan("deliver \(event.type)", continuing: event.traceparent, ofKind: .producer,
-                                                attributes: ["messaging.message.id": event.id, "messaging.destination.name": event.type]) {
-                    try await publisher.publish(event)
+            if queues[entry.event.aggregateID] == nil { aggregates.append(entry.event.aggregateID) }
+            queues[entry.event.aggregateID, default: []].append(entry)
+        }
+        // Marked delivered together at the end of the pass, in one statement: a crash before that only means
+        // these events are delivered again (at least once; consumers dedupe through their inbox).
+        let delivered = try await withThrowingTaskGroup(of: [String].self) { group in
+            var running = 0
+            var delivered: [String] = []
+            for aggregate in aggregates {
+                if running == policy.concurrency {
+                    delivered += try await group.next() ?? []
+                    running -= 1
                 }
-                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, self.now().timeIntervalSince(entry.event.occurredAt)) * 1000)))
-                delivered.append(event.id)
-            } catch {
-                blocked.insert(aggregate)
-                try await markFailed(entry, error: "\(error)", at: now)
+                let queue = queues[aggregate] ?? []
+                group.addTask { try await deliverInOrder(queue, at: now) }
+                running += 1
             }
-            Counter(label: "outbox_delivery_attempts_total").increment()
+            for try await done in group { delivered += done }
+            return delivered
         }
         if !delivered.isEmpty {
             try await store.transaction { database in
@@ -261,6 +268,28 @@ public struct OutboxRelay: Service {
             }
         }
         return delivered.count
+    }
+
+    /// Delivers one aggregate's events in order, up to the first that fails: that one is retried later, and the
+    /// events behind it wait for it. Returns the ids delivered.
+    private func deliverInOrder(_ entries: [Outbox.Entry], at now: Date) async throws -> [String] {
+        var delivered: [String] = []
+        for entry in entries {
+            defer { Counter(label: "outbox_delivery_attempts_total").increment() }
+            let event = entry.event
+            do {
+                try await TraceContext.withSpan("deliver \(event.type)", continuing: event.traceparent, ofKind: .producer,
+                                                attributes: ["messaging.message.id": event.id, "messaging.destination.name": event.type]) {
+                    try await publisher.publish(event)
+                }
+                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, self.now().timeIntervalSince(event.occurredAt)) * 1000)))
+                delivered.append(event.id)
+            } catch {
+                try await markFailed(entry, error: "\(error)", at: now)
+                break
+            }
+        }
+        return delivered
     }
 
     private func markFailed(_ entry: Outbox.Entry, error: String, at now: Date) async throws {

@@ -106,6 +106,38 @@ import TradewindTesting
         #expect(try await relay.deliverDue() == 0, "nothing purged is delivered again")
     }
 
+    /// A consumer that holds the first event of aggregate A until B's event has arrived: delivered one after the
+    /// other, B would wait for A and A would give up; the relay delivers the two aggregates side by side, and each
+    /// aggregate's own events still in order.
+    final class WaitingPublisher: EventPublisher {
+        let delivered = Mutex<[String]>([])
+
+        func publish(_ event: IntegrationEvent) async throws {
+            if event.id == "a1" {
+                for _ in 0..<200 where !delivered.withLock({ $0.contains("b1") }) { try await Task.sleep(for: .milliseconds(10)) }
+                guard delivered.withLock({ $0.contains("b1") }) else { throw EventDeliveryError(service: "consumer", status: 503) }
+            }
+            delivered.withLock { $0.append(event.id) }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func aSlowConsumerOfOneAggregateDoesNotHoldBackTheOthers(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await Self.migrator.migrate(store, logger: logger)
+            try await store.transaction { database in
+                for (id, aggregate) in [("a1", "A"), ("a2", "A"), ("b1", "B")] {
+                    try await Outbox.append(event(id, aggregate: aggregate, at: Date()), in: database)
+                }
+            }
+            let publisher = WaitingPublisher()
+            let relay = OutboxRelay(store: store, publisher: publisher, logger: logger)
+            #expect(try await relay.deliverDue() == 3)
+            #expect(publisher.delivered.withLock { $0 } == ["b1", "a1", "a2"])
+            #expect(try await Outbox.backlog(in: store) == 0)
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func aggregatesBackingOffAtTheHeadDoNotStallTheEventsBehindThem(_ kind: TestDatabases.Kind) async throws {
         try await TestDatabases.withStore(kind) { store in
