@@ -4,6 +4,7 @@ import Foundation
 import Histogram
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// `tradewind bench checkout`: orders placed through the gateway of a running stack, as customers place them. It
 /// prepares its own data (a product with ample stock, created with an administrator's token; customers registered
@@ -73,7 +74,7 @@ struct CheckoutBench: AsyncParsableCommand {
 
         let run: Run
         if let rate {
-            run = try await openLoop(http, api: api, sku: sku, rate: rate)
+            run = try await openLoop(http, api: api, sku: sku, rate: rate, adminToken: admin)
         } else {
             run = try await closedLoop(http, api: api, sku: sku)
         }
@@ -167,7 +168,7 @@ struct CheckoutBench: AsyncParsableCommand {
         return run
     }
 
-    func openLoop(_ http: BenchHTTP, api: String, sku: String, rate: Double) async throws -> Run {
+    func openLoop(_ http: BenchHTTP, api: String, sku: String, rate: Double, adminToken: String) async throws -> Run {
         let count = Int(rate * duration)
         print("preparing \(count) customers, each with a filled cart …")
         let tokens = try await prepareCustomers(http, count: count) { token in
@@ -176,17 +177,33 @@ struct CheckoutBench: AsyncParsableCommand {
         print("open loop: \(count) orders at \(rate.formatted())/s through \(gateway) …")
         let before = ProcessCPU.sample()
         let start = ContinuousClock.now + .milliseconds(200)
+        let end = start + .seconds(duration)
+        let unfollowed = Placements()
+        let expected = (0..<count).count(where: { $0 % followEvery != 0 })
+        async let watched = watchUntilShipped(http, api: api, adminToken: adminToken, orders: unfollowed, expected: expected, after: end)
         var run = await eachCustomer(tokens) { index, token, run in
             let scheduled = start + .seconds(Double(index) / rate)
             try? await Task.sleep(until: scheduled, clock: .continuous)
-            let order = try await placeOrder(http, api: api, token: token)
+            let followed = index % followEvery == 0
+            let order: String
+            do {
+                order = try await placeOrder(http, api: api, token: token)
+            } catch {
+                if !followed { unfollowed.settle(nil) }
+                throw error
+            }
             run.post.record(scheduled.duration(to: .now))
             run.accepted += 1
-            if index % followEvery == 0 {
+            if followed {
                 try await follow(http, api: api, order: order, token: token, from: scheduled, into: &run)
             } else {
-                try await waitUntilShipped(http, api: api, order: order, token: token, after: start + .seconds(duration), into: &run)
+                unfollowed.settle(order)
             }
+        }
+        do {
+            run.merge(try await watched)
+        } catch {
+            run.failed(error)
         }
         run.label = String(format: "open loop, %g orders/s offered for %g s", rate, duration)
         run.offered = rate
@@ -194,6 +211,68 @@ struct CheckoutBench: AsyncParsableCommand {
         run.shippedSeconds = run.lastShipped.map { start.duration(to: $0).seconds }
         run.cpu = ProcessCPU.sample().used(since: before)
         return run
+    }
+
+    /// The orders of an open loop that are not followed one by one, as their placements settle.
+    final class Placements: Sendable {
+        struct State {
+            var ids: Set<String> = []
+            /// Placements done, whether or not they succeeded.
+            var settled = 0
+        }
+
+        private let state = Mutex(State())
+
+        /// A placement done: the order it placed, or `nil` when it failed.
+        func settle(_ order: String?) {
+            state.withLock { state in
+                if let order { state.ids.insert(order) }
+                state.settled += 1
+            }
+        }
+
+        var current: State { state.withLock { $0 } }
+    }
+
+    /// The orders not followed one by one (polling each would be a load of its own): once the last is sent, the
+    /// administrators' listing of orders still under way is read every quarter of a second, a few requests for all
+    /// of them, until none of them is left there. Orders that ended failed or cancelled are counted as failures.
+    func watchUntilShipped(_ http: BenchHTTP, api: String, adminToken: String, orders: Placements, expected: Int,
+                           after end: ContinuousClock.Instant) async throws -> Run {
+        try? await Task.sleep(until: end, clock: .continuous)
+        var run = Run()
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let placed = orders.current
+            if placed.settled == expected {
+                let underWay = try await listed(http, api: api, adminToken: adminToken, statuses: ["pending", "stockReserved", "confirmed"], among: placed.ids)
+                if underWay.isEmpty {
+                    let ended = try await listed(http, api: api, adminToken: adminToken, statuses: Array(Self.endedStatuses), among: placed.ids)
+                    for order in ended { run.failed(BenchFailure("order \(order) did not ship")) }
+                    for _ in 0..<(placed.ids.count - ended.count) { run.sawShipped() }
+                    return run
+                }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw BenchFailure("orders were still under way \(Int(duration) + 120) s after the first was sent")
+    }
+
+    /// Which of `orders` the administrators' listing shows in one of `statuses`. Read in the order the checkout
+    /// moves orders through them, so that an order moving on while they are read is seen in a later one.
+    func listed(_ http: BenchHTTP, api: String, adminToken: String, statuses: [String], among orders: Set<String>) async throws -> Set<String> {
+        struct Page: Decodable { struct Item: Decodable { let id: String }; let items: [Item]; let nextCursor: String? }
+        var found: Set<String> = []
+        for status in statuses {
+            var cursor: String?
+            repeat {
+                let query = "status=\(status)&limit=100" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)" } ?? "")
+                let page: Page = try await http.json(.GET, "\(api)/admin/orders?\(query)", token: adminToken, expect: 200)
+                found.formUnion(page.items.map(\.id).filter(orders.contains))
+                cursor = page.nextCursor
+            } while cursor != nil && found.count < orders.count
+        }
+        return found
     }
 
     /// One task per customer, each with a run of its own (a failure it throws counted there), merged at the end.
@@ -248,24 +327,6 @@ struct CheckoutBench: AsyncParsableCommand {
             try await Task.sleep(for: min(.milliseconds(500), max(.milliseconds(50), sent.duration(to: .now) / 10)))
         }
         throw BenchFailure("order \(order) did not ship within 60 s")
-    }
-
-    /// An order not followed closely (that would be load of its own): checked once the last order is sent, then
-    /// every quarter of a second, so that when the last order ships is known to that precision.
-    func waitUntilShipped(_ http: BenchHTTP, api: String, order: String, token: String, after end: ContinuousClock.Instant,
-                          into run: inout Run) async throws {
-        try? await Task.sleep(until: end, clock: .continuous)
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            let status = try await orderStatus(http, api: api, order: order, token: token)
-            if Self.shippedStatuses.contains(status) {
-                run.sawShipped()
-                return
-            }
-            if Self.endedStatuses.contains(status) { throw BenchFailure("order \(order) ended \(status)") }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw BenchFailure("order \(order) did not ship within \(Int(duration) + 120) s")
     }
 
     func orderStatus(_ http: BenchHTTP, api: String, order: String, token: String) async throws -> String {
@@ -487,6 +548,8 @@ struct ProcessCPU {
         if let serve = arguments.firstIndex(of: "serve"), serve + 1 < arguments.count, arguments[0].hasSuffix("tradewind") {
             return arguments[serve + 1]
         }
+        // `tradewind up` relays every service's log lines to its own output: work the local stack does per request.
+        if arguments.count > 1, arguments[0].hasSuffix("tradewind"), arguments[1] == "up" { return "tradewind up (log relay)" }
         if arguments[0].hasSuffix("postgres") || arguments[0].hasPrefix("postgres:") { return "postgresql (all backends)" }
         return nil
     }
