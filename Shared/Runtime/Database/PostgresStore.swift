@@ -31,7 +31,7 @@ public final class PostgresStore: SQLStore, Service {
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await TraceContext.withChildSpan("db read", ofKind: .client, attributes: attributes) {
-            try await client.withConnection { connection in try await body(connection.sql()) }
+            try await client.withConnection { connection in try await body(PreparedPostgresDatabase(connection)) }
         }
     }
 
@@ -73,7 +73,7 @@ public final class PostgresStore: SQLStore, Service {
 
     private func pooledTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection.sql()) }
+            return try await client.withTransaction(logger: logger) { connection in try await body(PreparedPostgresDatabase(connection)) }
         } catch let error as PostgresTransactionError {
             // The closure's own error (a domain rule, a conflict) is what callers handle; once the rollback has
             // succeeded, the wrapper adds nothing they can act on.

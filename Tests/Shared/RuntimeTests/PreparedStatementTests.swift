@@ -1,0 +1,87 @@
+import Foundation
+import SQLKit
+import Testing
+import TradewindRuntime
+import TradewindTesting
+
+/// Statements on PostgreSQL run as named prepared statements, prepared once per connection; the same statements on
+/// SQLite show that the answers are the ones an unprepared statement gives.
+@Suite struct PreparedStatementTests {
+    struct Thing: Equatable {
+        let id: String
+        let count: Int
+        let note: String?
+        let flag: Bool
+    }
+
+    private func createThings(in store: any SQLStore) async throws {
+        try await store.transaction { database in
+            try await database.raw("CREATE TABLE things (id TEXT PRIMARY KEY, count INTEGER NOT NULL, note TEXT, flag BOOLEAN NOT NULL)").run()
+        }
+    }
+
+    private func things(in database: any SQLDatabase, countAtLeast minimum: Int) async throws -> [Thing] {
+        try await database.select().columns("id", "count", "note", "flag").from("things").where("count", .greaterThanOrEqual, minimum)
+            .orderBy("id").all().map { row in
+                Thing(id: try row.decode(column: "id", as: String.self), count: try row.decode(column: "count", as: Int.self),
+                      note: try row.decode(column: "note", as: String?.self), flag: try row.decode(column: "flag", as: Bool.self))
+            }
+    }
+
+    /// The same insert with a note and without one, `Int`s into an `INTEGER` column, then the same update and select:
+    /// a statement's parameter types are the binds' own, so a name first prepared with a nil still takes a value.
+    @Test(arguments: TestDatabases.available)
+    func aStatementRunManyTimesAnswersAsItWouldOnce(_ kind: TestDatabases.Kind) async throws {
+        try await TestDatabases.withStore(kind) { store in
+            try await createThings(in: store)
+            var expected: [Thing] = []
+            for index in 0..<12 {
+                let thing = Thing(id: "t\(100 + index)", count: index, note: index.isMultiple(of: 3) ? nil : "note \(index)", flag: index.isMultiple(of: 2))
+                expected.append(thing)
+                try await store.transaction { database in
+                    try await database.insert(into: "things").columns("id", "count", "note", "flag")
+                        .values(SQLBind(thing.id), SQLBind(thing.count), SQLBind(thing.note), SQLBind(thing.flag)).run()
+                }
+            }
+            for index in 0..<12 where index.isMultiple(of: 4) {
+                let changed = try await store.transaction { database in
+                    try await database.update("things").set("note", to: Optional<String>.none).set("count", to: index + 100)
+                        .where("id", .equal, "t\(100 + index)").where("count", .equal, index).returning("id").all()
+                }
+                #expect(changed.count == 1)
+                expected[index] = Thing(id: expected[index].id, count: index + 100, note: nil, flag: expected[index].flag)
+            }
+            for minimum in [0, 5, 100] {
+                let found = try await store.read { database in try await things(in: database, countAtLeast: minimum) }
+                #expect(found == expected.filter { $0.count >= minimum })
+            }
+        }
+    }
+
+    @Test func aStatementIsPreparedOnceAndItsPlanReused() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withStore(.postgres) { store in
+            try await createThings(in: store)
+            let prepared = try await store.read { database in
+                for minimum in 0..<6 { _ = try await things(in: database, countAtLeast: minimum) }
+                return try await database.raw("SELECT statement, generic_plans + custom_plans AS plans FROM pg_prepared_statements").all()
+            }
+            let ours = try prepared.filter { try $0.decode(column: "statement", as: String.self).contains("\"things\"") }
+            #expect(ours.count == 1, "one statement for six runs of the same select")
+            #expect(try ours.first?.decode(column: "plans", as: Int.self) == 6)
+        }
+    }
+
+    /// PostgresNIO remembers a failed preparation for the connection's life; the statement takes a new name instead.
+    @Test func aStatementThatFailedToPrepareRunsOnceItsTableExists() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withStore(.postgres) { store in
+            let found = try await store.read { database in
+                await #expect(throws: (any Error).self) { try await things(in: database, countAtLeast: 0) }
+                try await database.raw("CREATE TABLE things (id TEXT PRIMARY KEY, count INTEGER NOT NULL, note TEXT, flag BOOLEAN NOT NULL)").run()
+                return try await things(in: database, countAtLeast: 0)
+            }
+            #expect(found.isEmpty)
+        }
+    }
+}
