@@ -15,10 +15,12 @@ public struct CommitReservation: Sendable {
 
     public func execute(_ order: OrderReference) async throws -> Reservation {
         let now = clock.now()
-        if let current = try await inventory.reservation(for: order), current.isOverdue(at: now) {
+        do {
+            return try await inventory.finish(order, as: .committed, at: now)
+        } catch ProductError.reservationNotHeld(.expired) {
+            // Refused because it is overdue (or already expired): it gives its stock back, if it still holds it.
             _ = try await inventory.finish(order, as: .expired, at: now)
             throw ProductError.reservationNotHeld(.expired)
         }
-        return try await inventory.finish(order, as: .committed, at: now)
     }
 }

@@ -33,14 +33,21 @@ public struct ReserveStock: Sendable {
         let wanted = try lines.map { line in try ReservationLine(sku: line.sku, quantity: line.quantity) }
         let now = clock.now()
         let reservation = try Reservation(orderID: order, lines: wanted, createdAt: now, expiresAt: now.addingTimeInterval(lifetime))
-        if let existing = try await inventory.reservation(for: order) {
-            guard existing.holdsSameGoods(as: wanted) else { throw ProductError.reservationMismatch }
-            return .existing(existing)
-        }
         for line in reservation.lines {
-            guard let product = try await products.product(withSKU: line.sku) else { throw ProductError.unknownSKU(line.sku.value) }
-            guard product.details.active else { throw ProductError.inactiveProduct(line.sku.value) }
+            let product = try await products.product(withSKU: line.sku)
+            guard let product, product.details.active else {
+                // A repeated request answers with the reservation already made, even for a product gone since.
+                if let existing = try await existingReservation(for: order, holding: wanted) { return existing }
+                throw product == nil ? ProductError.unknownSKU(line.sku.value) : ProductError.inactiveProduct(line.sku.value)
+            }
         }
+        // The inventory answers a repeated request with the reservation already made; no read beforehand.
         return try await inventory.reserve(reservation)
+    }
+
+    private func existingReservation(for order: OrderReference, holding wanted: [ReservationLine]) async throws -> ReservationOutcome? {
+        guard let existing = try await inventory.reservation(for: order) else { return nil }
+        guard existing.holdsSameGoods(as: wanted) else { throw ProductError.reservationMismatch }
+        return .existing(existing)
     }
 }

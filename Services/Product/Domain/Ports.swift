@@ -61,7 +61,8 @@ public protocol InventoryRepository: Sendable {
     func stock(of sku: SKU) async throws -> StockLevel?
     /// Fails with ``ProductError/stockBelowReserved(reserved:)`` when `onHand` is less than what is reserved.
     func setOnHand(_ onHand: Int, of sku: SKU) async throws -> StockLevel
-    /// All lines or none: ``ProductError/insufficientStock(_:)`` names every SKU that is short.
+    /// All lines or none: ``ProductError/insufficientStock(_:)`` names every SKU that is short. When the order already
+    /// has a reservation, answers with it (`existing`), or ``ProductError/reservationMismatch`` for other goods.
     func reserve(_ reservation: Reservation) async throws -> ReservationOutcome
     func reservation(for order: OrderReference) async throws -> Reservation?
     /// Moves a held reservation to `status` (released, committed or expired), returning or removing its stock.

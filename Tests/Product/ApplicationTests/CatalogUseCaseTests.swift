@@ -94,6 +94,8 @@ import TradewindTesting
             _ = try await create.execute(sku: try SKU("BOK-2"), details: .init(name: "Old", price: Money(minorUnits: 100, currency: euro), categoryID: category.id, active: false))
             let setStock = SetStock(inventory: fixture.inventory), stock = GetStock(inventory: fixture.inventory)
             _ = try await setStock.execute(onHand: 4, of: try SKU("BOK-1"))
+            _ = try await create.execute(sku: try SKU("BOK-3"), details: .init(name: "IDDD", price: Money(minorUnits: 4990, currency: euro), categoryID: category.id))
+            _ = try await setStock.execute(onHand: 5, of: try SKU("BOK-3"))
             await #expect(throws: ProductError.unknownSKU("NOPE-1")) { try await setStock.execute(onHand: 1, of: try SKU("NOPE-1")) }
             await #expect(throws: ProductError.self) { try await setStock.execute(onHand: -1, of: try SKU("BOK-1")) }
 
@@ -113,13 +115,31 @@ import TradewindTesting
                 try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: try SKU("BOK-1"), quantity: 1)], lifetime: 5)
             }
             #expect(try await stock.execute(of: try SKU("BOK-1")).available == 1)
+            // A repeat answers with the reservation made, even once the product is no longer sold.
+            let hidden = try await DeactivateProduct(products: fixture.products, clock: clock).execute(id: book.id, expectedVersion: 1)
+            #expect(try await reserve.execute(order: order, lines: [.init(sku: try SKU("BOK-1"), quantity: 3)], lifetime: 120) == .existing(reservation))
+            await #expect(throws: ProductError.reservationMismatch) { try await reserve.execute(order: order, lines: [.init(sku: try SKU("BOK-1"), quantity: 2)], lifetime: 120) }
+            await #expect(throws: ProductError.inactiveProduct("BOK-1")) {
+                try await reserve.execute(order: OrderReference(rawValue: UUID()), lines: [.init(sku: try SKU("BOK-1"), quantity: 1)], lifetime: nil)
+            }
+            _ = hidden
 
             // Past its expiry a reservation cannot be committed, and its stock comes back.
             clock.advance(by: 121)
             await #expect(throws: ProductError.reservationNotHeld(.expired)) { try await CommitReservation(inventory: fixture.inventory, clock: clock).execute(order) }
             #expect(try await stock.execute(of: try SKU("BOK-1")).available == 4)
             #expect(try await GetReservation(inventory: fixture.inventory).execute(for: order).status == .expired)
-            _ = book
+            await #expect(throws: ProductError.reservationNotHeld(.expired)) { try await CommitReservation(inventory: fixture.inventory, clock: clock).execute(order) }
+            #expect(try await stock.execute(of: try SKU("BOK-1")).available == 4, "an expired reservation gives its stock back once")
+
+            // In time, a commit takes the goods off the shelf, and a repeated commit changes nothing more.
+            let shipped = OrderReference(rawValue: UUID())
+            _ = try await reserve.execute(order: shipped, lines: [.init(sku: try SKU("BOK-3"), quantity: 2)], lifetime: 120)
+            let commit = CommitReservation(inventory: fixture.inventory, clock: clock)
+            #expect(try await commit.execute(shipped).status == .committed)
+            #expect(try await commit.execute(shipped).status == .committed)
+            let level = try await stock.execute(of: try SKU("BOK-3"))
+            #expect(level.onHand == 3 && level.available == 3)
         }
     }
 
