@@ -7,13 +7,10 @@ import TradewindRuntime
 public struct SQLCargoRepository: CargoRepository {
     let store: any SQLStore
     let ids: any IdentifierGenerator
-    let committed: WorkSignal
 
-    /// `committed` is woken after every committed change, which is what wakes the outbox relay.
-    public init(store: any SQLStore, ids: any IdentifierGenerator, committed: WorkSignal = WorkSignal()) {
+    public init(store: any SQLStore, ids: any IdentifierGenerator) {
         self.store = store
         self.ids = ids
-        self.committed = committed
     }
 
     public func cargo(_ id: TrackingID) async throws -> Cargo? {
@@ -63,7 +60,6 @@ public struct SQLCargoRepository: CargoRepository {
                 try await Self.write(change.cargo, reference: nil, recording: change.handling, rows: rows, in: database)
             }
         }
-        committed.wake()
     }
 
     /// One transaction: the cargo (inserted with its reference, or updated by version), its handling event, its events.
@@ -72,7 +68,6 @@ public struct SQLCargoRepository: CargoRepository {
         try await store.transaction { database in
             try await Self.write(cargo, reference: reference, recording: handling, rows: rows, in: database)
         }
-        committed.wake()
     }
 
     /// What a change writes besides the cargo, with the identifiers it needs made before the transaction starts.

@@ -27,8 +27,7 @@ public enum CargoService {
         logger.info("starting", metadata: ["port": "\(runtime.port)", "database": "\(runtime.database)"])
         let verifier = try runtime.accessTokenVerifier(keys: keys, clock: clock, logger: logger)
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
-        let committed = WorkSignal()
-        let cargos = SQLCargoRepository(store: store, ids: ids, committed: committed)
+        let cargos = SQLCargoRepository(store: store, ids: ids)
         let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
         let routing = GraphRoutingService(voyages: voyages)
         let api = CargoAPI(useCases: .init(
@@ -46,7 +45,7 @@ public enum CargoService {
         let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
         let client = ServiceClient(discovery: discovery, tokens: configuration.machineClient.tokenProvider(), logger: logger)
         let subscribers = SubscriberDirectory(publisher: CargoContract.service, store: store, discovery: discovery, client: client, logger: logger)
-        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(subscribers: subscribers, client: client), wokenBy: committed, logger: logger)
+        let relay = OutboxRelay(store: store, publisher: HTTPEventPublisher(subscribers: subscribers, client: client), logger: logger)
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CargoProblems.map, verifier: verifier, accessPolicy: CargoRoutes.accessPolicy.adding(OutboxAdminRoutes.accessRules),
             readiness: [.migrations(CargoSchema.migrator, in: store)], maximumBodyBytes: runtime.maximumBodyBytes,

@@ -9,14 +9,10 @@ import TradewindRuntime
 public struct SQLOrderRepository: OrderRepository {
     let store: any SQLStore
     let ids: any IdentifierGenerator
-    let committed: WorkSignal
 
-    /// `committed` is woken after every committed change: a new order, a step of its checkout, recorded freight. It
-    /// wakes the checkout worker and the outbox relay.
-    public init(store: any SQLStore, ids: any IdentifierGenerator, committed: WorkSignal = WorkSignal()) {
+    public init(store: any SQLStore, ids: any IdentifierGenerator) {
         self.store = store
         self.ids = ids
-        self.committed = committed
     }
 
     public func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws {
@@ -36,7 +32,6 @@ public struct SQLOrderRepository: OrderRepository {
             return true
         }
         if !inserted { throw OrderError.idempotencyKeyReused }
-        committed.wake()
     }
 
     public func order(customer: String, idempotencyKey key: String) async throws -> (Order, requestHash: String)? {
@@ -91,14 +86,13 @@ public struct SQLOrderRepository: OrderRepository {
             if let process { try await Self.upsert(process, in: database) }
             for event in outgoing { try await Outbox.append(event, in: database) }
         }
-        committed.wake()
         return order.stored()
     }
 
     public func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool {
         let outgoing = try integrationEvents(events, at: order.updatedAt)
         let freight = try order.freight.map { try Self.json($0) }
-        let recorded = try await store.transaction { database in
+        return try await store.transaction { database in
             guard try await Inbox.recordFirstDelivery(ofEvent: eventID, type: eventType, in: database, at: order.updatedAt) else { return false }
             let updated = try await database.update("orders")
                 .set("status", to: order.status.rawValue).set("freight", to: freight)
@@ -109,8 +103,6 @@ public struct SQLOrderRepository: OrderRepository {
             for event in outgoing { try await Outbox.append(event, in: database) }
             return true
         }
-        if recorded { committed.wake() }
-        return recorded
     }
 
     public func process(_ id: OrderID) async throws -> CheckoutProcess? {

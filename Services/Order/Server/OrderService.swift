@@ -64,8 +64,7 @@ public enum OrderService {
                 events: HTTPEventPublisher(subscribers: subscribers, client: client)
             )
         }
-        let committed = WorkSignal()
-        let orders = SQLOrderRepository(store: store, ids: ids, committed: committed)
+        let orders = SQLOrderRepository(store: store, ids: ids)
         let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse,
                                    observer: TracedCheckout())
         let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), view: ViewOrders(orders: orders),
@@ -83,10 +82,10 @@ public enum OrderService {
             setting: "checkout.hold", whenOn: "checkout held: new orders wait in pending", whenOff: "checkout resumed: pending orders go on"
         )
         if let liveSettings { workers.append(hold.follow(liveSettings, logger: logger)) }
-        let checkoutWorker = RepeatingWork("checkout", every: .milliseconds(100), wokenBy: committed, logger: logger) {
+        let checkoutWorker = RepeatingWork("checkout", every: .milliseconds(100), logger: logger) {
             try await store.exclusively("tradewind-checkout") { try await checkout.advanceDue(startingNew: !hold.isOn) } ?? 0
         }
-        workers += [checkoutWorker, OutboxRelay(store: store, publisher: resolved.events, wokenBy: committed, logger: logger)]
+        workers += [checkoutWorker, OutboxRelay(store: store, publisher: resolved.events, logger: logger)]
         return ServiceHost.makeApplication(
             router: router, settings: runtime, services: services, workers: workers, logger: logger,
             beforeStart: { try await OrderSchema.migrator.migrate(store, logger: logger) }, onRunning: onRunning

@@ -3,21 +3,17 @@ import ServiceLifecycle
 
 /// The loop of a background worker (a sweeper, the checkout): runs `pass` until shutdown, again at once while it
 /// reports work done, after `interval` when it found none or failed (logged as a warning, then tried again).
-/// A pass that did work is logged with `announce` and the count, when given. With `wokenBy`, a wake of that signal
-/// ends the wait early (see `WorkSignal`).
+/// A pass that did work is logged with `announce` and the count, when given.
 public struct RepeatingWork: Service, CustomStringConvertible {
     let name: String
     let interval: Duration
     let announce: String?
     let logger: Logger
-    let signal: WorkSignal?
     let pass: @Sendable () async throws -> Int
 
-    public init(_ name: String, every interval: Duration, wokenBy signal: WorkSignal? = nil, announce: String? = nil, logger: Logger,
-                pass: @escaping @Sendable () async throws -> Int) {
+    public init(_ name: String, every interval: Duration, announce: String? = nil, logger: Logger, pass: @escaping @Sendable () async throws -> Int) {
         self.name = name
         self.interval = interval
-        self.signal = signal
         self.announce = announce
         self.logger = logger
         self.pass = pass
@@ -28,18 +24,13 @@ public struct RepeatingWork: Service, CustomStringConvertible {
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var done = 0
-            let seen = signal?.generation ?? 0
             do {
                 done = try await pass()
                 if done > 0, let announce { logger.info("\(announce)", metadata: ["count": "\(done)"]) }
             } catch {
                 logger.warning("\(name) failed", metadata: ["error": "\(error)"])
             }
-            if done == 0 { try? await cancelWhenGracefulShutdown { [interval, signal] in try await Self.wait(interval, or: signal, after: seen) } }
+            if done == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } }
         }
-    }
-
-    static func wait(_ interval: Duration, or signal: WorkSignal?, after seen: UInt64) async throws {
-        if let signal { await signal.wait(after: seen, upTo: interval) } else { try await Task.sleep(for: interval) }
     }
 }

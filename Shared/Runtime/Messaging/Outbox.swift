@@ -150,14 +150,10 @@ public struct OutboxRelay: Service {
     let policy: Policy
     let logger: Logger
     let now: @Sendable () -> Date
-    let signal: WorkSignal?
 
-    /// `wokenBy`: the signal this process's writers wake after committing events, so they go out without waiting for
-    /// the next poll.
-    public init(store: any SQLStore, publisher: any EventPublisher, policy: Policy = Policy(), wokenBy signal: WorkSignal? = nil,
-                logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any SQLStore, publisher: any EventPublisher, policy: Policy = Policy(), logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        self.signal = signal
         self.publisher = publisher
         self.policy = policy
         self.logger = logger
@@ -188,7 +184,6 @@ public struct OutboxRelay: Service {
                 }
             }
             let delivered: Int
-            let seen = signal?.generation ?? 0
             do {
                 // One relay at a time per database, so replicas keep each aggregate's events in order.
                 delivered = try await store.exclusively("tradewind-outbox-relay") { try await deliverDue() } ?? 0
@@ -196,9 +191,7 @@ public struct OutboxRelay: Service {
                 logger.warning("outbox relay pass failed", metadata: ["error": "\(error)"])
                 delivered = 0
             }
-            if delivered == 0 {
-                try? await cancelWhenGracefulShutdown { [policy, signal] in try await RepeatingWork.wait(policy.pollInterval, or: signal, after: seen) }
-            }
+            if delivered == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: policy.pollInterval) } }
         }
     }
 
