@@ -16,6 +16,15 @@ public enum DeadPorts {
     private static let held = Mutex<[Int32]>([])
 
     public static func reserve() throws -> Int {
+        try reservePort(listening: false)
+    }
+
+    /// A port that takes connections (the kernel completes them) but never reads or answers: a peer that hangs.
+    public static func reserveSilent() throws -> Int {
+        try reservePort(listening: true)
+    }
+
+    private static func reservePort(listening: Bool) throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw DeadPortError() }
         var address = sockaddr_in()
@@ -29,7 +38,7 @@ public enum DeadPorts {
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard bound == 0, named == 0 else {
+        guard bound == 0, named == 0, !listening || listen(descriptor, 64) == 0 else {
             close(descriptor)
             throw DeadPortError()
         }

@@ -149,21 +149,25 @@ import TradewindTesting
             let source = RegistrySettingsSource(
                 registryURL: "http://127.0.0.1:\(client.port!)", token: "service.svc.x", service: "svc", environment: "dev", logger: Logger(label: "test")
             )
-            let started = ContinuousClock.now
+            // The handler refuses a blocking read, so the value arriving shows the start did not ask for one (a
+            // time bound would only measure how busy the test machine is).
             await source.loadInitial()
-            #expect(ContinuousClock.now - started < .seconds(1))
             #expect(ConfigReader(provider: source.provider).string(forKey: ConfigKey(["log", "level"])) == "debug")
         }
     }
 
-    @Test func aRegistryThatDoesNotAnswerDelaysTheStartByTheTimeoutAtMost() async throws {
-        let port = try DeadPorts.reserve()
+    /// The registry takes the connection and never answers, so without the timeout the start would wait forever. The
+    /// bound is far above the 500 ms asked for: on 2 cores shared with the bcrypt-heavy tests, a task that is due can
+    /// wait seconds for a thread.
+    @Test(arguments: [false, true])
+    func aRegistryThatDoesNotAnswerDelaysTheStartByTheTimeoutAtMost(connectionRefused: Bool) async throws {
+        let port = try connectionRefused ? DeadPorts.reserve() : DeadPorts.reserveSilent()
         let source = RegistrySettingsSource(
             registryURL: "http://127.0.0.1:\(port)", token: "service.svc.x", service: "svc", environment: "dev", logger: Logger(label: "test")
         )
         let started = ContinuousClock.now
         await source.loadInitial(timeout: .milliseconds(500))
-        #expect(ContinuousClock.now - started < .seconds(5), "bounded, with room for a busy test machine")
+        #expect(ContinuousClock.now - started < .seconds(20), "bounded by the timeout, with room for a busy test machine")
         #expect(ConfigReader(provider: source.provider).string(forKey: ConfigKey(["log", "level"])) == nil)
     }
 }

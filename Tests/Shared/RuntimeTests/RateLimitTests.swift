@@ -63,7 +63,8 @@ import TradewindRuntime
         }
         let few = nanosecondsPerAdmission(keys: 10)
         let many = nanosecondsPerAdmission(keys: 100_000)
-        // Generous against noise and cache effects; an O(keys) admission would be three orders of magnitude off.
-        #expect(many < few * 8, "\(few) ns with 10 keys, \(many) ns with 100,000 keys")
+        // An O(keys) admission (copying a 100,000-entry table) would be thousands of times slower. The bound leaves
+        // two orders of magnitude for cache misses on the large table and for the other tests sharing the 2 cores.
+        #expect(many < few * 100, "\(few) ns with 10 keys, \(many) ns with 100,000 keys")
     }
 }
