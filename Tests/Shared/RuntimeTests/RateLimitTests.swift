@@ -53,7 +53,8 @@ import TradewindRuntime
             #expect(limiter.trackedKeys == keys)
             let clock = ContinuousClock()
             var best = Duration.seconds(3600)
-            for _ in 0..<3 {
+            // The best of ten: a run that other tests preempted on the shared cores does not count.
+            for _ in 0..<10 {
                 let elapsed = clock.measure {
                     for index in 0..<50_000 { _ = limiter.take(names[index % keys], at: t0) }
                 }
@@ -63,8 +64,7 @@ import TradewindRuntime
         }
         let few = nanosecondsPerAdmission(keys: 10)
         let many = nanosecondsPerAdmission(keys: 100_000)
-        // An O(keys) admission (copying a 100,000-entry table) would be thousands of times slower. The bound leaves
-        // two orders of magnitude for cache misses on the large table and for the other tests sharing the 2 cores.
-        #expect(many < few * 100, "\(few) ns with 10 keys, \(many) ns with 100,000 keys")
+        // Generous against noise and cache effects; an O(keys) admission would be three orders of magnitude off.
+        #expect(many < few * 8, "\(few) ns with 10 keys, \(many) ns with 100,000 keys")
     }
 }
