@@ -46,26 +46,38 @@ public enum TestDatabases {
                 throw error
             }
         case .postgres:
-            guard let admin = postgresURL, case .postgres(let host, let port, let user, let password, _, _) = try DatabaseURL(admin) else {
-                throw TestDatabaseError("\(postgresVariable) is not set")
-            }
-            let name = "tradewind_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-            let server = try DatabaseURL(admin)
-            try await PostgresAdministration.execute("CREATE DATABASE \(unescaped: name)", on: server, logger: logger)
-            let store = try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false, logger: logger)
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await store.run() }
-                    defer { group.cancelAll() }
-                    return try await body(store)
-                })
-            } catch {
-                result = .failure(error)
-            }
-            try await PostgresAdministration.execute("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", on: server, logger: logger)
-            return try result.get()
+            return try await withPostgresReplicas(1, logger: logger) { stores in try await body(stores[0]) }
         }
+    }
+
+    /// Runs `body` with `count` stores on one fresh PostgreSQL database, as replicas of one service would share it;
+    /// each has its own pool. Needs `TRADEWIND_TEST_POSTGRES_URL`.
+    public static func withPostgresReplicas<T: Sendable>(
+        _ count: Int, logger: Logger = Logger(label: "test-database"), _ body: ([PostgresStore]) async throws -> T
+    ) async throws -> T {
+        var logger = logger
+        logger.logLevel = .warning
+        guard let admin = postgresURL, case .postgres(let host, let port, let user, let password, _, _) = try DatabaseURL(admin) else {
+            throw TestDatabaseError("\(postgresVariable) is not set")
+        }
+        let name = "tradewind_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        let server = try DatabaseURL(admin)
+        try await PostgresAdministration.execute("CREATE DATABASE \(unescaped: name)", on: server, logger: logger)
+        let result: Result<T, any Error>
+        do {
+            let stores = try (0..<count).map { _ in
+                try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false, logger: logger)
+            }
+            result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await store.run() } }
+                defer { group.cancelAll() }
+                return try await body(stores)
+            })
+        } catch {
+            result = .failure(error)
+        }
+        try await PostgresAdministration.execute("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", on: server, logger: logger)
+        return try result.get()
     }
 }
 

@@ -11,6 +11,7 @@ public final class PostgresStore: SQLStore, Service {
     public let dialect = SQLDialectKind.postgres
     public let client: PostgresClient
     private let logger: Logger
+    private let leases: AdvisoryLeases
     /// What a span of this store's work says about the database.
     private let attributes: [String: String]
 
@@ -22,11 +23,19 @@ public final class PostgresStore: SQLStore, Service {
         configuration.options.maximumConnections = 10
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        let leaseTLS: PostgresConnection.Configuration.TLS = requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
+        let leaseConfiguration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: leaseTLS
+        )
+        self.leases = AdvisoryLeases(logger: logger) {
+            try await PostgresConnection.connect(configuration: leaseConfiguration, id: 0, logger: logger)
+        }
         self.attributes = ["db.system": "postgresql", "db.namespace": database, "server.address": host]
     }
 
     public func run() async throws {
         await client.run()
+        await leases.shutDown()
     }
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
@@ -41,28 +50,25 @@ public final class PostgresStore: SQLStore, Service {
         }
     }
 
-    /// A session-level advisory lock, held on one pooled connection for the duration of `body` (whose own
-    /// statements use other connections), taken without waiting: a replica that finds it taken skips the round.
+    /// A session-level advisory lock, taken without waiting: a replica that finds it taken skips the round. The
+    /// replica that takes it keeps it for later rounds, on a connection of its own (`AdvisoryLeases`), until that
+    /// connection closes; `body`'s own statements use the pool.
     public func exclusively<T: Sendable>(_ lock: String, _ body: () async throws -> T) async throws -> T? {
         let key = Self.advisoryKey(lock)
-        return try await client.withConnection { connection in
-            let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
-            var acquired = false
-            for try await (taken) in rows.decode(Bool.self) { acquired = taken }
-            guard acquired else { return nil }
-            do {
-                let result = try await body()
-                _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
-                throw error
-            }
+        guard try await leases.beginPass(key) else { return nil }
+        do {
+            let result = try await body()
+            await leases.endPass(key)
+            return result
+        } catch {
+            await leases.endPass(key)
+            throw error
         }
     }
 
-    /// A stable 63-bit key for a lock name (FNV-1a), the same in every process.
-    static func advisoryKey(_ name: String) -> Int64 {
+    /// A stable 63-bit key for a lock name (FNV-1a), the same in every process: in `pg_locks`, `classid` holds its
+    /// high 32 bits and `objid` its low 32 bits.
+    public static func advisoryKey(_ name: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {
             hash ^= UInt64(byte)

@@ -298,7 +298,7 @@ import TradewindTesting
     func aSecondHolderIsTurnedAwayUntilTheFirstIsDone(_ kind: TestDatabases.Kind) async throws {
         try await TestDatabases.withStore(kind) { store in
             let inner = try await store.exclusively("relay") {
-                // Another pooled connection stands for another replica.
+                // A second pass in the same process is turned away, as another replica's would be.
                 try await store.exclusively("relay") { "second" }
             }
             switch kind {
@@ -312,5 +312,47 @@ import TradewindTesting
             }
             #expect(try await store.exclusively("relay") { "after a failure" } == "after a failure", "released when the body threw")
         }
+    }
+
+    /// The replica that took a lock keeps it between passes: the others are turned away while it idles, and take
+    /// over once its lock connection is gone.
+    @Test func theLeaderKeepsTheLockUntilItsConnectionCloses() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withPostgresReplicas(2) { replicas in
+            let (first, second) = (replicas[0], replicas[1])
+            #expect(try await first.exclusively("relay") { "first" } == "first")
+            #expect(try await second.exclusively("relay") { "second" } == nil, "the first replica leads while idle")
+            #expect(try await first.exclusively("relay") { "first again" } == "first again")
+            #expect(try await second.exclusively("checkout") { "other lock" } == "other lock")
+
+            try await terminateLockHolder(of: "relay", from: second)
+            #expect(try await second.exclusively("relay") { "second" } == "second", "the lock went with the connection")
+            #expect(try await turnedAwayWithinASecond(first, "relay"), "the first replica saw its connection close")
+
+            try await terminateLockHolder(of: "relay", from: first)
+            #expect(try await first.exclusively("relay") { "first back" } == "first back", "it opens a new connection")
+        }
+    }
+
+    /// Ends the session holding `lock` and waits until it is gone, as a server restart or a dead replica would.
+    private func terminateLockHolder(of lock: String, from store: PostgresStore) async throws {
+        let key = PostgresStore.advisoryKey(lock)
+        let ended = try await store.read { database in
+            try await database.raw("""
+                SELECT count(*) AS ended FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
+                WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = \(bind: key)) AS terminated
+                """).first(decodingColumn: "ended", as: Int.self)
+        }
+        #expect(ended == 1)
+    }
+
+    /// Whether `store`'s passes under `lock` are turned away within a second (they may run until the closed
+    /// connection is noticed).
+    private func turnedAwayWithinASecond(_ store: PostgresStore, _ lock: String) async throws -> Bool {
+        for _ in 0..<20 {
+            if try await store.exclusively(lock, { true }) == nil { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 }
