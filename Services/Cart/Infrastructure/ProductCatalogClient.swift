@@ -5,12 +5,13 @@ import ProductContracts
 import TradewindKernel
 import TradewindRuntime
 
-/// The anti-corruption layer between the cart and the product context: `getProductBySKU` and `getStock` of its
-/// published API (`ProductContracts.Client`) through the runtime's service client, translated into the cart's
-/// ``CatalogEntry``. A 404 means the catalog does not sell the product; anything else that fails means the catalog
-/// is unavailable.
+/// The anti-corruption layer between the cart and the product context: `getProductsBySKU` of its published API
+/// (`ProductContracts.Client`) through the runtime's service client, translated into the cart's ``CatalogEntry``:
+/// one call for the whole cart (up to 50 SKUs a call). A SKU the catalog leaves out is not sold; anything else that
+/// fails means the catalog is unavailable.
 public struct ProductCatalogClient: ProductCatalog {
     let product: Client
+    static let skusPerCall = 50
 
     public init(client: ServiceClient, timeout: Duration = .seconds(2)) {
         product = Client(serverURL: ServiceClientTransport.serverURL(for: ProductContract.service), configuration: .tradewind,
@@ -18,40 +19,36 @@ public struct ProductCatalogClient: ProductCatalog {
     }
 
     public func entries(for skus: [String]) async throws -> [String: CatalogEntry] {
-        try await withThrowingTaskGroup(of: CatalogEntry?.self) { group in
-            for sku in Set(skus) where Self.isPlainSKU(sku) {
-                group.addTask { try await entry(for: sku) }
-            }
-            var found: [String: CatalogEntry] = [:]
-            for try await entry in group { if let entry { found[entry.sku] = entry } }
-            return found
+        var wanted: [String] = []
+        for sku in skus where Self.isPlainSKU(sku) && !wanted.contains(sku) { wanted.append(sku) }
+        var found: [String: CatalogEntry] = [:]
+        for start in stride(from: 0, to: wanted.count, by: Self.skusPerCall) {
+            for entry in try await lookUp(Array(wanted[start..<min(start + Self.skusPerCall, wanted.count)])) { found[entry.sku] = entry }
         }
+        return found
     }
 
-    private func entry(for sku: String) async throws -> CatalogEntry? {
-        async let productAnswer = product.getProductBySKU(path: .init(sku: sku))
-        async let stockAnswer = product.getStock(path: .init(sku: sku))
-        let listed: Components.Schemas.Product
-        let available: Int?
+    private func lookUp(_ skus: [String]) async throws -> [CatalogEntry] {
+        let items: [Components.Schemas.StockedProduct]
         do {
-            switch try await productAnswer {
-            case .ok(let ok): listed = try ok.body.json
-            case .notFound: return nil
-            default: throw CartError.catalogUnavailable
-            }
-            switch try await stockAnswer {
-            case .ok(let ok): available = try ok.body.json.available
-            case .notFound: available = nil
+            switch try await product.getProductsBySKU(query: .init(sku: skus)) {
+            case .ok(let ok): items = try ok.body.json.items
             default: throw CartError.catalogUnavailable
             }
         } catch {
             throw CartError.catalogUnavailable
         }
-        guard let currency = Currency(listed.price.currency) else { throw CartError.catalogUnavailable }
-        return CatalogEntry(sku: listed.sku, name: listed.name, price: Money(minorUnits: listed.price.amount, currency: currency),
-                            active: listed.active, available: available)
+        return try items.map { item in
+            let listed = item.product
+            guard let currency = Currency(listed.price.currency) else { throw CartError.catalogUnavailable }
+            return CatalogEntry(sku: listed.sku, name: listed.name, price: Money(minorUnits: listed.price.amount, currency: currency),
+                                active: listed.active, available: item.stock.available)
+        }
     }
+
+    /// The product context's SKU rule: a SKU it would refuse is not asked for, so one bad line cannot fail the call.
     static func isPlainSKU(_ sku: String) -> Bool {
-        (2...40).contains(sku.utf8.count) && sku.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+        (2...40).contains(sku.utf8.count) && sku.utf8.first != 0x2D
+            && sku.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
     }
 }

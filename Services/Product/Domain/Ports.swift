@@ -45,6 +45,8 @@ public protocol ProductRepository: Sendable {
     func save(_ product: Product) async throws -> Product
     func product(withID id: ProductID) async throws -> Product?
     func product(withSKU sku: SKU) async throws -> Product?
+    /// The products among `skus` that exist, in no particular order.
+    func products(withSKUs skus: [SKU]) async throws -> [Product]
     func search(_ query: ProductQuery) async throws -> Page<Product>
     func count() async throws -> Int
 }
@@ -59,6 +61,8 @@ public enum ReservationOutcome: Sendable, Equatable {
 /// Stock and reservations. Every method is atomic: concurrent reservations never take more than is available.
 public protocol InventoryRepository: Sendable {
     func stock(of sku: SKU) async throws -> StockLevel?
+    /// The stock levels of those of `skus` that have one, by SKU.
+    func stock(of skus: [SKU]) async throws -> [SKU: StockLevel]
     /// Fails with ``ProductError/stockBelowReserved(reserved:)`` when `onHand` is less than what is reserved.
     func setOnHand(_ onHand: Int, of sku: SKU) async throws -> StockLevel
     /// All lines or none: ``ProductError/insufficientStock(_:)`` names every SKU that is short. When the order already

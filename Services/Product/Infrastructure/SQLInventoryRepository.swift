@@ -19,6 +19,14 @@ public struct SQLInventoryRepository: InventoryRepository {
         }.map(Self.decodeStock)
     }
 
+    public func stock(of skus: [SKU]) async throws -> [SKU: StockLevel] {
+        guard !skus.isEmpty else { return [:] }
+        let levels = try await store.read { database in
+            try await database.select().columns("sku", "on_hand", "reserved").from("stock").where("sku", .in, skus.map(\.value)).all()
+        }.map(Self.decodeStock)
+        return Dictionary(levels.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func setOnHand(_ onHand: Int, of sku: SKU) async throws -> StockLevel {
         let updated = try await store.transaction { database in
             try await database.raw("""

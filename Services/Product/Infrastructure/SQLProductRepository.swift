@@ -73,6 +73,13 @@ public struct SQLProductRepository: ProductRepository {
         }.map(Self.decode)
     }
 
+    public func products(withSKUs skus: [SKU]) async throws -> [Product] {
+        guard !skus.isEmpty else { return [] }
+        return try await store.read { database in
+            try await database.select().columns(Self.columns).from("products").where("sku", .in, skus.map(\.value)).all()
+        }.map(Self.decode)
+    }
+
     public func count() async throws -> Int {
         try await store.read { database in
             try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("products").first()

@@ -18,6 +18,7 @@ public struct ProductAPI: APIProtocol {
         public var updateProduct: UpdateProduct
         public var deactivateProduct: DeactivateProduct
         public var browseProducts: BrowseProducts
+        public var lookUpProducts: LookUpProducts
         public var getStock: GetStock
         public var setStock: SetStock
         public var reserveStock: ReserveStock
@@ -27,7 +28,8 @@ public struct ProductAPI: APIProtocol {
 
         public init(
             createCategory: CreateCategory, updateCategory: UpdateCategory, browseCategories: BrowseCategories, createProduct: CreateProduct,
-            updateProduct: UpdateProduct, deactivateProduct: DeactivateProduct, browseProducts: BrowseProducts, getStock: GetStock,
+            updateProduct: UpdateProduct, deactivateProduct: DeactivateProduct, browseProducts: BrowseProducts,
+            lookUpProducts: LookUpProducts, getStock: GetStock,
             setStock: SetStock, reserveStock: ReserveStock, getReservation: GetReservation, releaseReservation: ReleaseReservation,
             commitReservation: CommitReservation
         ) {
@@ -38,6 +40,7 @@ public struct ProductAPI: APIProtocol {
             self.updateProduct = updateProduct
             self.deactivateProduct = deactivateProduct
             self.browseProducts = browseProducts
+            self.lookUpProducts = lookUpProducts
             self.getStock = getStock
             self.setStock = setStock
             self.reserveStock = reserveStock
@@ -123,6 +126,11 @@ public struct ProductAPI: APIProtocol {
         let product = try await useCases.browseProducts.product(sku: sku, caller: Self.caller())
         ResponseHeaders.setETag(version: product.version)
         return .ok(.init(body: .json(.init(product))))
+    }
+
+    public func getProductsBySKU(_ input: Operations.GetProductsBySKU.Input) async throws -> Operations.GetProductsBySKU.Output {
+        let found = try await useCases.lookUpProducts.execute(skus: input.query.sku, caller: Self.caller())
+        return .ok(.init(body: .json(.init(items: found.map { .init(product: .init($0.product), stock: .init($0.stock)) }))))
     }
 
     public func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output {

@@ -15,6 +15,7 @@ public enum ProductRoutes {
         "PUT /categories/{id}": .anyRole(["admin"]),
         "GET /products": .optional,
         "GET /products/{id}": .optional,
+        "GET /products/by-sku": .optional,
         "GET /products/by-sku/{sku}": .optional,
         "POST /products": .anyRole(["admin"]),
         "PUT /products/{id}": .anyRole(["admin"]),

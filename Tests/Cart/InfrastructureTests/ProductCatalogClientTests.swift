@@ -13,22 +13,22 @@ import TradewindRuntime
 
 /// The anti-corruption layer against a stand-in for the product service on 127.0.0.1.
 @Suite struct ProductCatalogClientTests {
-    static func catalogApp(failing: Bool = false) -> some ApplicationProtocol {
+    /// The SKUs of each call the stand-in received.
+    final class Calls: Sendable {
+        let asked = Mutex<[[String]]>([])
+    }
+
+    static func catalogApp(failing: Bool = false, calls: Calls = Calls()) -> some ApplicationProtocol {
         let router = Router()
-        router.get("/products/by-sku/{sku}") { _, context -> Response in
+        router.get("/products/by-sku") { request, _ -> Response in
             if failing { return Response(status: .internalServerError) }
-            let sku = context.parameters.get("sku") ?? ""
-            guard sku.hasPrefix("KNOWN") else {
-                // As the product service answers it: a problem document (the generated client reads it as such).
-                let problem = #"{"type":"urn:tradewind:problem:not-found","title":"Not found","status":404,"detail":"no product"}"#
-                return Response(status: .notFound, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
+            let skus = request.uri.queryParameters.getAll("sku").map { String($0) }
+            calls.asked.withLock { $0.append(skus) }
+            // As the product service answers: only the SKUs it sells, each with its stock.
+            let items = skus.filter { $0.hasPrefix("KNOWN") }.map { sku in
+                #"{"product":{"id":"x","sku":"\#(sku)","name":"Kettle \#(sku)","description":"","price":{"amount":3990,"currency":"EUR"},"categoryId":"c","attributes":{},"imageUrls":[],"active":true,"version":1,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},"stock":{"sku":"\#(sku)","onHand":7,"reserved":2,"available":5}}"#
             }
-            let json = #"{"id":"x","sku":"\#(sku)","name":"Kettle \#(sku)","description":"","price":{"amount":3990,"currency":"EUR"},"categoryId":"c","attributes":{},"imageUrls":[],"active":true,"version":1,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
-        }
-        router.get("/inventory/{sku}") { _, context -> Response in
-            let sku = context.parameters.get("sku") ?? ""
-            let json = #"{"sku":"\#(sku)","onHand":7,"reserved":2,"available":5}"#
+            let json = #"{"items":[\#(items.joined(separator: ","))]}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -42,11 +42,25 @@ import TradewindRuntime
     }
 
     @Test func translatesProductsAndStockAndLeavesOutUnknownSKUs() async throws {
-        try await Self.catalogApp().test(.live) { client in
-            let entries = try await Self.catalog(port: client.port!).entries(for: ["KNOWN-1", "KNOWN-2", "GONE-1", "../etc", "known-lower"])
+        let calls = Calls()
+        try await Self.catalogApp(calls: calls).test(.live) { client in
+            let entries = try await Self.catalog(port: client.port!)
+                .entries(for: ["KNOWN-1", "KNOWN-2", "GONE-1", "KNOWN-1", "../etc", "known-lower", "-KNOWN"])
             #expect(entries.keys.sorted() == ["KNOWN-1", "KNOWN-2"])
             #expect(entries["KNOWN-1"] == CatalogEntry(sku: "KNOWN-1", name: "Kettle KNOWN-1", price: Money(minorUnits: 3990, currency: Currency("EUR")!), active: true, available: 5))
         }
+        #expect(calls.asked.withLock { $0 } == [["KNOWN-1", "KNOWN-2", "GONE-1"]], "one call for the cart, without SKUs the catalog would refuse")
+    }
+
+    @Test func aLargeCartIsAskedForInCallsOfFifty() async throws {
+        let calls = Calls()
+        let skus = (1...120).map { "KNOWN-\($0)" }
+        try await Self.catalogApp(calls: calls).test(.live) { client in
+            let entries = try await Self.catalog(port: client.port!).entries(for: skus)
+            #expect(entries.count == 120)
+        }
+        #expect(calls.asked.withLock { $0.map(\.count) } == [50, 50, 20])
+        #expect(calls.asked.withLock { $0.flatMap { $0 } } == skus)
     }
 
     @Test func aFailingOrUnreachableCatalogIsUnavailableNotEmpty() async throws {

@@ -67,6 +67,23 @@ import TradewindTesting
     }
 
     @Test(arguments: TestDatabases.available)
+    func severalProductsAndTheirStockAreReadAtOnce(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            _ = try await repositories.inventory.setOnHand(4, of: try SKU("BOK-1"))
+            let skus = try ["BOK-1", "NONE-1", "AUD-2", "BOK-2"].map(SKU.init)
+            let found = try await repositories.products.products(withSKUs: skus)
+            #expect(Set(found.map(\.sku.value)) == ["BOK-1", "AUD-2", "BOK-2"], "inactive products too: visibility is the use case's")
+            #expect(found.first { $0.sku.value == "AUD-2" } == (try product(1, sku: "AUD-2", name: "Earbuds 100% wireless", cents: 7_990, category: id(2), age: 1)))
+            let stock = try await repositories.inventory.stock(of: skus)
+            #expect(stock.count == 3)
+            #expect(stock[try SKU("BOK-1")] == StockLevel(sku: try SKU("BOK-1"), onHand: 4, reserved: 0))
+            #expect(try await repositories.products.products(withSKUs: []).isEmpty)
+            #expect(try await repositories.inventory.stock(of: []).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
     func savesUseTheVersionForOptimisticConcurrency(_ kind: TestDatabases.Kind) async throws {
         try await migrated(kind) { repositories in
             try await catalog(repositories)

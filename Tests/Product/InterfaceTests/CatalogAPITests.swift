@@ -43,6 +43,11 @@ import TradewindRuntime
             #expect(hidden.status == .ok)
             #expect(try await client.send(.get, "/products/\(productID)").status == .notFound)
             #expect(try await client.send(.get, "/products/\(productID)", token: admin).status == .ok)
+            let lookedUp = try await client.send(.get, "/products/by-sku?sku=AUD-1")
+            #expect(lookedUp.status == .ok)
+            #expect((try lookedUp.object()["items"] as? [Any])?.isEmpty == true, "a deactivated product is left out")
+            let lookedUpByAdmin = try await client.send(.get, "/products/by-sku?sku=AUD-1", token: admin)
+            #expect((try lookedUpByAdmin.object()["items"] as? [Any])?.count == 1)
             #expect(try await client.send(.get, "/products?includeInactive=true").status == .forbidden)
             let all = try await client.send(.get, "/products?includeInactive=true", token: admin)
             #expect((try all.object()["items"] as? [Any])?.count == 1)
@@ -72,6 +77,12 @@ import TradewindRuntime
             }
             let listed = try await client.send(.get, "/products?includeInactive=true", token: admin)
             #expect((try listed.object()["items"] as? [Any])?.isEmpty == true)
+            let tooMany = (0...50).map { "sku=BK-\($0)" }.joined(separator: "&")
+            for query in ["", "sku=bad%20sku", "sku=-AB", "sku=BK-1&sku=x", tooMany] {
+                let response = try await client.send(.get, "/products/by-sku?\(query)")
+                #expect(response.status.code == 400 || response.status.code == 422, "by-sku \(query.prefix(30)): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json", "by-sku \(query.prefix(30))")
+            }
             for query in ["limit=0", "limit=1000", "minPrice=-1", "minPrice=10&maxPrice=5", "sort=cheapest", "currency=eu", "cursor=zzz", "category=Not%20A%20Slug"] {
                 let response = try await client.send(.get, "/products?\(query)")
                 #expect((400..<500).contains(response.status.code), "\(query): \(response.status)")
@@ -92,6 +103,12 @@ import TradewindRuntime
             #expect((try search.object()["items"] as? [Any])?.count == 2)
             let stock = try await client.send(.get, "/inventory/AUD-HP-100")
             #expect(try stock.object()["available"] as? Int == 40)
+            let cart = try await client.send(.get, "/products/by-sku?sku=KIT-KT-17&sku=NOPE-1&sku=AUD-HP-100&sku=KIT-KT-17")
+            #expect(cart.status == .ok)
+            let found = try #require(try cart.object()["items"] as? [[String: Any]])
+            #expect(found.compactMap { ($0["product"] as? [String: Any])?["sku"] as? String } == ["KIT-KT-17", "AUD-HP-100"],
+                    "each SKU once, in the order asked, unknown ones left out")
+            #expect((found.last?["stock"] as? [String: Any])?["available"] as? Int == 40)
             let categories = try await client.send(.get, "/categories")
             #expect((try categories.object()["items"] as? [Any])?.count == 7)
         }
