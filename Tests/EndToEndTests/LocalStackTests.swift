@@ -321,7 +321,9 @@ import Testing
         #expect(steps.isSubset(of: Set(spans.map(\.name))), "spans in the trace:\n\(summary)")
         #expect(spans.contains { $0.service == "order-service" && $0.name == "db transaction" }, "SQL work is traced")
         #expect(spans.contains { $0.service == "cargo-service" && $0.name == "/cargos" }, "the freight booking is in the trace")
-        #expect(spans.contains { $0.service == "product-service" && $0.name == "/reservations" }, "the stock reservation is in the trace")
+        // A lone order's reservation and commit go out as batches of one, sent from its own checkout.
+        #expect(spans.contains { $0.service == "product-service" && $0.name == "/reservation-batches" }, "the stock reservation is in the trace")
+        #expect(spans.contains { $0.service == "product-service" && $0.name == "/commit-batches" }, "the stock commit is in the trace")
         // Every span but the shopper's own root hangs off another span of the same trace.
         let ids = Set(spans.map(\.spanID)).union(["00f067aa0ba902b7"])
         let orphans = spans.filter { $0.parentSpanID.map { !ids.contains($0) } ?? true }

@@ -191,6 +191,65 @@ public struct ProductAPI: APIProtocol {
         .ok(.init(body: .json(.init(try await useCases.releaseReservation.execute(try Self.order(input.path.orderId))))))
     }
 
+    /// Each reservation as `reserveStock` makes it; a refusal becomes that reservation's result, any other failure
+    /// fails the request.
+    public func reserveStockForOrders(_ input: Operations.ReserveStockForOrders.Input) async throws -> Operations.ReserveStockForOrders.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        try Self.checkBatchSize(body.reservations.count)
+        var results: [Components.Schemas.ReservationResult] = []
+        for request in body.reservations {
+            results.append(try await Self.result(for: request.orderId) {
+                guard let order = OrderReference(request.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
+                let outcome = try await useCases.reserveStock.execute(
+                    order: order, lines: try request.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) },
+                    lifetime: request.ttlSeconds.map(TimeInterval.init)
+                )
+                return switch outcome {
+                case .created(let reservation): (201, reservation)
+                case .existing(let reservation): (200, reservation)
+                }
+            })
+        }
+        return .ok(.init(body: .json(.init(results: results))))
+    }
+
+    /// Each commit as `commitReservation` makes it; a refusal becomes that order's result, any other failure fails
+    /// the request.
+    public func commitReservationsOfOrders(_ input: Operations.CommitReservationsOfOrders.Input) async throws -> Operations.CommitReservationsOfOrders.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        try Self.checkBatchSize(body.orderIds.count)
+        var results: [Components.Schemas.ReservationResult] = []
+        for orderID in body.orderIds {
+            results.append(try await Self.result(for: orderID) {
+                (200, try await useCases.commitReservation.execute(try Self.order(orderID)))
+            })
+        }
+        return .ok(.init(body: .json(.init(results: results))))
+    }
+
+    static let maximumBatch = 100
+
+    static func checkBatchSize(_ count: Int) throws {
+        guard (1...maximumBatch).contains(count) else {
+            throw ProductError.invalid(field: "batch", reason: "must hold 1 to \(maximumBatch) entries, not \(count)")
+        }
+    }
+
+    /// One entry's result: its status and reservation, or the problem its refusal maps to.
+    static func result(
+        for orderID: String, _ attempt: () async throws -> (status: Int, reservation: Reservation)
+    ) async throws -> Components.Schemas.ReservationResult {
+        do {
+            let (status, reservation) = try await attempt()
+            return .init(orderId: orderID, status: status, reservation: .init(reservation))
+        } catch {
+            guard let problem = ProductProblems.map(error) else { throw error }
+            return .init(orderId: orderID, status: Int(problem.status.code), problem: .init(
+                _type: problem.type, title: problem.title, status: Int(problem.status.code), detail: problem.detail
+            ))
+        }
+    }
+
     public func commitReservation(_ input: Operations.CommitReservation.Input) async throws -> Operations.CommitReservation.Output {
         .ok(.init(body: .json(.init(try await useCases.commitReservation.execute(try Self.order(input.path.orderId))))))
     }

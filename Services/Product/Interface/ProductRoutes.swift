@@ -23,6 +23,8 @@ public enum ProductRoutes {
         "GET /inventory/{sku}": .open,
         "PUT /inventory/{sku}": .anyRole(["admin"]),
         "POST /reservations": .adminOrScope(Scope.reserveStock),
+        "POST /reservation-batches": .adminOrScope(Scope.reserveStock),
+        "POST /commit-batches": .adminOrScope(Scope.reserveStock),
         "GET /reservations/{orderId}": .adminOrScope(Scope.reserveStock),
         "POST /reservations/{orderId}/release": .adminOrScope(Scope.reserveStock),
         "POST /reservations/{orderId}/commit": .adminOrScope(Scope.reserveStock),

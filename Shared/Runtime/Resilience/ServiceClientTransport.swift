@@ -26,6 +26,12 @@ public struct ServiceClientTransport: ClientTransport {
 
     /// Names a generated client's answer in a message: its documented case (`unauthorized`, `notFound`), or the
     /// status of an undocumented or default one (`HTTP 502`).
+    /// The status of an answer the generated client could not read (an unknown route's empty 404, say), if the
+    /// call got that far.
+    public static func unreadAnswerStatus(of error: any Error) -> Int? {
+        (error as? ClientError)?.response.map { Int($0.status.code) }
+    }
+
     public static func describe(_ output: Any) -> String {
         guard let answer = Mirror(reflecting: output).children.first, let label = answer.label else { return "\(output)" }
         let status = Mirror(reflecting: answer.value).children.first { $0.label == "statusCode" }?.value as? Int

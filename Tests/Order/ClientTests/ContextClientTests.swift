@@ -73,6 +73,13 @@ import TradewindTesting
         return (object?["itinerary"]).flatMap { $0 is NSNull ? nil : String(describing: $0) }
     }
 
+    struct StockLevel: Decodable { let onHand: Int, reserved: Int }
+
+    static func stock(_ sku: String, port: Int) async throws -> StockLevel {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/inventory/\(sku)"), timeout: .seconds(10))
+        return try JSONDecoder().decode(StockLevel.self, from: Data(String(buffer: try await response.body.collect(upTo: 1 << 20)).utf8))
+    }
+
     /// The step failure `work` ends with, or `nil` when it succeeds.
     static func failure(of work: () async throws -> Void) async -> StepFailure? {
         do {
@@ -141,6 +148,72 @@ import TradewindTesting
         let one = [try Self.line("OUT-TN-2P", 1)]
         let unreachable = await Self.failure { try await down.reserve(OrderID(rawValue: UUID()), lines: one) }
         if case .transient? = unreachable {} else { Issue.record("the product service being down must be transient: \(String(describing: unreachable))") }
+    }
+
+    /// The checkout advances many orders at once: their reservations and commits share requests to the product
+    /// service, and each order still gets its own answer.
+    @Test func concurrentReservationsAndCommitsGetTheirOwnAnswers() async throws {
+        try await withProduct { port in
+            let stock = ProductStockClient(client: try await Self.serviceClient(["product-service": port]), maximumBatch: 5)
+            let orders = (0..<12).map { _ in OrderID(rawValue: UUID()) }
+            // Every third order asks for more than the shelf holds (14).
+            let reserved = await withTaskGroup(of: (Int, StepFailure?).self) { group in
+                for (index, order) in orders.enumerated() {
+                    group.addTask {
+                        (index, await Self.failure { try await stock.reserve(order, lines: [try Self.line("OUT-TN-2P", index % 3 == 0 ? 20 : 1)]) })
+                    }
+                }
+                var outcomes: [Int: StepFailure?] = [:]
+                for await (index, failure) in group { outcomes[index] = failure }
+                return outcomes
+            }
+            for index in orders.indices {
+                if index % 3 == 0 {
+                    if case .permanent(let reason)?? = reserved[index] { #expect(reason.contains("OUT-TN-2P")) } else { Issue.record("order \(index): \(String(describing: reserved[index]))") }
+                } else {
+                    #expect(reserved[index] == .some(nil), "order \(index)")
+                }
+            }
+            let committed = await withTaskGroup(of: (Int, StepFailure?).self) { group in
+                for (index, order) in orders.enumerated() { group.addTask { (index, await Self.failure { try await stock.commit(order) }) } }
+                var outcomes: [Int: StepFailure?] = [:]
+                for await (index, failure) in group { outcomes[index] = failure }
+                return outcomes
+            }
+            for index in orders.indices {
+                if index % 3 == 0 {
+                    if case .permanent?? = committed[index] {} else { Issue.record("nothing held for order \(index): \(String(describing: committed[index]))") }
+                } else {
+                    #expect(committed[index] == .some(nil), "order \(index)")
+                }
+            }
+            let level = try await Self.stock("OUT-TN-2P", port: port)
+            #expect(level.reserved == 0, "every successful reservation was committed, the refused ones held nothing")
+        }
+    }
+
+    /// A product service without the batch operations (an older version, during a rolling upgrade) is asked once per
+    /// order.
+    @Test func aProductServiceWithoutBatchesIsAskedOncePerOrder() async throws {
+        let router = Router()
+        router.post("/reservations") { request, context -> Response in
+            struct Asked: Decodable { let orderId: String }
+            let asked = try await request.decode(as: Asked.self, context: context)
+            let reservation = #"{"orderId":"\#(asked.orderId)","lines":[{"sku":"OUT-TN-2P","quantity":1}],"status":"held","expiresAt":"2026-01-01T01:00:00Z","createdAt":"2026-01-01T00:00:00Z"}"#
+            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reservation)))
+        }
+        router.post("/reservations/{orderId}/commit") { _, context -> Response in
+            let problem = #"{"type":"urn:tradewind:problem:not-found","title":"Not found","status":404,"detail":"no reservation for \#(context.parameters.get("orderId") ?? "")"}"#
+            return Response(status: .notFound, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let stock = ProductStockClient(client: try await Self.serviceClient(["product-service": client.port!]))
+            let order = OrderID(rawValue: UUID())
+            let reserved = await Self.failure { try await stock.reserve(order, lines: [try Self.line("OUT-TN-2P", 1)]) }
+            #expect(reserved == nil)
+            let commit = await Self.failure { try await stock.commit(order) }
+            if case .permanent(let reason)? = commit { #expect(reason.contains(order.description)) } else { Issue.record("\(String(describing: commit))") }
+        }
     }
 
     @Test func freightBookingMapsTheCargoServicesAnswers() async throws {

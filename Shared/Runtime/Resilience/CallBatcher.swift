@@ -1,0 +1,85 @@
+import Synchronization
+
+/// Gathers concurrent calls into batches, without waiting to do so: a call made while no batch is in flight goes
+/// out at once, alone; calls made while one is in flight queue, and go out together as soon as it returns.
+///
+/// Under light load every call is sent alone and nothing is added to its latency. Under heavy load the batches
+/// grow by themselves with the load, so each item pays a fraction of one round trip. This is the shape of a
+/// database's group commit; it needs no timer and no tuning beyond the largest batch the other side accepts.
+///
+/// The batch is sent from the task of one of its callers (the first, or the first of those queued), so it
+/// carries that caller's task-local values (trace, request id).
+public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
+    /// Sends `items` and answers one outcome per item, in the same order.
+    public typealias Send = @Sendable (_ items: [Item]) async -> [Outcome]
+
+    private enum Turn {
+        case done(Outcome)
+        case lead
+    }
+
+    private struct Waiter {
+        let item: Item
+        let continuation: CheckedContinuation<Turn, Never>
+    }
+
+    private struct State {
+        var inFlight = false
+        var waiting: [Waiter] = []
+    }
+
+    private let maximumBatch: Int
+    private let send: Send
+    private let state = Mutex(State())
+
+    public init(maximumBatch: Int, send: @escaping Send) {
+        precondition(maximumBatch >= 1, "a batch holds at least one item")
+        self.maximumBatch = maximumBatch
+        self.send = send
+    }
+
+    /// Calls waiting for the batch in flight to return.
+    public var queued: Int { state.withLock { $0.waiting.count } }
+
+    public func call(_ item: Item) async -> Outcome {
+        let turn: Turn = await withCheckedContinuation { continuation in
+            let leads = state.withLock { state in
+                guard state.inFlight else {
+                    state.inFlight = true
+                    return true
+                }
+                state.waiting.append(Waiter(item: item, continuation: continuation))
+                return false
+            }
+            if leads { continuation.resume(returning: .lead) }
+        }
+        switch turn {
+        case .done(let outcome): return outcome
+        case .lead: return await lead(with: item)
+        }
+    }
+
+    /// Sends `own` with as many waiting items as fit, answers them, and hands the next batch to the first caller
+    /// still waiting (or marks the batcher idle).
+    private func lead(with own: Item) async -> Outcome {
+        let companions = state.withLock { state in
+            let count = min(state.waiting.count, maximumBatch - 1)
+            defer { state.waiting.removeFirst(count) }
+            return Array(state.waiting.prefix(count))
+        }
+        let outcomes = await send([own] + companions.map(\.item))
+        precondition(outcomes.count == companions.count + 1, "a batch's sender must answer one outcome per item")
+        for (companion, outcome) in zip(companions, outcomes.dropFirst()) {
+            companion.continuation.resume(returning: .done(outcome))
+        }
+        let next = state.withLock { state -> Waiter? in
+            guard !state.waiting.isEmpty else {
+                state.inFlight = false
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: .lead)
+        return outcomes[0]
+    }
+}

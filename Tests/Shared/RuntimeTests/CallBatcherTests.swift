@@ -1,0 +1,62 @@
+import Synchronization
+import Testing
+import TradewindRuntime
+
+/// Concurrent calls gathered into batches while one is in flight, each answered with its own outcome.
+@Suite struct CallBatcherTests {
+    /// Records the batches sent; the first one waits until `holdFirstUntilQueued` calls are queued behind it.
+    final class Recorder: Sendable {
+        let batches = Mutex<[[Int]]>([])
+        /// The batcher under test, for its sender to look at.
+        let batcher = Mutex<CallBatcher<Int, Int>?>(nil)
+    }
+
+    func batcher(maximum: Int, recorder: Recorder, holdFirstUntilQueued expected: Int) -> CallBatcher<Int, Int> {
+        let batcher = CallBatcher<Int, Int>(maximumBatch: maximum) { items in
+            let isFirst = recorder.batches.withLock { batches in
+                batches.append(items)
+                return batches.count == 1
+            }
+            if isFirst {
+                for _ in 0..<5_000 where (recorder.batcher.withLock { $0?.queued ?? 0 }) < expected {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            return items.map { $0 * 10 }
+        }
+        recorder.batcher.withLock { $0 = batcher }
+        return batcher
+    }
+
+    @Test func callsMadeWhileABatchIsInFlightGoTogetherAndEachGetsItsOwnOutcome() async throws {
+        for (maximum, expectedSizes) in [(100, [1, 10]), (4, [1, 4, 4, 2])] {
+            let recorder = Recorder()
+            let batcher = batcher(maximum: maximum, recorder: recorder, holdFirstUntilQueued: 10)
+            let outcomes = await withTaskGroup(of: (Int, Int).self) { group in
+                group.addTask { (0, await batcher.call(0)) }
+                // The first call is in flight before the others are made.
+                for _ in 0..<5_000 where recorder.batches.withLock({ $0.isEmpty }) { try? await Task.sleep(for: .milliseconds(1)) }
+                for item in 1...10 { group.addTask { (item, await batcher.call(item)) } }
+                var outcomes: [Int: Int] = [:]
+                for await (item, outcome) in group { outcomes[item] = outcome }
+                return outcomes
+            }
+            #expect(outcomes == Dictionary(uniqueKeysWithValues: (0...10).map { ($0, $0 * 10) }))
+            let batches = recorder.batches.withLock { $0 }
+            #expect(batches.map(\.count) == expectedSizes, "maximum \(maximum)")
+            #expect(batches.flatMap { $0 }.sorted() == Array(0...10), "each call sent once")
+            #expect(batcher.queued == 0)
+        }
+    }
+
+    @Test func aCallAloneIsSentAtOnceAndTheBatcherIsReusable() async {
+        let recorder = Recorder()
+        let batcher = CallBatcher<Int, Int>(maximumBatch: 8) { items in
+            recorder.batches.withLock { $0.append(items) }
+            return items.map { -$0 }
+        }
+        #expect(await batcher.call(3) == -3)
+        #expect(await batcher.call(4) == -4)
+        #expect(recorder.batches.withLock { $0 } == [[3], [4]])
+    }
+}
