@@ -196,9 +196,9 @@ public struct ProductAPI: APIProtocol {
     public func reserveStockForOrders(_ input: Operations.ReserveStockForOrders.Input) async throws -> Operations.ReserveStockForOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         try Self.checkBatchSize(body.reservations.count)
-        var results: [Components.Schemas.ReservationResult] = []
-        for request in body.reservations {
-            results.append(try await Self.result(for: request.orderId) {
+        let useCases = useCases
+        let results = try await Self.eachEntry(of: body.reservations) { request in
+            try await Self.result(for: request.orderId) {
                 guard let order = OrderReference(request.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
                 let outcome = try await useCases.reserveStock.execute(
                     order: order, lines: try request.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) },
@@ -208,7 +208,7 @@ public struct ProductAPI: APIProtocol {
                 case .created(let reservation): (201, reservation)
                 case .existing(let reservation): (200, reservation)
                 }
-            })
+            }
         }
         return .ok(.init(body: .json(.init(results: results))))
     }
@@ -218,16 +218,33 @@ public struct ProductAPI: APIProtocol {
     public func commitReservationsOfOrders(_ input: Operations.CommitReservationsOfOrders.Input) async throws -> Operations.CommitReservationsOfOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         try Self.checkBatchSize(body.orderIds.count)
-        var results: [Components.Schemas.ReservationResult] = []
-        for orderID in body.orderIds {
-            results.append(try await Self.result(for: orderID) {
+        let useCases = useCases
+        let results = try await Self.eachEntry(of: body.orderIds) { orderID in
+            try await Self.result(for: orderID) {
                 (200, try await useCases.commitReservation.execute(try Self.order(orderID)))
-            })
+            }
         }
         return .ok(.init(body: .json(.init(results: results))))
     }
 
     static let maximumBatch = 100
+    /// Entries of a batch handled at the same time: each is its own transaction, and the pool has 10 connections.
+    static let batchConcurrency = 8
+
+    /// `handle` applied to every entry, up to `batchConcurrency` at a time; the results in the entries' order.
+    static func eachEntry<Entry: Sendable, Result: Sendable>(
+        of entries: [Entry], _ handle: @escaping @Sendable (Entry) async throws -> Result
+    ) async throws -> [Result] {
+        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: entries.count)
+            for (index, entry) in entries.enumerated() {
+                if index >= batchConcurrency, let (done, result) = try await group.next() { results[done] = result }
+                group.addTask { (index, try await handle(entry)) }
+            }
+            for try await (done, result) in group { results[done] = result }
+            return results.compactMap { $0 }
+        }
+    }
 
     static func checkBatchSize(_ count: Int) throws {
         guard (1...maximumBatch).contains(count) else {
@@ -237,7 +254,7 @@ public struct ProductAPI: APIProtocol {
 
     /// One entry's result: its status and reservation, or the problem its refusal maps to.
     static func result(
-        for orderID: String, _ attempt: () async throws -> (status: Int, reservation: Reservation)
+        for orderID: String, _ attempt: @Sendable () async throws -> (status: Int, reservation: Reservation)
     ) async throws -> Components.Schemas.ReservationResult {
         do {
             let (status, reservation) = try await attempt()
