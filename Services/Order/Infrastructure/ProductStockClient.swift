@@ -25,7 +25,8 @@ public struct ProductStockClient: StockReservations {
                              configuration: .tradewind, transport: ServiceClientTransport(client, service: ProductContract.service))
         self.product = product
         self.reservationLifetime = reservationLifetime
-        reservations = CallBatcher(maximumBatch: maximumBatch) { requests in
+        // Two batches in flight: an order need not wait for a long batch to return before its own goes out.
+        reservations = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2) { requests in
             await Self.batch(requests.map(\.orderId), "reserving stock", refusals: [409, 422]) {
                 switch try await product.reserveStockForOrders(body: .json(.init(reservations: requests))) {
                 case .ok(let ok): .results(try ok.body.json.results)
@@ -36,7 +37,7 @@ public struct ProductStockClient: StockReservations {
                 await Self.reserveOne(requests[index], product: product)
             }
         }
-        commits = CallBatcher(maximumBatch: maximumBatch) { orders in
+        commits = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2) { orders in
             let ids = orders.map(\.description)
             return await Self.batch(ids, "committing stock", refusals: [404, 409]) {
                 switch try await product.commitReservationsOfOrders(body: .json(.init(orderIds: ids))) {

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Gathers concurrent calls into batches, without waiting to do so: a call made while no batch is in flight goes
-/// out at once, alone; calls made while one is in flight queue, and go out together as soon as it returns.
+/// Gathers concurrent calls into batches, without waiting to do so: a call made while fewer than `maximumInFlight`
+/// batches are in flight goes out at once, alone; calls made while that many are in flight queue, and go out
+/// together as soon as one of them returns.
 ///
 /// Under light load every call is sent alone and nothing is added to its latency. Under heavy load the batches
 /// grow by themselves with the load, so each item pays a fraction of one round trip. This is the shape of a
@@ -24,17 +25,21 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     private struct State {
-        var inFlight = false
+        var inFlight = 0
         var waiting: [Waiter] = []
     }
 
     private let maximumBatch: Int
+    private let maximumInFlight: Int
     private let send: Send
     private let state = Mutex(State())
 
-    public init(maximumBatch: Int, send: @escaping Send) {
-        precondition(maximumBatch >= 1, "a batch holds at least one item")
+    /// Several batches in flight let a call go out without waiting for a long batch to return, where the other side
+    /// handles requests side by side; one gathers the most.
+    public init(maximumBatch: Int, maximumInFlight: Int = 1, send: @escaping Send) {
+        precondition(maximumBatch >= 1 && maximumInFlight >= 1, "a batch holds at least one item, and one can be in flight")
         self.maximumBatch = maximumBatch
+        self.maximumInFlight = maximumInFlight
         self.send = send
     }
 
@@ -44,8 +49,8 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     public func call(_ item: Item) async -> Outcome {
         let turn: Turn = await withCheckedContinuation { continuation in
             let leads = state.withLock { state in
-                guard state.inFlight else {
-                    state.inFlight = true
+                guard state.inFlight == maximumInFlight else {
+                    state.inFlight += 1
                     return true
                 }
                 state.waiting.append(Waiter(item: item, continuation: continuation))
@@ -60,7 +65,7 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     /// Sends `own` with as many waiting items as fit, answers them, and hands the next batch to the first caller
-    /// still waiting (or marks the batcher idle).
+    /// still waiting (or gives up its place in flight).
     private func lead(with own: Item) async -> Outcome {
         let companions = state.withLock { state in
             let count = min(state.waiting.count, maximumBatch - 1)
@@ -74,7 +79,7 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
         }
         let next = state.withLock { state -> Waiter? in
             guard !state.waiting.isEmpty else {
-                state.inFlight = false
+                state.inFlight -= 1
                 return nil
             }
             return state.waiting.removeFirst()

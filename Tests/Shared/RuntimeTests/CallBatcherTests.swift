@@ -59,4 +59,33 @@ import TradewindRuntime
         #expect(await batcher.call(4) == -4)
         #expect(recorder.batches.withLock { $0 } == [[3], [4]])
     }
+
+    @Test func withTwoInFlightASecondCallGoesAtOnceAndTheRestWait() async {
+        let recorder = Recorder()
+        let gate = Mutex(false)
+        let batcher = CallBatcher<Int, Int>(maximumBatch: 10, maximumInFlight: 2) { items in
+            recorder.batches.withLock { $0.append(items) }
+            for _ in 0..<5_000 where !gate.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(1)) }
+            return items.map { $0 + 100 }
+        }
+        let outcomes = await withTaskGroup(of: (Int, Int).self) { group in
+            for item in 0...1 {
+                group.addTask { (item, await batcher.call(item)) }
+                // Each of the first two is sent while the other is still held: neither waits for a batch to return.
+                for _ in 0..<5_000 where recorder.batches.withLock({ $0.count }) <= item { try? await Task.sleep(for: .milliseconds(1)) }
+            }
+            #expect(recorder.batches.withLock { $0 } == [[0], [1]])
+            for item in 2...5 { group.addTask { (item, await batcher.call(item)) } }
+            for _ in 0..<5_000 where batcher.queued < 4 { try? await Task.sleep(for: .milliseconds(1)) }
+            #expect(batcher.queued == 4, "with two in flight, the others wait")
+            gate.withLock { $0 = true }
+            var outcomes: [Int: Int] = [:]
+            for await (item, outcome) in group { outcomes[item] = outcome }
+            return outcomes
+        }
+        #expect(outcomes == Dictionary(uniqueKeysWithValues: (0...5).map { ($0, $0 + 100) }))
+        let batches = recorder.batches.withLock { $0 }
+        #expect(batches.flatMap { $0 }.sorted() == Array(0...5))
+        #expect(batches.count <= 4, "the four that waited went in at most two batches: \(batches)")
+    }
 }
