@@ -133,22 +133,12 @@ public struct ProductStockClient: StockReservations {
     }
 
     public func release(_ order: OrderID) async throws(StepFailure) {
-        try await call("releasing stock") {
+        let failure = await Self.outcome("releasing stock") {
             switch try await product.releaseReservation(path: .init(orderId: order.description)) {
             case .ok, .notFound: nil  // released, or nothing was ever held
             case .conflict(let problem): StepFailure.permanent(problem.detail)
             case let other: StepFailure.transient("product-service answered \(ServiceClientTransport.describe(other)) when releasing stock")
             }
-        }
-    }
-
-    /// Runs a call whose answer names the failure, if any; a call that could not be made at all is transient.
-    private func call(_ what: String, _ send: () async throws -> StepFailure?) async throws(StepFailure) {
-        let failure: StepFailure?
-        do {
-            failure = try await send()
-        } catch {
-            throw .transient("product-service, \(what): \(error)")
         }
         if let failure { throw failure }
     }
