@@ -14,13 +14,21 @@ public struct CommitReservation: Sendable {
     }
 
     public func execute(_ order: OrderReference) async throws -> Reservation {
+        try await execute([order])[0].get()
+    }
+
+    /// Each order's commit as if made alone, in one inventory transaction (two when some are overdue). One result per
+    /// order, in the order given; a refusal is that order's result.
+    public func execute(_ orders: [OrderReference]) async throws -> [Result<Reservation, ProductError>] {
         let now = clock.now()
-        do {
-            return try await inventory.finish(order, as: .committed, at: now)
-        } catch ProductError.reservationNotHeld(.expired) {
-            // Refused because it is overdue (or already expired): it gives its stock back, if it still holds it.
-            _ = try await inventory.finish(order, as: .expired, at: now)
-            throw ProductError.reservationNotHeld(.expired)
+        var results = try await inventory.finish(orders, as: .committed, at: now)
+        let overdue = results.indices.filter { if case .failure(.reservationNotHeld(.expired)) = results[$0] { true } else { false } }
+        guard !overdue.isEmpty else { return results }
+        // Refused because they are overdue (or already expired): they give their stock back, if they still hold it.
+        let expired = try await inventory.finish(overdue.map { orders[$0] }, as: .expired, at: now)
+        for (index, outcome) in zip(overdue, expired) {
+            results[index] = outcome.flatMap { _ in .failure(.reservationNotHeld(.expired)) }
         }
+        return results
     }
 }

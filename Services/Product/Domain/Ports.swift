@@ -65,12 +65,25 @@ public protocol InventoryRepository: Sendable {
     func stock(of skus: [SKU]) async throws -> [SKU: StockLevel]
     /// Fails with ``ProductError/stockBelowReserved(reserved:)`` when `onHand` is less than what is reserved.
     func setOnHand(_ onHand: Int, of sku: SKU) async throws -> StockLevel
-    /// All lines or none: ``ProductError/insufficientStock(_:)`` names every SKU that is short. When the order already
-    /// has a reservation, answers with it (`existing`), or ``ProductError/reservationMismatch`` for other goods.
-    func reserve(_ reservation: Reservation) async throws -> ReservationOutcome
+    /// Each reservation all lines or none: ``ProductError/insufficientStock(_:)`` names every SKU that is short. When
+    /// the order already has a reservation, answers with it (`existing`), or ``ProductError/reservationMismatch`` for
+    /// other goods. One result per reservation, in the order given; a refusal is that reservation's result and takes
+    /// nothing from the others, which are made as if it had not been asked for.
+    func reserve(_ reservations: [Reservation]) async throws -> [Result<ReservationOutcome, ProductError>]
     func reservation(for order: OrderReference) async throws -> Reservation?
-    /// Moves a held reservation to `status` (released, committed or expired), returning or removing its stock.
-    func finish(_ order: OrderReference, as status: ReservationStatus, at now: Date) async throws -> Reservation
+    /// Moves each order's held reservation to `status` (released, committed or expired), returning or removing its
+    /// stock. One result per order, in the order given; a refusal is that order's result.
+    func finish(_ orders: [OrderReference], as status: ReservationStatus, at now: Date) async throws -> [Result<Reservation, ProductError>]
     /// Expires every held reservation whose time has passed; returns how many.
     func expireOverdue(at now: Date) async throws -> Int
+}
+
+extension InventoryRepository {
+    public func reserve(_ reservation: Reservation) async throws -> ReservationOutcome {
+        try await reserve([reservation])[0].get()
+    }
+
+    public func finish(_ order: OrderReference, as status: ReservationStatus, at now: Date) async throws -> Reservation {
+        try await finish([order], as: status, at: now)[0].get()
+    }
 }

@@ -4,14 +4,18 @@ import SQLKit
 import TradewindKernel
 import TradewindRuntime
 
-/// Stock and reservations in SQL. Reserving never oversells because each line is one conditional update
-/// (`reserved = reserved + q WHERE on_hand - reserved >= q`): on PostgreSQL the row lock makes a concurrent
-/// transaction re-check the condition against the committed value, and SQLite runs writers one at a time.
-/// Lines are updated in SKU order, so two reservations never wait on each other's rows in opposite orders.
+/// Stock and reservations in SQL, a batch of orders per transaction. Reserving never oversells: a batch locks the
+/// stock rows it needs (PostgreSQL: `FOR NO KEY UPDATE`, which makes a concurrent batch wait for the committed
+/// values; SQLite runs writers one at a time) and hands out what is available one reservation after another.
+/// Locks are always taken orders first, then stock rows, each in key order, so two transactions never wait on each
+/// other's rows in opposite orders.
 public struct SQLInventoryRepository: InventoryRepository {
     let store: any SQLStore
 
     public init(store: any SQLStore) { self.store = store }
+
+    /// Locks the rows a statement reads until the transaction ends. Not on SQLite, whose transactions run one at a time.
+    var rowLock: SQLRaw? { store.dialect == .postgres ? SQLRaw("FOR NO KEY UPDATE") : nil }
 
     public func stock(of sku: SKU) async throws -> StockLevel? {
         try await store.read { database in
@@ -39,75 +43,133 @@ public struct SQLInventoryRepository: InventoryRepository {
         throw ProductError.stockBelowReserved(reserved: current.reserved)
     }
 
-    private struct AlreadyReserved: Error {}
+    public func reserve(_ reservations: [Reservation]) async throws -> [Result<ReservationOutcome, ProductError>] {
+        // An order asked for twice in one batch is tried once in this transaction; its repeats are answered after
+        // it, from what the first one became, as if they had come in a later request.
+        var results = [Result<ReservationOutcome, ProductError>?](repeating: nil, count: reservations.count)
+        var seen = Set<OrderReference>()
+        var firsts: [Int] = [], repeats: [Int] = []
+        for (index, reservation) in reservations.enumerated() {
+            if seen.insert(reservation.orderID).inserted { firsts.append(index) } else { repeats.append(index) }
+        }
+        guard !firsts.isEmpty else { return [] }
+        let outcomes = try await store.transaction { database in try await reserveOnce(firsts.map { reservations[$0] }, in: database) }
+        for index in firsts { results[index] = outcomes[reservations[index].orderID] }
+        if !repeats.isEmpty {
+            for (index, outcome) in zip(repeats, try await reserve(repeats.map { reservations[$0] })) { results[index] = outcome }
+        }
+        return results.map { $0! }
+    }
 
-    public func reserve(_ reservation: Reservation) async throws -> ReservationOutcome {
-        do {
-            return try await store.transaction { database in
-                // The order id is the primary key: of two concurrent requests for one order, the second stops here.
-                let claimed = try await database.insert(into: "reservations")
-                    .columns("order_id", "status", "created_at", "expires_at")
-                    .values(SQLBind(reservation.orderID.description), SQLBind(reservation.status.rawValue),
-                            SQLBind(reservation.createdAt), SQLBind(reservation.expiresAt))
-                    .ignoringConflicts(with: ["order_id"])
-                    .returning("order_id")
-                    .all()
-                guard !claimed.isEmpty else { throw AlreadyReserved() }
-                var lines = database.insert(into: "reservation_lines").columns("order_id", "sku", "quantity")
+    /// Reserves `reservations` (one per order) in one transaction. The stock rows are locked once for the whole batch,
+    /// and each reservation takes what the ones before it left; one that does not fit is refused on its own.
+    private func reserveOnce(_ reservations: [Reservation], in database: any SQLDatabase) async throws -> [OrderReference: Result<ReservationOutcome, ProductError>] {
+        // The order id is the primary key: of two concurrent batches holding one order, the second stops here until the
+        // first ends. Claimed in order-id order, so two batches never wait on each other's orders in opposite orders.
+        var claim = database.insert(into: "reservations").columns("order_id", "status", "created_at", "expires_at")
+        for reservation in reservations.sorted(by: { $0.orderID.description < $1.orderID.description }) {
+            claim = claim.values(SQLBind(reservation.orderID.description), SQLBind(reservation.status.rawValue),
+                                 SQLBind(reservation.createdAt), SQLBind(reservation.expiresAt))
+        }
+        let claimed = Set(try await claim.ignoringConflicts(with: ["order_id"]).returning("order_id").all()
+            .map { try $0.decode(column: "order_id", as: String.self) })
+        var results: [OrderReference: Result<ReservationOutcome, ProductError>] = [:]
+
+        let repeats = reservations.filter { !claimed.contains($0.orderID.description) }
+        let existing = try await Self.load(repeats.map(\.orderID), in: database)
+        for reservation in repeats {
+            guard let current = existing[reservation.orderID] else { results[reservation.orderID] = .failure(.reservationNotFound); continue }
+            results[reservation.orderID] = current.holdsSameGoods(as: reservation.lines) ? .success(.existing(current)) : .failure(.reservationMismatch)
+        }
+
+        let fresh = reservations.filter { claimed.contains($0.orderID.description) }
+        guard !fresh.isEmpty else { return results }
+        // The stock rows last, in SKU order: a popular SKU's row stays locked only from here to the commit, and two
+        // transactions never wait on each other's rows in opposite orders. SQLite runs one writer at a time anyway.
+        let skus = Set(fresh.flatMap { $0.lines.map(\.sku.value) }).sorted()
+        var available: [String: Int] = [:]
+        for row in try await database.raw("""
+            SELECT sku, on_hand - reserved AS available FROM stock WHERE sku IN (\(binds: skus)) ORDER BY sku \(rowLock ?? SQLRaw(""))
+            """).all() {
+            available[try row.decode(column: "sku", as: String.self)] = try row.decode(column: "available", as: Int.self)
+        }
+        var taken: [String: Int] = [:]
+        var accepted: [Reservation] = []
+        var refused: [String] = []
+        for reservation in fresh {
+            let short = reservation.lines.filter { available[$0.sku.value, default: 0] < $0.quantity }.map(\.sku.value)
+            guard short.isEmpty else {
+                refused.append(reservation.orderID.description)
+                results[reservation.orderID] = .failure(.insufficientStock(short))
+                continue
+            }
+            for line in reservation.lines {
+                available[line.sku.value, default: 0] -= line.quantity
+                taken[line.sku.value, default: 0] += line.quantity
+            }
+            accepted.append(reservation)
+            results[reservation.orderID] = .success(.created(reservation))
+        }
+        if !refused.isEmpty {
+            try await database.delete(from: "reservations").where("order_id", .in, refused).run()
+        }
+        if !accepted.isEmpty {
+            var lines = database.insert(into: "reservation_lines").columns("order_id", "sku", "quantity")
+            for reservation in accepted {
                 for line in reservation.lines {
                     lines = lines.values(SQLBind(reservation.orderID.description), SQLBind(line.sku.value), SQLBind(line.quantity))
                 }
-                try await lines.run()
-                // The stock rows last: a popular SKU's row stays locked only from its update to the commit, not
-                // while the rest of the reservation is written.
-                var short: [String] = []
-                for line in reservation.lines {
-                    let taken = try await database.raw("""
-                        UPDATE stock SET reserved = reserved + \(bind: line.quantity)
-                        WHERE sku = \(bind: line.sku.value) AND on_hand - reserved >= \(bind: line.quantity)
-                        RETURNING sku
-                        """).all()
-                    if taken.isEmpty { short.append(line.sku.value) }
-                }
-                // Throwing rolls back every line already taken, and the reservation with them.
-                guard short.isEmpty else { throw ProductError.insufficientStock(short) }
-                return .created(reservation)
             }
-        } catch is AlreadyReserved {
-            guard let existing = try await self.reservation(for: reservation.orderID) else { throw ProductError.reservationNotFound }
-            guard existing.holdsSameGoods(as: reservation.lines) else { throw ProductError.reservationMismatch }
-            return .existing(existing)
+            try await lines.run()
+            for (sku, quantity) in taken.sorted(by: { $0.key < $1.key }) {
+                try await database.raw("UPDATE stock SET reserved = reserved + \(bind: quantity) WHERE sku = \(bind: sku)").run()
+            }
         }
+        return results
     }
 
     public func reservation(for order: OrderReference) async throws -> Reservation? {
-        try await store.read { database in try await Self.load(order, in: database) }
+        try await store.read { database in try await Self.load([order], in: database)[order] }
     }
 
-    public func finish(_ order: OrderReference, as status: ReservationStatus, at now: Date) async throws -> Reservation {
-        try await store.transaction { database in
-            guard let current = try await Self.load(order, in: database) else { throw ProductError.reservationNotFound }
-            let next = try current.transition(to: status, at: now)
-            if current.status == next { return current }
-            // Only the transaction that moves the reservation out of `held` gives back or takes away its stock.
-            let moved = try await database.raw("""
-                UPDATE reservations SET status = \(bind: next.rawValue) WHERE order_id = \(bind: order.description) AND status = 'held'
-                RETURNING order_id
-                """).all()
-            guard !moved.isEmpty else {
-                guard let latest = try await Self.load(order, in: database) else { throw ProductError.reservationNotFound }
-                if latest.status == next { return latest }
-                throw ProductError.reservationNotHeld(latest.status)
+    public func finish(_ orders: [OrderReference], as status: ReservationStatus, at now: Date) async throws -> [Result<Reservation, ProductError>] {
+        guard !orders.isEmpty else { return [] }
+        let outcomes = try await store.transaction { database in
+            let current = try await Self.load(orders, in: database, lockedBy: rowLock)
+            var results: [OrderReference: Result<Reservation, ProductError>] = [:]
+            var moving: [Reservation] = []
+            for order in Set(orders).sorted(by: { $0.description < $1.description }) {
+                guard let reservation = current[order] else { results[order] = .failure(.reservationNotFound); continue }
+                switch Result(catching: { () throws(ProductError) in try reservation.transition(to: status, at: now) }) {
+                case .success(reservation.status): results[order] = .success(reservation)
+                case .success: moving.append(reservation)
+                case .failure(let refusal): results[order] = .failure(refusal)
+                }
             }
-            for line in current.lines {
-                let shipped = next == .committed ? line.quantity : 0
+            guard !moving.isEmpty else { return results }
+            // The rows are locked since the read: only this transaction moves them out of `held`, so only it gives
+            // back or takes away their stock.
+            try await database.update("reservations").set("status", to: status.rawValue)
+                .where("order_id", .in, moving.map(\.orderID.description)).where("status", .equal, ReservationStatus.held.rawValue).run()
+            var stockChanges: [String: (reserved: Int, shipped: Int)] = [:]
+            for reservation in moving {
+                for line in reservation.lines {
+                    stockChanges[line.sku.value, default: (0, 0)].reserved += line.quantity
+                    if status == .committed { stockChanges[line.sku.value, default: (0, 0)].shipped += line.quantity }
+                }
+                results[reservation.orderID] = .success(try Reservation(
+                    orderID: reservation.orderID, lines: reservation.lines, status: status, createdAt: reservation.createdAt, expiresAt: reservation.expiresAt
+                ))
+            }
+            for (sku, change) in stockChanges.sorted(by: { $0.key < $1.key }) {
                 try await database.raw("""
-                    UPDATE stock SET reserved = reserved - \(bind: line.quantity), on_hand = on_hand - \(bind: shipped)
-                    WHERE sku = \(bind: line.sku.value)
+                    UPDATE stock SET reserved = reserved - \(bind: change.reserved), on_hand = on_hand - \(bind: change.shipped)
+                    WHERE sku = \(bind: sku)
                     """).run()
             }
-            return try Reservation(orderID: current.orderID, lines: current.lines, status: next, createdAt: current.createdAt, expiresAt: current.expiresAt)
+            return results
         }
+        return orders.map { outcomes[$0]! }
     }
 
     public func expireOverdue(at now: Date) async throws -> Int {
@@ -116,31 +178,40 @@ public struct SQLInventoryRepository: InventoryRepository {
                 .where("status", .equal, ReservationStatus.held.rawValue).where("expires_at", .lessThanOrEqual, now)
                 .orderBy("expires_at").limit(500).all()
         }
-        var expired = 0
-        for row in overdue {
-            guard let order = OrderReference(try row.decode(column: "order_id", as: String.self)) else { continue }
-            // Released or committed meanwhile: not this sweep's business any more.
-            if (try? await finish(order, as: .expired, at: now))?.status == .expired { expired += 1 }
-        }
-        return expired
+        let orders = try overdue.compactMap { OrderReference(try $0.decode(column: "order_id", as: String.self)) }
+        // Released or committed meanwhile: not this sweep's business any more.
+        return try await finish(orders, as: .expired, at: now).count { (try? $0.get())?.status == .expired }
     }
 
-    static func load(_ order: OrderReference, in database: any SQLDatabase) async throws -> Reservation? {
-        guard let header = try await database.select().columns("order_id", "status", "created_at", "expires_at").from("reservations")
-            .where("order_id", .equal, order.description).first()
-        else { return nil }
-        let lineRows = try await database.select().columns("sku", "quantity").from("reservation_lines")
-            .where("order_id", .equal, order.description).all()
-        guard let status = ReservationStatus(rawValue: try header.decode(column: "status", as: String.self)) else {
-            throw StoredDataError("reservations row with an unknown status")
+    /// The reservations of those of `orders` that have one, by order.
+    /// `lock` locks the reservations' rows, in order-id order.
+    static func load(_ orders: [OrderReference], in database: any SQLDatabase, lockedBy lock: SQLRaw? = nil) async throws -> [OrderReference: Reservation] {
+        guard !orders.isEmpty else { return [:] }
+        let ids = Set(orders.map(\.description)).sorted()
+        let query = database.select().columns("order_id", "status", "created_at", "expires_at").from("reservations")
+            .where("order_id", .in, ids).orderBy("order_id")
+        if let lock { _ = query.lockingClause(lock) }
+        let headers = try await query.all()
+        guard !headers.isEmpty else { return [:] }
+        var lines: [String: [ReservationLine]] = [:]
+        for row in try await database.select().columns("order_id", "sku", "quantity").from("reservation_lines").where("order_id", .in, ids).all() {
+            lines[try row.decode(column: "order_id", as: String.self), default: []].append(
+                try ReservationLine(sku: try SKU(row.decode(column: "sku", as: String.self)), quantity: try row.decode(column: "quantity", as: Int.self))
+            )
         }
-        let lines = try lineRows.map { row in
-            try ReservationLine(sku: try SKU(row.decode(column: "sku", as: String.self)), quantity: try row.decode(column: "quantity", as: Int.self))
+        var reservations: [OrderReference: Reservation] = [:]
+        for header in headers {
+            let id = try header.decode(column: "order_id", as: String.self)
+            guard let order = OrderReference(id) else { throw StoredDataError("reservations row with an order id that is not a UUID") }
+            guard let status = ReservationStatus(rawValue: try header.decode(column: "status", as: String.self)) else {
+                throw StoredDataError("reservations row with an unknown status")
+            }
+            reservations[order] = try Reservation(
+                orderID: order, lines: lines[id] ?? [], status: status,
+                createdAt: try header.decode(column: "created_at", as: Date.self), expiresAt: try header.decode(column: "expires_at", as: Date.self)
+            )
         }
-        return try Reservation(
-            orderID: order, lines: lines, status: status,
-            createdAt: try header.decode(column: "created_at", as: Date.self), expiresAt: try header.decode(column: "expires_at", as: Date.self)
-        )
+        return reservations
     }
 
     static func decodeStock(_ row: any SQLRow) throws -> StockLevel {

@@ -173,11 +173,8 @@ public struct ProductAPI: APIProtocol {
 
     public func reserveStock(_ input: Operations.ReserveStock.Input) async throws -> Operations.ReserveStock.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
-        guard let order = OrderReference(body.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
-        let outcome = try await useCases.reserveStock.execute(
-            order: order, lines: try body.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) }, lifetime: body.ttlSeconds.map(TimeInterval.init)
-        )
-        switch outcome {
+        let request = try Self.reservationRequest(body)
+        switch try await useCases.reserveStock.execute(order: request.order, lines: request.lines, lifetime: request.lifetime) {
         case .created(let reservation): return .created(.init(body: .json(.init(reservation))))
         case .existing(let reservation): return .ok(.init(body: .json(.init(reservation))))
         }
@@ -191,60 +188,54 @@ public struct ProductAPI: APIProtocol {
         .ok(.init(body: .json(.init(try await useCases.releaseReservation.execute(try Self.order(input.path.orderId))))))
     }
 
-    /// Each reservation as `reserveStock` makes it; a refusal becomes that reservation's result, any other failure
-    /// fails the request.
+    /// Each reservation as `reserveStock` makes it, all in one transaction; a refusal becomes that reservation's
+    /// result, any other failure fails the request.
     public func reserveStockForOrders(_ input: Operations.ReserveStockForOrders.Input) async throws -> Operations.ReserveStockForOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         try Self.checkBatchSize(body.reservations.count)
-        let useCases = useCases
-        let results = try await Self.eachEntry(of: body.reservations) { request in
-            try await Self.result(for: request.orderId) {
-                guard let order = OrderReference(request.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
-                let outcome = try await useCases.reserveStock.execute(
-                    order: order, lines: try request.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) },
-                    lifetime: request.ttlSeconds.map(TimeInterval.init)
-                )
-                return switch outcome {
+        var results = [Components.Schemas.ReservationResult?](repeating: nil, count: body.reservations.count)
+        var requests: [(index: Int, request: ReserveStock.Request)] = []
+        for (index, entry) in body.reservations.enumerated() {
+            do {
+                requests.append((index, try Self.reservationRequest(entry)))
+            } catch {
+                results[index] = try Self.result(for: entry.orderId, .failure(error))
+            }
+        }
+        let outcomes = try await useCases.reserveStock.execute(requests.map(\.request))
+        for ((index, _), outcome) in zip(requests, outcomes) {
+            results[index] = try Self.result(for: body.reservations[index].orderId, outcome.map { outcome in
+                switch outcome {
                 case .created(let reservation): (201, reservation)
                 case .existing(let reservation): (200, reservation)
                 }
-            }
+            })
         }
-        return .ok(.init(body: .json(.init(results: results))))
+        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
     }
 
-    /// Each commit as `commitReservation` makes it; a refusal becomes that order's result, any other failure fails
-    /// the request.
+    /// Each commit as `commitReservation` makes it, all in one transaction; a refusal becomes that order's result, any
+    /// other failure fails the request.
     public func commitReservationsOfOrders(_ input: Operations.CommitReservationsOfOrders.Input) async throws -> Operations.CommitReservationsOfOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         try Self.checkBatchSize(body.orderIds.count)
-        let useCases = useCases
-        let results = try await Self.eachEntry(of: body.orderIds) { orderID in
-            try await Self.result(for: orderID) {
-                (200, try await useCases.commitReservation.execute(try Self.order(orderID)))
+        var results = [Components.Schemas.ReservationResult?](repeating: nil, count: body.orderIds.count)
+        var orders: [(index: Int, order: OrderReference)] = []
+        for (index, orderID) in body.orderIds.enumerated() {
+            do {
+                orders.append((index, try Self.order(orderID)))
+            } catch {
+                results[index] = try Self.result(for: orderID, .failure(error))
             }
         }
-        return .ok(.init(body: .json(.init(results: results))))
+        let outcomes = try await useCases.commitReservation.execute(orders.map(\.order))
+        for ((index, _), outcome) in zip(orders, outcomes) {
+            results[index] = try Self.result(for: body.orderIds[index], outcome.map { (200, $0) })
+        }
+        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
     }
 
     static let maximumBatch = 100
-    /// Entries of a batch handled at the same time: each is its own transaction, and the pool has 10 connections.
-    static let batchConcurrency = 8
-
-    /// `handle` applied to every entry, up to `batchConcurrency` at a time; the results in the entries' order.
-    static func eachEntry<Entry: Sendable, Result: Sendable>(
-        of entries: [Entry], _ handle: @escaping @Sendable (Entry) async throws -> Result
-    ) async throws -> [Result] {
-        try await withThrowingTaskGroup(of: (Int, Result).self) { group in
-            var results = [Result?](repeating: nil, count: entries.count)
-            for (index, entry) in entries.enumerated() {
-                if index >= batchConcurrency, let (done, result) = try await group.next() { results[done] = result }
-                group.addTask { (index, try await handle(entry)) }
-            }
-            for try await (done, result) in group { results[done] = result }
-            return results.compactMap { $0 }
-        }
-    }
 
     static func checkBatchSize(_ count: Int) throws {
         guard (1...maximumBatch).contains(count) else {
@@ -252,14 +243,22 @@ public struct ProductAPI: APIProtocol {
         }
     }
 
-    /// One entry's result: its status and reservation, or the problem its refusal maps to.
-    static func result(
-        for orderID: String, _ attempt: @Sendable () async throws -> (status: Int, reservation: Reservation)
-    ) async throws -> Components.Schemas.ReservationResult {
-        do {
-            let (status, reservation) = try await attempt()
+    static func reservationRequest(_ body: Components.Schemas.ReservationRequest) throws -> ReserveStock.Request {
+        guard let order = OrderReference(body.orderId) else { throw ProductError.invalid(field: "orderId", reason: "must be a UUID") }
+        return ReserveStock.Request(
+            order: order, lines: try body.lines.map { .init(sku: try SKU($0.sku), quantity: $0.quantity) }, lifetime: body.ttlSeconds.map(TimeInterval.init)
+        )
+    }
+
+    /// One entry's result: its status and reservation, or the problem its refusal maps to. An error that is not a
+    /// refusal is thrown: it fails the whole request.
+    static func result<Failure: Error>(
+        for orderID: String, _ outcome: Result<(Int, Reservation), Failure>
+    ) throws -> Components.Schemas.ReservationResult {
+        switch outcome {
+        case .success(let (status, reservation)):
             return .init(orderId: orderID, status: status, reservation: .init(reservation))
-        } catch {
+        case .failure(let error):
             guard let problem = ProductProblems.map(error) else { throw error }
             return .init(orderId: orderID, status: Int(problem.status.code), problem: .init(
                 _type: problem.type, title: problem.title, status: Int(problem.status.code), detail: problem.detail

@@ -210,4 +210,108 @@ import TradewindTesting
             #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 10, reserved: 10))
         }
     }
+
+    @Test(arguments: TestDatabases.available)
+    func aBatchOfReservationsIsAnsweredEntryByEntry(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let headphones = try SKU("AUD-1"), laptop = try SKU("CMP-1")
+            _ = try await inventory.setOnHand(5, of: headphones)
+            _ = try await inventory.setOnHand(2, of: laptop)
+            func reservation(_ number: Int, _ lines: [(SKU, Int)]) throws -> Reservation {
+                try Reservation(orderID: id(number), lines: try lines.map { try .init(sku: $0.0, quantity: $0.1) }, createdAt: now, expiresAt: now.addingTimeInterval(900))
+            }
+            let earlier = try reservation(70, [(laptop, 1)])
+            #expect(try await inventory.reserve(earlier) == .created(earlier))
+
+            let first = try reservation(71, [(headphones, 3), (laptop, 1)])
+            let short = try reservation(72, [(headphones, 3), (laptop, 1)])
+            let fits = try reservation(73, [(headphones, 2)])
+            let otherGoods = try reservation(70, [(headphones, 1)])
+            let results = try await inventory.reserve([first, short, fits, earlier, otherGoods, first])
+            #expect(results == [
+                .success(.created(first)), .failure(.insufficientStock(["AUD-1", "CMP-1"])), .success(.created(fits)),
+                .success(.existing(earlier)), .failure(.reservationMismatch), .success(.existing(first)),
+            ])
+            #expect(try await inventory.reservation(for: id(72)) == nil, "a refused entry leaves no reservation")
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 5, reserved: 5))
+            #expect(try await inventory.stock(of: laptop) == StockLevel(sku: laptop, onHand: 2, reserved: 2))
+
+            let finished = try await inventory.finish([id(71), id(99), id(73), id(71)], as: .committed, at: now)
+            #expect(finished.map { try? $0.get().status } == [.committed, nil, .committed, .committed])
+            #expect(finished[1] == .failure(.reservationNotFound))
+            let released = try await inventory.finish([id(70), id(71)], as: .released, at: now)
+            let releasedEarlier = try Reservation(orderID: id(70), lines: earlier.lines, status: .released, createdAt: now, expiresAt: now.addingTimeInterval(900))
+            #expect(released == [.success(releasedEarlier), .failure(.reservationNotHeld(.committed))])
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 0, reserved: 0))
+            #expect(try await inventory.stock(of: laptop) == StockLevel(sku: laptop, onHand: 1, reserved: 0))
+        }
+    }
+
+    /// Batches sharing orders, in opposite orders, at the same time: none waits for ever (PostgreSQL would abort one
+    /// as a deadlock), each order is reserved and committed once, and the stock is counted once.
+    @Test(arguments: TestDatabases.available)
+    func concurrentBatchesSharingOrdersNeitherDeadlockNorCountTwice(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let sku = try SKU("BOK-1")
+            _ = try await inventory.setOnHand(30, of: sku)
+            let start = now
+            let reservations = try (0..<20).map { number in
+                try Reservation(orderID: id(2000 + number), lines: [try .init(sku: sku, quantity: 1)], createdAt: start, expiresAt: start.addingTimeInterval(900))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<6 {
+                    let batch = round.isMultiple(of: 2) ? reservations : reservations.reversed()
+                    group.addTask {
+                        let results = try await inventory.reserve(Array(batch))
+                        #expect(results.allSatisfy { (try? $0.get()) != nil })
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 30, reserved: 20))
+            let orders = reservations.map(\.orderID)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for round in 0..<6 {
+                    let batch = round.isMultiple(of: 2) ? orders : orders.reversed()
+                    group.addTask {
+                        let results = try await inventory.finish(Array(batch), as: .committed, at: start)
+                        #expect(results.allSatisfy { (try? $0.get())?.status == .committed })
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 10, reserved: 0))
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func concurrentBatchesNeverOversell(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let sku = try SKU("AUD-2")
+            _ = try await inventory.setOnHand(12, of: sku)
+            let start = now
+            let made = try await withThrowingTaskGroup(of: Int.self) { group in
+                for batch in 0..<8 {
+                    group.addTask {
+                        let reservations = try (0..<5).map { number in
+                            try Reservation(orderID: self.id(3000 + batch * 10 + number), lines: [try .init(sku: sku, quantity: 1)],
+                                            createdAt: start, expiresAt: start.addingTimeInterval(900))
+                        }
+                        let results = try await inventory.reserve(reservations)
+                        #expect(results.allSatisfy { if case .failure(let refusal) = $0 { refusal == .insufficientStock(["AUD-2"]) } else { true } })
+                        return results.count { (try? $0.get()) != nil }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(made == 12)
+            #expect(try await inventory.stock(of: sku) == StockLevel(sku: sku, onHand: 12, reserved: 12))
+        }
+    }
 }

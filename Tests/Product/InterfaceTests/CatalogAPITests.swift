@@ -144,4 +144,38 @@ import TradewindRuntime
             #expect(try await client.send(.get, "/reservations/\(UUID().uuidString)", token: service).status == .notFound)
         }
     }
+
+    @Test func reservationBatchesAnswerEachEntryOnItsOwn() async throws {
+        try await ProductServiceHarness(seed: true).run { client in
+            let service = try await ProductServiceHarness.token(["service"], scopes: ["stock:reserve"], subject: "order-service")
+            let available = try await client.send(.get, "/inventory/OUT-TN-2P").object()["available"] as? Int ?? 0
+            let first = UUID().uuidString.lowercased(), short = UUID().uuidString.lowercased(), last = UUID().uuidString.lowercased()
+            func entry(_ order: String, _ sku: String, _ quantity: Int) -> String {
+                #"{"orderId":"\#(order)","lines":[{"sku":"\#(sku)","quantity":\#(quantity)}]}"#
+            }
+            let batch = [
+                entry(first, "OUT-TN-2P", 2), entry(short, "OUT-TN-2P", available), entry("not-a-uuid", "OUT-TN-2P", 1),
+                entry(UUID().uuidString, "NOPE-1", 1), entry(last, "OUT-TN-2P", available - 2), entry(first, "OUT-TN-2P", 2),
+            ]
+            let reserved = try await client.send(.post, "/reservation-batches", json: #"{"reservations":[\#(batch.joined(separator: ","))]}"#, token: service)
+            #expect(reserved.status == .ok, "\(reserved.text)")
+            let results = try #require(try reserved.object()["results"] as? [[String: Any]])
+            #expect(results.map { $0["status"] as? Int } == [201, 409, 422, 422, 201, 200], "the second takes what the first left; a repeat finds the first")
+            #expect((results[1]["problem"] as? [String: Any])?["detail"] as? String == "not enough stock for: OUT-TN-2P")
+            #expect(results[2]["orderId"] as? String == "not-a-uuid")
+            #expect(try await client.send(.get, "/inventory/OUT-TN-2P").object()["available"] as? Int == 0)
+            #expect(try await client.send(.get, "/reservations/\(short)", token: service).status == .notFound, "a refused entry leaves nothing behind")
+
+            let unknown = UUID().uuidString.lowercased()
+            let committed = try await client.send(.post, "/commit-batches", json: #"{"orderIds":["\#(first)","\#(unknown)","\#(last)","\#(first)"]}"#, token: service)
+            let commits = try #require(try committed.object()["results"] as? [[String: Any]])
+            #expect(commits.map { $0["status"] as? Int } == [200, 404, 200, 200])
+            #expect(commits.map { ($0["reservation"] as? [String: Any])?["status"] as? String } == ["committed", nil, "committed", "committed"])
+            let stock = try await client.send(.get, "/inventory/OUT-TN-2P").object()
+            #expect(stock["reserved"] as? Int == 0 && stock["available"] as? Int == 0, "each order's goods leave the shelf once")
+
+            let tooMany = try await client.send(.post, "/commit-batches", json: #"{"orderIds":[\#(Array(repeating: "\"\(first)\"", count: 101).joined(separator: ","))]}"#, token: service)
+            #expect(tooMany.status.code / 100 == 4)
+        }
+    }
 }
