@@ -320,7 +320,7 @@ import Testing
         #expect(expected.isSubset(of: Set(spans.map(\.service))), "services in the trace:\n\(summary)\nspans received by service: \(receiver.services)")
         #expect(steps.isSubset(of: Set(spans.map(\.name))), "spans in the trace:\n\(summary)")
         #expect(spans.contains { $0.service == "order-service" && $0.name == "db transaction" }, "SQL work is traced")
-        #expect(spans.contains { $0.service == "cargo-service" && $0.name == "/cargos" }, "the freight booking is in the trace")
+        #expect(spans.contains { $0.service == "cargo-service" && $0.name == "/booking-batches" }, "the freight booking is in the trace")
         // A lone order's reservation and commit go out as batches of one, sent from its own checkout.
         #expect(spans.contains { $0.service == "product-service" && $0.name == "/reservation-batches" }, "the stock reservation is in the trace")
         #expect(spans.contains { $0.service == "product-service" && $0.name == "/commit-batches" }, "the stock commit is in the trace")

@@ -30,24 +30,82 @@ public struct BookCargo: Sendable {
         self.ids = ids
     }
 
+    /// One booking of a batch.
+    public struct Request: Sendable {
+        public let origin: UnLocode
+        public let destination: UnLocode
+        public let arrivalDeadline: Date
+        public let reference: String?
+        public let routed: Routing
+
+        public init(from origin: UnLocode, to destination: UnLocode, arrivalDeadline: Date, reference: String? = nil, routed: Routing = .later) {
+            self.origin = origin
+            self.destination = destination
+            self.arrivalDeadline = arrivalDeadline
+            self.reference = reference
+            self.routed = routed
+        }
+    }
+
     public func execute(from origin: UnLocode, to destination: UnLocode, arrivalDeadline: Date, reference: String? = nil,
                         routed: Routing = .later) async throws -> (cargo: Cargo, created: Bool) {
-        if let reference, let existing = try await cargos.cargo(reference: reference) { return (existing, false) }
-        let specification = try RouteSpecification(origin: try await locations.known(origin), destination: try await locations.known(destination),
-                                                   arrivalDeadline: arrivalDeadline)
-        guard arrivalDeadline > clock.now() else { throw CargoError.invalid("the arrival deadline must be in the future") }
+        try await execute([Request(from: origin, to: destination, arrivalDeadline: arrivalDeadline, reference: reference, routed: routed)])[0].get()
+    }
+
+    /// Each booking as if made alone, with one read of the references, one of the locations and one transaction for
+    /// them all. One result per request, in the order given; a refusal is that request's result. A reference given
+    /// twice books once: the later request finds the cargo of the first, as it would in a request of its own.
+    public func execute(_ requests: [Request]) async throws -> [Result<(cargo: Cargo, created: Bool), CargoError>] {
+        let existing = try await cargos.cargos(references: requests.compactMap(\.reference))
+        let known = try await locations.knownCodes(among: requests.flatMap { [$0.origin, $0.destination] })
+        var results = [Result<(cargo: Cargo, created: Bool), CargoError>?](repeating: nil, count: requests.count)
+        var bookings: [(index: Int, booking: NewBooking)] = []
+        var firstUnder: [String: Int] = [:]
+        var repeats: [(index: Int, first: Int)] = []
+        for (index, request) in requests.enumerated() {
+            if let reference = request.reference {
+                if let cargo = existing[reference] {
+                    results[index] = .success((cargo, false))
+                    continue
+                }
+                if let first = firstUnder[reference] {
+                    repeats.append((index, first))
+                    continue
+                }
+                firstUnder[reference] = index
+            }
+            do {
+                let (cargo, events) = try await book(request, known: known)
+                bookings.append((index, NewBooking(cargo: cargo, reference: request.reference, events: events)))
+            } catch let refusal as CargoError {
+                results[index] = .failure(refusal)
+            }
+        }
+        let notStored = try await cargos.book(bookings.map(\.booking))
+        for (index, booking) in bookings {
+            if !notStored.contains(booking.cargo.trackingID) {
+                results[index] = .success((booking.cargo, true))
+            } else if let reference = booking.reference, let cargo = try await cargos.cargo(reference: reference) {
+                // Booked meanwhile under the same reference, by a concurrent request.
+                results[index] = .success((cargo, false))
+            } else {
+                results[index] = .failure(.concurrentUpdate)
+            }
+        }
+        for (index, first) in repeats { results[index] = results[first]!.map { ($0.cargo, false) } }
+        return results.map { $0! }
+    }
+
+    private func book(_ request: Request, known: Set<UnLocode>) async throws -> (Cargo, [CargoEvent]) {
+        for code in [request.origin, request.destination] where !known.contains(code) { throw CargoError.unknownLocation(code.value) }
+        let specification = try RouteSpecification(origin: request.origin, destination: request.destination, arrivalDeadline: request.arrivalDeadline)
+        guard request.arrivalDeadline > clock.now() else { throw CargoError.invalid("the arrival deadline must be in the future") }
         var (cargo, events) = Cargo.book(TrackingID.next(from: ids), specification: specification, at: clock.now())
-        if routed == .earliestArrival {
+        if request.routed == .earliestArrival {
             let candidates = try await routing.candidates(for: specification, earliestDeparture: clock.now(), limit: 1)
-            guard let earliest = candidates.first else { throw CargoError.noRoute(destination: destination.value) }
+            guard let earliest = candidates.first else { throw CargoError.noRoute(destination: request.destination.value) }
             events += cargo.assign(earliest, at: clock.now())
         }
-        do {
-            try await cargos.book(cargo, reference: reference, events: events)
-        } catch CargoError.concurrentUpdate {
-            if let reference, let existing = try await cargos.cargo(reference: reference) { return (existing, false) }
-            throw CargoError.concurrentUpdate
-        }
-        return (cargo, true)
+        return (cargo, events)
     }
 }

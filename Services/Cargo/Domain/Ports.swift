@@ -13,10 +13,25 @@ public protocol CargoRepository: Sendable {
     /// Stores several such changes in one transaction, in order: all of them or, when any fails (a cargo changed
     /// by someone else first), none. A cargo changed twice appears twice, the second time at its next version.
     func saveAll(_ changes: [CargoChange]) async throws
-    /// Stores a newly booked cargo under the booker's reference (unique: a second booking under it fails with
-    /// ``CargoError/concurrentUpdate``).
-    func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws
+    /// The cargos booked under those of `references` that were used, by reference.
+    func cargos(references: [String]) async throws -> [String: Cargo]
+    /// Stores newly booked cargos, each under its booker's reference, in one transaction. A reference is unique: a
+    /// booking whose reference was used meanwhile stores nothing, and is among the tracking ids returned.
+    func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID>
     func history(of cargo: TrackingID) async throws -> HandlingHistory
+}
+
+/// A newly booked cargo, with the booker's reference and the events of its booking: one element of a batch.
+public struct NewBooking: Sendable {
+    public let cargo: Cargo
+    public let reference: String?
+    public let events: [CargoEvent]
+
+    public init(cargo: Cargo, reference: String?, events: [CargoEvent]) {
+        self.cargo = cargo
+        self.reference = reference
+        self.events = events
+    }
 }
 
 /// A cargo as changed by a handling event, with the events the change caused: one element of a batch.
@@ -35,6 +50,8 @@ public struct CargoChange: Sendable {
 public protocol LocationRepository: Sendable {
     func all() async throws -> [Location]
     func location(_ code: UnLocode) async throws -> Location?
+    /// Those of `codes` that are locations of the network.
+    func knownCodes(among codes: [UnLocode]) async throws -> Set<UnLocode>
 }
 
 public protocol VoyageRepository: Sendable {

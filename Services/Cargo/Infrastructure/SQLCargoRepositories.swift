@@ -29,8 +29,34 @@ public struct SQLCargoRepository: CargoRepository {
         return try await cargo(trackingID)
     }
 
-    public func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws {
-        try await write(cargo, reference: reference, recording: nil, events: events)
+    public func cargos(references: [String]) async throws -> [String: Cargo] {
+        guard !references.isEmpty else { return [:] }
+        let booked = try await store.read { database in
+            try await database.select().columns("reference", "tracking_id").from("cargos").where("reference", .in, Array(Set(references))).all()
+        }
+        var cargos: [String: Cargo] = [:]
+        for row in booked {
+            guard let id = TrackingID(try row.decode(column: "tracking_id", as: String.self)) else { throw StoredCargoError("tracking id") }
+            cargos[try row.decode(column: "reference", as: String.self)] = try await cargo(id)
+        }
+        return cargos
+    }
+
+    public func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID> {
+        guard !bookings.isEmpty else { return [] }
+        let prepared = try bookings.map { try prepare($0.cargo, recording: nil, events: $0.events) }
+        return try await store.transaction { database in
+            var notStored = Set<TrackingID>()
+            for (booking, rows) in zip(bookings, prepared) {
+                do {
+                    try await Self.write(booking.cargo, reference: booking.reference, recording: nil, rows: rows, in: database)
+                } catch CargoError.concurrentUpdate {
+                    // Its insert did nothing (the reference is taken), so the transaction goes on with the others.
+                    notStored.insert(booking.cargo.trackingID)
+                }
+            }
+            return notStored
+        }
     }
 
     public func all() async throws -> [Cargo] {
@@ -158,6 +184,14 @@ public struct SQLLocationRepository: LocationRepository {
         try await store.read { database in
             try await database.select().columns("unlocode", "name").from("locations").orderBy("unlocode").all()
         }.map(Self.decode)
+    }
+
+    public func knownCodes(among codes: [UnLocode]) async throws -> Set<UnLocode> {
+        guard !codes.isEmpty else { return [] }
+        let rows = try await store.read { database in
+            try await database.select().column("unlocode").from("locations").where("unlocode", .in, Set(codes.map(\.value)).sorted()).all()
+        }
+        return Set(try rows.compactMap { UnLocode(try $0.decode(column: "unlocode", as: String.self)) })
     }
 
     public func location(_ code: UnLocode) async throws -> Location? {

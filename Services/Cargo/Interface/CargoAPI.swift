@@ -67,16 +67,59 @@ public struct CargoAPI: APIProtocol {
 
     public func bookCargo(_ input: Operations.BookCargo.Input) async throws -> Operations.BookCargo.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let (cargo, created) = try await useCases.book.execute([try Self.bookingRequest(body)])[0].get()
+        ResponseHeaders.set(.location, "/cargos/\(cargo.trackingID)")
+        return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
+    }
+
+    /// Each booking as `bookCargo` makes it, with one transaction for all; a refusal becomes that booking's result, any
+    /// other failure fails the request.
+    public func bookCargos(_ input: Operations.BookCargos.Input) async throws -> Operations.BookCargos.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        guard (1...Self.maximumBatch).contains(body.bookings.count) else {
+            throw CargoError.invalid("a batch must hold 1 to \(Self.maximumBatch) bookings, not \(body.bookings.count)")
+        }
+        var results = [Components.Schemas.BookingResult?](repeating: nil, count: body.bookings.count)
+        var requests: [(index: Int, request: BookCargo.Request)] = []
+        for (index, entry) in body.bookings.enumerated() {
+            do {
+                requests.append((index, try Self.bookingRequest(entry)))
+            } catch {
+                results[index] = try Self.result(for: entry.reference, .failure(error))
+            }
+        }
+        let outcomes = try await useCases.book.execute(requests.map(\.request))
+        for ((index, _), outcome) in zip(requests, outcomes) {
+            results[index] = try Self.result(for: body.bookings[index].reference, outcome)
+        }
+        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
+    }
+
+    static let maximumBatch = 100
+
+    static func bookingRequest(_ body: Components.Schemas.BookingRequest) throws(CargoError) -> BookCargo.Request {
         let routing: BookCargo.Routing = switch body.routing {
         case .earliestArrival: .earliestArrival
         case nil: .later
         }
-        let (cargo, created) = try await useCases.book.execute(
-            from: try Self.location(body.origin), to: try Self.location(body.destination), arrivalDeadline: body.arrivalDeadline, reference: body.reference,
-            routed: routing
-        )
-        ResponseHeaders.set(.location, "/cargos/\(cargo.trackingID)")
-        return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
+        return BookCargo.Request(from: try location(body.origin), to: try location(body.destination), arrivalDeadline: body.arrivalDeadline,
+                                 reference: body.reference, routed: routing)
+    }
+
+    /// One booking's result: its status and cargo, or the problem its refusal maps to. An error that is not a refusal
+    /// is thrown: it fails the whole request.
+    static func result<Failure: Error>(
+        for reference: String?, _ outcome: Result<(cargo: Cargo, created: Bool), Failure>
+    ) throws -> Components.Schemas.BookingResult {
+        switch outcome {
+        case .success(let (cargo, created)):
+            return .init(reference: reference, status: created ? 201 : 200, cargo: .init(cargo))
+        case .failure(let error):
+            guard let problem = CargoProblems.map(error) else { throw error }
+            return .init(reference: reference, status: Int(problem.status.code), problem: .init(
+                _type: problem.type, title: problem.title, status: Int(problem.status.code), detail: problem.detail
+            ))
+        }
     }
 
     public func listCargos(_ input: Operations.ListCargos.Input) async throws -> Operations.ListCargos.Output {

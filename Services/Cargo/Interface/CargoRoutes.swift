@@ -13,6 +13,7 @@ public enum CargoRoutes {
         "GET /voyages": .open,
         "GET /tracking/{trackingId}": .open,
         "POST /cargos": .adminOrScope(Scope.bookFreight),
+        "POST /booking-batches": .adminOrScope(Scope.bookFreight),
         "GET /cargos": .adminOrScope(Scope.bookFreight),
         "GET /cargos/{trackingId}": .adminOrScope(Scope.bookFreight),
         "GET /cargos/{trackingId}/routes": .adminOrScope(Scope.bookFreight),

@@ -35,7 +35,8 @@ import TradewindTesting
         func cargo(reference: String) async throws -> Cargo? { try await inner.cargo(reference: reference) }
         func all() async throws -> [Cargo] { try await inner.all() }
         func history(of cargo: TrackingID) async throws -> HandlingHistory { try await inner.history(of: cargo) }
-        func book(_ cargo: Cargo, reference: String?, events: [CargoEvent]) async throws { try await inner.book(cargo, reference: reference, events: events) }
+        func cargos(references: [String]) async throws -> [String: Cargo] { try await inner.cargos(references: references) }
+        func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID> { try await inner.book(bookings) }
         func save(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) async throws {
             if handling != nil { try await interfere(beforeWriting: [cargo.trackingID]) }
             try await inner.save(cargo, recording: handling, events: events)

@@ -18,6 +18,35 @@ import TradewindTesting
         }
     }
 
+    /// A batch of bookings is one transaction; a booking whose reference was taken meanwhile stores nothing, not even
+    /// its events, and the others are stored.
+    @Test(arguments: TestDatabases.available)
+    func aBatchOfBookingsSkipsTakenReferences(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { store in
+            let locations = SQLLocationRepository(store: store), voyages = SQLVoyageRepository(store: store)
+            try await SampleNetwork(locations: locations, voyages: voyages).seed(now: now)
+            #expect(try await locations.knownCodes(among: [UnLocode("CNHKG")!, UnLocode("ZZZZZ")!, UnLocode("SESTO")!, UnLocode("CNHKG")!])
+                    == [UnLocode("CNHKG")!, UnLocode("SESTO")!])
+            let repository = SQLCargoRepository(store: store, ids: SequentialIdentifiers())
+            let specification = try RouteSpecification(origin: UnLocode("CNHKG")!, destination: UnLocode("SESTO")!, arrivalDeadline: now.addingTimeInterval(60 * 86_400))
+            func booking(_ id: String, _ reference: String?) -> NewBooking {
+                let (cargo, events) = Cargo.book(TrackingID(id)!, specification: specification, at: now)
+                return NewBooking(cargo: cargo, reference: reference, events: events)
+            }
+            #expect(try await repository.book([booking("0000001A", "order-1")]).isEmpty)
+            let notStored = try await repository.book([booking("0000001B", "order-2"), booking("0000001C", "order-1"), booking("0000001D", nil)])
+            #expect(notStored == [TrackingID("0000001C")!])
+            #expect(try await repository.cargo(TrackingID("0000001C")!) == nil)
+            let byReference = try await repository.cargos(references: ["order-1", "order-2", "order-9", "order-1"])
+            #expect(byReference.mapValues(\.trackingID) == ["order-1": TrackingID("0000001A")!, "order-2": TrackingID("0000001B")!])
+            let booked = try await store.read { database in
+                try await database.raw("SELECT aggregate_id FROM outbox WHERE type = 'CargoBooked' ORDER BY aggregate_id").all()
+                    .map { try $0.decode(column: "aggregate_id", as: String.self) }
+            }
+            #expect(booked == ["0000001A", "0000001B", "0000001D"])
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func saveAllStoresEveryChangeOrNone(_ kind: TestDatabases.Kind) async throws {
         try await migrated(kind) { store in

@@ -104,6 +104,46 @@ import TradewindTesting
         }
     }
 
+    @Test func aBatchOfBookingsIsAnsweredBookingByBooking() async throws {
+        let clock = self.clock
+        try await run { client in
+            let admin = try await Self.headers(["admin"])
+            let deadline = Self.time(clock.now().addingTimeInterval(100 * 86_400)), past = Self.time(clock.now().addingTimeInterval(-86_400))
+            func booking(_ reference: String?, from origin: String = "CNHKG", deadline: String = deadline, routed: Bool = false) -> String {
+                let reference = reference.map { #","reference":"\#($0)""# } ?? ""
+                let routing = routed ? #","routing":"earliestArrival""# : ""
+                return #"{"origin":"\#(origin)","destination":"SESTO","arrivalDeadline":"\#(deadline)"\#(reference)\#(routing)}"#
+            }
+            let earlier = try Self.object(try await client.execute(uri: "/cargos", method: .post, headers: admin, body: ByteBuffer(string: booking("order-0"))))
+            let bookings = [
+                booking("order-1", routed: true), booking("order-2", from: "XXXXX"), booking("order-1"), booking(nil),
+                booking("order-3", deadline: past), booking("order-0"), booking("order-4", from: "bad!"),
+            ]
+            let operatorHeaders = try await Self.headers(["operator"])
+            let body = #"{"bookings":[\#(bookings.joined(separator: ","))]}"#
+            #expect(try await client.execute(uri: "/booking-batches", method: .post, headers: operatorHeaders, body: ByteBuffer(string: body)).status == .forbidden)
+            let answer = try await client.execute(uri: "/booking-batches", method: .post, headers: admin, body: ByteBuffer(string: body))
+            #expect(answer.status == .ok, "\(String(buffer: answer.body))")
+            let results = try #require(try Self.object(answer)["results"] as? [[String: Any]])
+            #expect(results.map { $0["status"] as? Int } == [201, 422, 200, 201, 422, 200, 422])
+            #expect(results.map { $0["reference"] as? String } == ["order-1", "order-2", "order-1", nil, "order-3", "order-0", "order-4"])
+            let trackingIDs = results.map { ($0["cargo"] as? [String: Any])?["trackingId"] as? String }
+            #expect(trackingIDs[2] == trackingIDs[0] && trackingIDs[0] != nil, "a reference given twice books once")
+            #expect(trackingIDs[5] == earlier["trackingId"] as? String, "a reference used before finds its cargo")
+            #expect((results[0]["cargo"] as? [String: Any])?["itinerary"] != nil, "routed in the same step")
+            #expect((results[1]["problem"] as? [String: Any])?["detail"] as? String == "unknown location 'XXXXX'")
+            let listed = try Self.object(try await client.execute(uri: "/cargos", method: .get, headers: admin))["items"] as? [Any]
+            #expect(listed?.count == 3, "order-0, order-1 and the booking without a reference; nothing of the refused ones")
+
+            for refused in [#"{"bookings":[]}"#, #"{"bookings":[\#(Array(repeating: booking(nil), count: 101).joined(separator: ","))]}"#, "{}"] {
+                let response = try await client.execute(uri: "/booking-batches", method: .post, headers: admin, body: ByteBuffer(string: refused))
+                #expect((400..<500).contains(response.status.code), "\(refused.prefix(40))")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            #expect((try Self.object(try await client.execute(uri: "/cargos", method: .get, headers: admin))["items"] as? [Any])?.count == 3)
+        }
+    }
+
     @Test func badInputIsA4xxProblem() async throws {
         try await run { client in
             let admin = try await Self.headers(["admin"]), operatorHeaders = try await Self.headers(["operator"])

@@ -11,6 +11,7 @@ import NIOHTTP1
 import OrderDomain
 import OrderInfrastructure
 import ProductServer
+import Synchronization
 import Testing
 import TradewindKernel
 import TradewindRuntime
@@ -254,6 +255,70 @@ import TradewindTesting
             _ = try await down.book(OrderID(rawValue: UUID()), from: "CNHKG", to: "SESTO", arrivalDeadline: Date().addingTimeInterval(150 * 86_400))
         }
         if case .transient? = unreachable {} else { Issue.record("the cargo service being down must be transient: \(String(describing: unreachable))") }
+    }
+
+    /// The checkout advances many orders at once: their freight bookings share requests to the cargo service, and
+    /// each order still gets its own cargo, or its own refusal.
+    @Test func concurrentFreightBookingsGetTheirOwnCargo() async throws {
+        let app = try await CargoService.buildApplication(
+            CargoServiceConfiguration(runtime: RuntimeSettings(serviceName: "cargo-service", port: 0, database: .sqliteInMemory)),
+            keys: await Self.keys(), logger: Self.logger
+        )
+        try await app.test(.live) { (client: any TestClientProtocol) async throws in
+            let freight = CargoFreightClient(client: try await Self.serviceClient(["cargo-service": client.port!]), maximumBatch: 4)
+            let orders = (0..<10).map { _ in OrderID(rawValue: UUID()) }
+            let deadline = Date().addingTimeInterval(150 * 86_400)
+            // Every third order ships to a place the network does not know.
+            func bookAll() async -> [Int: (tracking: String?, failure: StepFailure?)] {
+                await withTaskGroup(of: (Int, String?, StepFailure?).self) { group in
+                    for (index, order) in orders.enumerated() {
+                        group.addTask {
+                            let booked = Mutex<String?>(nil)
+                            let failure = await Self.failure {
+                                let tracking = try await freight.book(order, from: "CNHKG", to: index % 3 == 0 ? "ZZZZZ" : "SESTO", arrivalDeadline: deadline)
+                                booked.withLock { $0 = tracking }
+                            }
+                            return (index, booked.withLock { $0 }, failure)
+                        }
+                    }
+                    var outcomes: [Int: (tracking: String?, failure: StepFailure?)] = [:]
+                    for await (index, tracking, failure) in group { outcomes[index] = (tracking, failure) }
+                    return outcomes
+                }
+            }
+            let first = await bookAll()
+            for index in orders.indices {
+                if index % 3 == 0 {
+                    if case .permanent(let reason)? = first[index]?.failure { #expect(reason.contains("ZZZZZ"), "\(reason)") } else {
+                        Issue.record("order \(index): \(String(describing: first[index]))")
+                    }
+                } else {
+                    #expect(first[index]?.tracking != nil && first[index]?.failure == nil, "order \(index): \(String(describing: first[index]))")
+                }
+            }
+            let booked = orders.indices.compactMap { first[$0]?.tracking }
+            #expect(Set(booked).count == booked.count, "one cargo per order")
+            // Repeated (a checkout step after a crash), each booking finds its own cargo again.
+            let again = await bookAll()
+            #expect(orders.indices.map { again[$0]?.tracking } == orders.indices.map { first[$0]?.tracking })
+        }
+    }
+
+    /// A cargo service without the batch operation (an older version, during a rolling upgrade) is asked once per order.
+    @Test func aCargoServiceWithoutBatchesIsAskedOncePerOrder() async throws {
+        let router = Router()
+        router.post("/cargos") { request, context -> Response in
+            struct Asked: Decodable { let reference: String }
+            let asked = try await request.decode(as: Asked.self, context: context)
+            let problem = #"{"type":"urn:tradewind:problem:validation","title":"Unprocessable","status":422,"detail":"refused \#(asked.reference)"}"#
+            return Response(status: .unprocessableContent, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: problem)))
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
+            let freight = CargoFreightClient(client: try await Self.serviceClient(["cargo-service": client.port!]))
+            let order = OrderID(rawValue: UUID())
+            let refused = await Self.failure { _ = try await freight.book(order, from: "CNHKG", to: "SESTO", arrivalDeadline: Date().addingTimeInterval(86_400)) }
+            if case .permanent(let reason)? = refused { #expect(reason == "refused \(order.description)") } else { Issue.record("\(String(describing: refused))") }
+        }
     }
 
     @Test func theCartIsReadWithEveryLineOnTheCustomersBehalf() async throws {
