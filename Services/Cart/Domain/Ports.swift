@@ -6,11 +6,24 @@ public protocol CartRepository: Sendable {
     /// with its new version, or fails with ``CartError/concurrentUpdate``.
     func save(_ cart: Cart) async throws -> Cart
     func delete(_ id: CartID) async throws
-    /// Deletes the owner's cart because of another context's event, recording the event in the same transaction;
-    /// `false`, changing nothing, when that event was handled before.
-    func deleteCart(of owner: CartOwner, consuming eventID: String, at now: Date) async throws -> Bool
+    /// Deletes carts because of other contexts' events, recording the events in the same transaction; returns the
+    /// ids of the events handled now. An event handled before changes nothing.
+    func deleteCarts(_ deletions: [CartDeletion], at now: Date) async throws -> Set<String>
     /// Deletes carts not changed since `cutoff`; returns how many.
     func deleteInactive(since cutoff: Date) async throws -> Int
+}
+
+/// A cart to delete because of another context's event (an order placed from it).
+public struct CartDeletion: Sendable, Equatable {
+    public let owner: CartOwner
+    public let eventID: String
+    public let eventType: String
+
+    public init(owner: CartOwner, eventID: String, eventType: String) {
+        self.owner = owner
+        self.eventID = eventID
+        self.eventType = eventType
+    }
 }
 
 /// The product catalog as the cart needs it. An anti-corruption layer in Infrastructure implements it over the

@@ -8,9 +8,10 @@ import TradewindRuntime
 public enum OrderEventSubscriptions {
     public static func subscriptions(_ clearOrdered: ClearOrderedCart) -> EventSubscriptions {
         var subscriptions = EventSubscriptions()
-        subscriptions.on(OrderPlaced.self) { placed, envelope in
-            _ = try await clearOrdered.execute(customer: placed.customer, eventID: envelope.id)
-        }
+        // Several placed orders at once empty their carts in one transaction.
+        subscriptions.on(OrderPlaced.self, together: { placed in
+            try await clearOrdered.execute(placed.map { (customer: $0.event.customer, eventID: $0.envelope.id) })
+        })
         return subscriptions
     }
 }

@@ -49,12 +49,15 @@ public struct SQLCartRepository: CartRepository {
         try await store.transaction { database in try await database.delete(from: "carts").where("id", .equal, id.description).run() }
     }
 
-    public func deleteCart(of owner: CartOwner, consuming eventID: String, at now: Date) async throws -> Bool {
-        let (kind, key) = Self.columns(of: owner)
+    public func deleteCarts(_ deletions: [CartDeletion], at now: Date) async throws -> Set<String> {
+        guard !deletions.isEmpty else { return [] }
         return try await store.transaction { database in
-            guard try await Inbox.recordFirstDelivery(ofEvent: eventID, type: "OrderPlaced", in: database, at: now) else { return false }
-            try await database.delete(from: "carts").where("owner_kind", .equal, kind).where("owner_key", .equal, key).run()
-            return true
+            let firstTime = try await Inbox.recordFirstDeliveries(ofEvents: deletions.map { ($0.eventID, $0.eventType) }, in: database, at: now)
+            let owners = Dictionary(grouping: deletions.filter { firstTime.contains($0.eventID) }.map { Self.columns(of: $0.owner) }, by: \.kind)
+            for (kind, keys) in owners.sorted(by: { $0.key < $1.key }) {
+                try await database.delete(from: "carts").where("owner_kind", .equal, kind).where("owner_key", .in, Set(keys.map(\.key)).sorted()).run()
+            }
+            return firstTime
         }
     }
 

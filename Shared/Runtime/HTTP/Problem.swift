@@ -40,6 +40,16 @@ public struct Problem: Error, Equatable, Sendable, HTTPResponseError {
         return ByteBuffer(bytes: (try? encoder.encode(body)) ?? Data("{}".utf8))
     }
 
+    /// The problem as a part of a larger answer (one entry of a batch's results).
+    public struct Document: Codable, Sendable, Equatable {
+        public let type: String
+        public let title: String
+        public let status: Int
+        public let detail: String?
+    }
+
+    public var document: Document { Document(type: type, title: title, status: Int(status.code), detail: detail) }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         response(instance: request.uri.path, requestID: request.headers[.requestID])
     }

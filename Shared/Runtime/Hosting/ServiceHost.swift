@@ -59,7 +59,7 @@ public enum ServiceHost {
         let registry = MetricsSetup.bootstrap()
         func routes(_ router: Router<Context>) throws {
             try serviceRoutes(router)
-            options.events.register(on: router, logger: logger)
+            options.events.register(on: router, logger: logger, problemMapping: options.problemMapping)
             if let document = options.publishedContract {
                 router.get("/openapi.yaml") { _, _ in
                     Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))

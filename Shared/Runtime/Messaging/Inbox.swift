@@ -24,4 +24,15 @@ public enum Inbox {
             .ignoringConflicts(with: ["event_id"]).returning("event_id").all()
             .isEmpty == false
     }
+
+    /// Records several events in one statement; returns the ids seen for the first time (an id given twice counts
+    /// once). Call inside the transaction of their effects.
+    public static func recordFirstDeliveries(ofEvents events: [(id: String, type: String)], in database: any SQLDatabase,
+                                             at now: Date) async throws -> Set<String> {
+        guard !events.isEmpty else { return [] }
+        let insert = database.insert(into: "inbox").columns("event_id", "type", "received_at")
+        for event in events { insert.values(SQLBind(event.id), SQLBind(event.type), SQLBind(now)) }
+        return Set(try await insert.ignoringConflicts(with: ["event_id"]).returning("event_id").all()
+            .map { try $0.decode(column: "event_id", as: String.self) })
+    }
 }

@@ -46,6 +46,13 @@ public struct IntegrationEvent: Sendable, Codable, Equatable {
                       aggregateID: event.aggregateID, payload: event)
     }
 
+    /// The same event, carrying `traceparent` instead (the span that delivers it, so its consumer's span hangs
+    /// off that one).
+    public func continuing(_ traceparent: String?) -> IntegrationEvent {
+        IntegrationEvent(id: id, type: type, version: version, occurredAt: occurredAt, source: source, aggregateID: aggregateID,
+                         traceparent: traceparent, data: data)
+    }
+
     /// The data decoded as `type`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let decoder = JSONDecoder()
@@ -58,4 +65,29 @@ public struct IntegrationEvent: Sendable, Codable, Equatable {
 public protocol EventPublisher: Sendable {
     /// Returns once every subscriber acknowledged the event; throws to have it retried later.
     func publish(_ event: IntegrationEvent) async throws
+
+    /// Delivers events of different aggregates together; one result per event, in the order given. A failure is
+    /// that event's alone: the others are delivered or not on their own.
+    func publish(_ events: [IntegrationEvent]) async -> [Result<Void, any Error>]
+}
+
+extension EventPublisher {
+    /// One event at a time, side by side, for publishers that have no way to send several at once.
+    public func publish(_ events: [IntegrationEvent]) async -> [Result<Void, any Error>] {
+        await withTaskGroup(of: (Int, Result<Void, any Error>).self) { group in
+            for (index, event) in events.enumerated() {
+                group.addTask {
+                    do {
+                        try await publish(event)
+                        return (index, .success(()))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results = [Result<Void, any Error>](repeating: .success(()), count: events.count)
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+    }
 }

@@ -118,7 +118,7 @@ public enum Outbox {
 }
 
 /// Delivers the outbox: pending rows in order of writing, per aggregate strictly in order (a later event of an
-/// aggregate waits while an earlier one is failing), at least once, retrying with exponential backoff and jitter,
+/// aggregate waits while an earlier one is failing), many aggregates' events handed to the publisher at once, at least once, retrying with exponential backoff and jitter,
 /// and parking a row as a dead letter after `maximumAttempts`. Runs in the service group until shutdown.
 public struct OutboxRelay: Service {
     public struct Policy: Sendable {
@@ -127,20 +127,17 @@ public struct OutboxRelay: Service {
         public var maximumDelay: Duration
         public var pollInterval: Duration
         public var batchSize: Int
-        /// How many aggregates' events are delivered at once; each aggregate's own events go one after another.
-        public var concurrency: Int
         /// Delivered events are deleted once they are this old (dead letters stay until replayed).
         public var retention: Duration
 
         public init(maximumAttempts: Int = 10, baseDelay: Duration = .milliseconds(200), maximumDelay: Duration = .seconds(60),
-                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100, concurrency: Int = 16,
+                    pollInterval: Duration = .milliseconds(100), batchSize: Int = 100,
                     retention: Duration = .seconds(7 * 86_400)) {
             self.maximumAttempts = maximumAttempts
             self.baseDelay = baseDelay
             self.maximumDelay = maximumDelay
             self.pollInterval = pollInterval
             self.batchSize = batchSize
-            self.concurrency = max(1, concurrency)
             self.retention = retention
         }
     }
@@ -233,8 +230,9 @@ public struct OutboxRelay: Service {
                 ORDER BY outbox.sequence LIMIT \(literal: policy.batchSize)
                 """).all()
         }
-        // Each aggregate's events in sequence order, the aggregates side by side: a consumer that is slow to answer
-        // holds back only the aggregates whose events it is receiving, not the whole outbox.
+        // Each aggregate's events in sequence order. They go out in rounds: the first waiting event of every
+        // aggregate together, then the second of those that got theirs through, and so on; an aggregate whose event
+        // failed sends nothing more this pass, so its later events never overtake it.
         var queues: [String: [Outbox.Entry]] = [:]
         var aggregates: [String] = []
         for row in rows {
@@ -244,20 +242,20 @@ public struct OutboxRelay: Service {
         }
         // Marked delivered together at the end of the pass, in one statement: a crash before that only means
         // these events are delivered again (at least once; consumers dedupe through their inbox).
-        let delivered = try await withThrowingTaskGroup(of: [String].self) { group in
-            var running = 0
-            var delivered: [String] = []
-            for aggregate in aggregates {
-                if running == policy.concurrency {
-                    delivered += try await group.next() ?? []
-                    running -= 1
+        var delivered: [String] = []
+        var round = 0
+        while true {
+            let heads = aggregates.compactMap { queues[$0].flatMap { round < $0.count ? $0[round] : nil } }
+            if heads.isEmpty { break }
+            for (entry, failure) in await deliverTogether(heads) {
+                if let failure {
+                    queues[entry.event.aggregateID] = nil
+                    try await markFailed(entry, error: "\(failure)", at: now)
+                } else {
+                    delivered.append(entry.event.id)
                 }
-                let queue = queues[aggregate] ?? []
-                group.addTask { try await deliverInOrder(queue, at: now) }
-                running += 1
             }
-            for try await done in group { delivered += done }
-            return delivered
+            round += 1
         }
         if !delivered.isEmpty {
             try await store.transaction { database in
@@ -270,26 +268,30 @@ public struct OutboxRelay: Service {
         return delivered.count
     }
 
-    /// Delivers one aggregate's events in order, up to the first that fails: that one is retried later, and the
-    /// events behind it wait for it. Returns the ids delivered.
-    private func deliverInOrder(_ entries: [Outbox.Entry], at now: Date) async throws -> [String] {
-        var delivered: [String] = []
-        for entry in entries {
-            defer { Counter(label: "outbox_delivery_attempts_total").increment() }
-            let event = entry.event
-            do {
-                try await TraceContext.withSpan("deliver \(event.type)", continuing: event.traceparent, ofKind: .producer,
-                                                attributes: ["messaging.message.id": event.id, "messaging.destination.name": event.type]) {
-                    try await publisher.publish(event)
-                }
-                Metrics.Timer(label: "outbox_delivery_lag_seconds").record(duration: .milliseconds(Int64(max(0, self.now().timeIntervalSince(event.occurredAt)) * 1000)))
-                delivered.append(event.id)
-            } catch {
-                try await markFailed(entry, error: "\(error)", at: now)
-                break
+    /// Hands the events to the publisher at once (each of a different aggregate), each in a span of its own trace
+    /// that its consumer continues; returns each entry with its failure, if any.
+    private func deliverTogether(_ entries: [Outbox.Entry]) async -> [(Outbox.Entry, (any Error)?)] {
+        let spans = entries.map { entry in
+            ManualSpan.start("deliver \(entry.event.type)", continuing: entry.event.traceparent, ofKind: .producer,
+                             attributes: ["messaging.message.id": entry.event.id, "messaging.destination.name": entry.event.type])
+        }
+        let events = zip(entries, spans).map { entry, span in span.map { entry.event.continuing($0.traceparent) } ?? entry.event }
+        let results = await publisher.publish(events)
+        let deliveredAt = now()
+        return zip(entries, zip(spans, results)).map { entry, outcome in
+            let (span, result) = outcome
+            Counter(label: "outbox_delivery_attempts_total").increment()
+            defer { span?.end() }
+            switch result {
+            case .success:
+                Metrics.Timer(label: "outbox_delivery_lag_seconds")
+                    .record(duration: .milliseconds(Int64(max(0, deliveredAt.timeIntervalSince(entry.event.occurredAt)) * 1000)))
+                return (entry, nil)
+            case .failure(let error):
+                span?.setError(error)
+                return (entry, error)
             }
         }
-        return delivered
     }
 
     private func markFailed(_ entry: Outbox.Entry, error: String, at now: Date) async throws {

@@ -110,6 +110,11 @@ public struct ManualSpan {
 
     public func setAttribute(_ key: String, _ value: String) { span.attributes[key] = value }
 
+    public func setError(_ error: any Error) {
+        span.recordError(error)
+        span.setStatus(SpanStatus(code: .error))
+    }
+
     public func end() { span.end() }
 }
 

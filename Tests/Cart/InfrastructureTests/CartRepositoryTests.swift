@@ -38,4 +38,32 @@ import TradewindTesting
             #expect(try await carts.cart(of: .user("u1")) == nil)
         }
     }
+
+    /// Orders placed together empty their carts in one transaction; each event counts once, however often it comes.
+    @Test(arguments: TestDatabases.available)
+    func cartsOfPlacedOrdersAreDeletedOncePerEvent(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { carts in
+            func fill(_ owner: CartOwner) async throws {
+                var cart = Cart(id: CartID(rawValue: UUID()), owner: owner, updatedAt: now)
+                try cart.add(CatalogEntry(sku: "A-1", name: "Kettle", price: Money(minorUnits: 3990, currency: euro), active: true, available: 5), quantity: 1, at: now)
+                _ = try await carts.save(cart)
+            }
+            for owner in ["u1", "u2", "u3"] { try await fill(.user(owner)) }
+            try await fill(.guest(tokenHash: "u1"))
+            func deletion(_ owner: String, _ event: String) -> CartDeletion { CartDeletion(owner: .user(owner), eventID: event, eventType: "OrderPlaced") }
+
+            #expect(try await carts.deleteCarts([deletion("u1", "e1"), deletion("u2", "e2"), deletion("u2", "e2")], at: now) == ["e1", "e2"])
+            #expect(try await carts.cart(of: .user("u1")) == nil)
+            #expect(try await carts.cart(of: .user("u2")) == nil)
+            #expect(try await carts.cart(of: .user("u3")) != nil, "a cart no event names stays")
+            #expect(try await carts.cart(of: .guest(tokenHash: "u1")) != nil, "a guest cart is not a customer's, whatever its key")
+
+            // u1 fills a new cart; e1 comes again with e3: only e3 is new, and u1's new cart stays.
+            try await fill(.user("u1"))
+            #expect(try await carts.deleteCarts([deletion("u1", "e1"), deletion("u3", "e3")], at: now) == ["e3"])
+            #expect(try await carts.cart(of: .user("u1")) != nil)
+            #expect(try await carts.cart(of: .user("u3")) == nil)
+            #expect(try await carts.deleteCarts([], at: now) == [])
+        }
+    }
 }
