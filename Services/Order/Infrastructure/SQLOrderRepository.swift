@@ -5,33 +5,27 @@ import SQLKit
 import TradewindKernel
 import TradewindRuntime
 
-/// Orders, their checkout processes, idempotency keys and outgoing events in SQL: each change is one transaction.
+/// Orders, their checkout processes, idempotency keys and outgoing events in SQL: each change is one transaction,
+/// shared by the changes made at the same time (`SQLOrderRepository+Batches.swift`).
 public struct SQLOrderRepository: OrderRepository {
     let store: any SQLStore
     let ids: any IdentifierGenerator
+    private let placements: CallBatcher<PendingPlacement, Result<Void, any Error>>
+    private let saves: CallBatcher<PendingSave, Result<Order, any Error>>
 
     public init(store: any SQLStore, ids: any IdentifierGenerator) {
         self.store = store
         self.ids = ids
+        // Two transactions in flight: a write made while one is committing goes out at once, not after it.
+        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2) { batch in await Self.save(batch, in: store) }
+        placements = CallBatcher(maximumBatch: 64, maximumInFlight: 2) { batch in await Self.place(batch, in: store) }
     }
 
     public func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws {
-        let outgoing = try integrationEvents(events, at: order.createdAt)
-        let inserted = try await store.transaction { database in
-            let rows = try await database.insert(into: "orders")
-                .columns("id", "customer", "idempotency_key", "request", "lines", "address", "total_amount", "currency", "status",
-                         "created_at", "updated_at", "version")
-                .values(SQLBind(order.id.description), SQLBind(order.customer), SQLBind(idempotencyKey), SQLBind(requestHash),
-                        SQLBind(try Self.json(order.lines)), SQLBind(try Self.json(order.address)), SQLBind(order.total.minorUnits),
-                        SQLBind(order.total.currency.code), SQLBind(order.status.rawValue), SQLBind(order.createdAt), SQLBind(order.updatedAt), SQLBind(1))
-                .ignoringConflicts(with: ["customer", "idempotency_key"])
-                .returning("id").all()
-            guard !rows.isEmpty else { return false }
-            try await Self.upsert(process, in: database)
-            for event in outgoing { try await Outbox.append(event, in: database) }
-            return true
-        }
-        if !inserted { throw OrderError.idempotencyKeyReused }
+        let placement = PendingPlacement(order: order, idempotencyKey: idempotencyKey, requestHash: requestHash, lines: try Self.json(order.lines),
+                                         address: try Self.json(order.address), process: Self.tracing(process),
+                                         events: try integrationEvents(events, at: order.createdAt))
+        try await placements.call(placement).get()
     }
 
     public func order(customer: String, idempotencyKey key: String) async throws -> (Order, requestHash: String)? {
@@ -73,20 +67,9 @@ public struct SQLOrderRepository: OrderRepository {
 
     @discardableResult
     public func save(_ order: Order, process: CheckoutProcess?, events: [OrderEvent]) async throws -> Order {
-        let outgoing = try integrationEvents(events, at: order.updatedAt)
-        let freight = try order.freight.map { try Self.json($0) }
-        try await store.transaction { database in
-            let updated = try await database.update("orders")
-                .set("status", to: order.status.rawValue).set("failure_reason", to: order.failureReason)
-                .set("tracking_id", to: order.trackingID).set("freight", to: freight)
-                .set("updated_at", to: order.updatedAt).set("version", to: order.version + 1)
-                .where("id", .equal, order.id.description).where("version", .equal, order.version)
-                .returning("id").all()
-            guard !updated.isEmpty else { throw OrderError.concurrentUpdate }
-            if let process { try await Self.upsert(process, in: database) }
-            for event in outgoing { try await Outbox.append(event, in: database) }
-        }
-        return order.stored()
+        let save = PendingSave(order: order, freight: try order.freight.map { try Self.json($0) }, process: process.map(Self.tracing),
+                               events: try integrationEvents(events, at: order.updatedAt))
+        return try await saves.call(save).get()
     }
 
     public func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool {
@@ -128,11 +111,14 @@ public struct SQLOrderRepository: OrderRepository {
 
     static let processColumns = ["order_id", "step", "attempts", "next_attempt_at", "failure", "trace_context"]
 
-    /// A new process takes the trace of the request being served.
-    static func upsert(_ process: CheckoutProcess, in database: any SQLDatabase) async throws {
-        try await database.insert(into: "checkout_processes").columns(processColumns)
-            .values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
-                    SQLBind(process.failure), SQLBind(process.traceContext ?? TraceContext.currentTraceparent()))
+    static func upsert(_ processes: [CheckoutProcess], in database: any SQLDatabase) async throws {
+        guard !processes.isEmpty else { return }
+        let insert = database.insert(into: "checkout_processes").columns(processColumns)
+        for process in processes {
+            insert.values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
+                          SQLBind(process.failure), SQLBind(process.traceContext))
+        }
+        try await insert
             .onConflict(with: ["order_id"]) { update in
                 // The trace stays the one the process started in.
                 update.set(excludedValueOf: "step").set(excludedValueOf: "attempts").set(excludedValueOf: "next_attempt_at")

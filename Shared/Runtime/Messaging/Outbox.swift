@@ -50,12 +50,20 @@ public enum Outbox {
 
     /// Writes `event` as pending; call it inside the transaction of the change.
     public static func append(_ event: IntegrationEvent, in database: any SQLDatabase) async throws {
-        try await database.insert(into: "outbox")
+        try await append([event], in: database)
+    }
+
+    /// Writes `events` as pending, in this order, with one statement.
+    public static func append(_ events: [IntegrationEvent], in database: any SQLDatabase) async throws {
+        guard !events.isEmpty else { return }
+        let insert = database.insert(into: "outbox")
             .columns("id", "aggregate_id", "type", "version", "occurred_at", "source", "traceparent", "data", "status", "attempts", "next_attempt_at")
-            .values(SQLBind(event.id), SQLBind(event.aggregateID), SQLBind(event.type), SQLBind(event.version), SQLBind(event.occurredAt),
-                    SQLBind(event.source), SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0),
-                    SQLBind(event.occurredAt))
-            .run()
+        for event in events {
+            insert.values(SQLBind(event.id), SQLBind(event.aggregateID), SQLBind(event.type), SQLBind(event.version), SQLBind(event.occurredAt),
+                          SQLBind(event.source), SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0),
+                          SQLBind(event.occurredAt))
+        }
+        try await insert.run()
     }
 
     public enum Status: String, Sendable {

@@ -3,6 +3,7 @@ import Logging
 import OrderApplication
 import OrderDomain
 import OrderInfrastructure
+import SQLKit
 import Testing
 import TradewindKernel
 import TradewindRuntime
@@ -70,6 +71,108 @@ import TradewindTesting
             #expect(try await repository.orders(matching: OrderFilter(status: .inTransit), page: PageRequest()).items.map(\.id) == [first.id])
             #expect(try await repository.orders(matching: OrderFilter(customer: "u2", status: .inTransit), page: PageRequest()).items.isEmpty)
             #expect(try await Outbox.backlog(in: store) == 1)
+        }
+    }
+
+    /// The checkout saves many orders at once, and those saves share transactions: each still stands alone. A save
+    /// of an order that changed since it was read fails with `concurrentUpdate` and writes nothing, not even its
+    /// events; the others keep their process steps and events, each order's events in order.
+    @Test(arguments: TestDatabases.available)
+    func concurrentSavesEachStandAloneThoughTheyShareTransactions(_ kind: TestDatabases.Kind) async throws {
+        let now = now
+        try await TestDatabases.withStore(kind) { store in
+            try await OrderSchema.migrator.migrate(store, logger: Logger(label: "test"))
+            let repository = SQLOrderRepository(store: store, ids: SequentialIdentifiers())
+            var stored: [Order] = []
+            for number in 1...24 {
+                let order = try order(number)
+                try await repository.place(order, idempotencyKey: "k\(order.id)", requestHash: "A", process: CheckoutProcess(order: order.id, nextAttemptAt: now),
+                                           events: [])
+                stored.append(try #require(try await repository.order(order.id)))
+            }
+            let placed = stored
+            let ship: @Sendable (Order) async throws -> Void = { order in
+                var shipped = order
+                let events = try shipped.stockReserved(at: now) + shipped.confirm(at: now) + shipped.ship(trackingID: "T\(order.id)", at: now)
+                try await repository.save(shipped, process: CheckoutProcess(order: order.id, step: .done, nextAttemptAt: now), events: events)
+            }
+            try await ship(placed[0])
+            // The other orders are confirmed and shipped at once, each in one save, while order 1 is cancelled from a
+            // copy read before it shipped.
+            let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for order in placed.dropFirst() {
+                    group.addTask {
+                        try await ship(order)
+                        return ("ship \(order.id)", true)
+                    }
+                }
+                group.addTask {
+                    var cancelled = placed[0]
+                    let events = try cancelled.cancel(at: now) + [.cancelled(placed[0].id)]
+                    do {
+                        try await repository.save(cancelled, process: CheckoutProcess(order: placed[0].id, step: .releaseStock, nextAttemptAt: now),
+                                                  events: events)
+                        return ("cancel", true)
+                    } catch OrderError.concurrentUpdate {
+                        return ("cancel", false)
+                    }
+                }
+                var outcomes: [String: Bool] = [:]
+                for try await (what, saved) in group { outcomes[what] = saved }
+                return outcomes
+            }
+            #expect(outcomes.count == 24)
+            #expect(outcomes["cancel"] == false, "the cancellation read the order before it shipped: it loses")
+            for order in placed {
+                let stored = try #require(try await repository.order(order.id))
+                #expect(stored.status == .shipped && stored.version == 2 && stored.trackingID == "T\(order.id)")
+                #expect(try await repository.process(order.id)?.step == .done)
+            }
+            let events = try await store.read { database in
+                try await database.select().columns("aggregate_id", "type").from("outbox").orderBy("sequence").all()
+            }.map { (try $0.decode(column: "aggregate_id", as: String.self), try $0.decode(column: "type", as: String.self)) }
+            for order in placed {
+                #expect(events.filter { $0.0 == order.id.description }.map(\.1) == ["OrderConfirmed", "OrderShipped"])
+            }
+            #expect(!events.contains { $0.1 == "OrderCancelled" }, "the failed save wrote none of its events")
+        }
+    }
+
+    /// Customers ordering at the same time share transactions: each order is stored with its process and its
+    /// OrderPlaced, except those whose customer's key another order took, which leave nothing behind.
+    @Test(arguments: TestDatabases.available)
+    func concurrentPlacementsEachStandAloneThoughTheyShareTransactions(_ kind: TestDatabases.Kind) async throws {
+        let now = now
+        try await TestDatabases.withStore(kind) { store in
+            try await OrderSchema.migrator.migrate(store, logger: Logger(label: "test"))
+            let repository = SQLOrderRepository(store: store, ids: SequentialIdentifiers())
+            // The orders at indexes 1-19 have keys of their own; those at 0 and 20-22 share one.
+            let orders = try (1...23).map { try order($0) }
+            let placed = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for (index, order) in orders.enumerated() {
+                    group.addTask {
+                        do {
+                            try await repository.place(order, idempotencyKey: index < 20 ? "k\(index)" : "k0", requestHash: "A",
+                                                       process: CheckoutProcess(order: order.id, nextAttemptAt: now), events: [.placed(order)])
+                            return (index, true)
+                        } catch OrderError.idempotencyKeyReused {
+                            return (index, false)
+                        }
+                    }
+                }
+                var placed: Set<Int> = []
+                for try await (index, stored) in group where stored { placed.insert(index) }
+                return placed
+            }
+            #expect(placed.count == 20)
+            #expect(placed.isSuperset(of: 1..<20), "every order with a key of its own is stored")
+            #expect(placed.intersection([0, 20, 21, 22]).count == 1, "of the orders sharing a key, one is stored")
+            let due = try await repository.dueProcesses(at: now, limit: 100, startingNew: true)
+            #expect(Set(due.map(\.order)) == Set(placed.map { orders[$0].id }))
+            let events = try await store.read { database in
+                try await database.select().columns("aggregate_id").from("outbox").where("type", .equal, "OrderPlaced").all()
+            }.map { try $0.decode(column: "aggregate_id", as: String.self) }
+            #expect(events.sorted() == placed.map { orders[$0].id.description }.sorted(), "one OrderPlaced for each stored order, none for the others")
         }
     }
 }
