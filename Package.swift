@@ -40,6 +40,7 @@ extension Target.Dependency {
     static let kernel: Self = "TradewindKernel"
     static let runtime: Self = "TradewindRuntime"
     static let tracing: Self = .product(name: "Tracing", package: "swift-distributed-tracing")
+    static let inMemoryTracing: Self = .product(name: "InMemoryTracing", package: "swift-distributed-tracing")
     static let otel: Self = .product(name: "OTel", package: "swift-otel")
     static let testing: Self = "TradewindTesting"
     static let mustache: Self = .product(name: "Mustache", package: "swift-mustache")
@@ -166,7 +167,8 @@ var targets: [Target] = [
     .testTarget(name: "KernelTests", dependencies: [.kernel], path: "Tests/Shared/KernelTests"),
     .testTarget(
         name: "RuntimeTests",
-        dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration, .asyncHTTPClient],
+        dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration, .asyncHTTPClient,
+                       .tracing, .inMemoryTracing],
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),

@@ -22,7 +22,7 @@ public struct CargoFreightClient: FreightBooking {
         let cargo = Client(serverURL: ServiceClientTransport.serverURL(for: CargoContract.service),
                            configuration: .tradewind, transport: ServiceClientTransport(client, service: CargoContract.service))
         self.cargo = cargo
-        bookings = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2) { requests in await Self.book(requests, cargo: cargo) }
+        bookings = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "book freight (batch)") { requests in await Self.book(requests, cargo: cargo) }
     }
 
     public func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String {

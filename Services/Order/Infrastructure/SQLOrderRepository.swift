@@ -17,8 +17,8 @@ public struct SQLOrderRepository: OrderRepository {
         self.store = store
         self.ids = ids
         // Two transactions in flight: a write made while one is committing goes out at once, not after it.
-        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2) { batch in await Self.save(batch, in: store) }
-        placements = CallBatcher(maximumBatch: 64, maximumInFlight: 2) { batch in await Self.place(batch, in: store) }
+        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "save orders (batch)") { batch in await Self.save(batch, in: store) }
+        placements = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "place orders (batch)") { batch in await Self.place(batch, in: store) }
     }
 
     public func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws {

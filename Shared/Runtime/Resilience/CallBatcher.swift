@@ -1,4 +1,5 @@
 import Synchronization
+import Tracing
 
 /// Gathers concurrent calls into batches, without waiting to do so: a call made while fewer than `maximumInFlight`
 /// batches are in flight goes out at once, alone; calls made while that many are in flight queue, and go out
@@ -9,7 +10,9 @@ import Synchronization
 /// database's group commit; it needs no timer and no tuning beyond the largest batch the other side accepts.
 ///
 /// The batch is sent from the task of one of its callers (the first, or the first of those queued), so it
-/// carries that caller's task-local values (trace, request id).
+/// carries that caller's task-local values (trace, request id). With an `operation` name, it is sent inside a span of
+/// that name in the sender's trace, linked to the trace of every other caller in the batch: the batch names every
+/// trace it served.
 public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     /// Sends `items` and answers one outcome per item, in the same order.
     public typealias Send = @Sendable (_ items: [Item]) async -> [Outcome]
@@ -21,6 +24,7 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
 
     private struct Waiter {
         let item: Item
+        let context: ServiceContext?
         let continuation: CheckedContinuation<Turn, Never>
     }
 
@@ -32,14 +36,19 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
     private let maximumBatch: Int
     private let maximumInFlight: Int
     private let send: Send
+    private let operation: String?
+    private let tracer: (any Tracer)?
     private let state = Mutex(State())
 
     /// Several batches in flight let a call go out without waiting for a long batch to return, where the other side
     /// handles requests side by side; one gathers the most.
-    public init(maximumBatch: Int, maximumInFlight: Int = 1, send: @escaping Send) {
+    /// `tracer` is the process's (`InstrumentationSystem.tracer`) unless a test gives its own.
+    public init(maximumBatch: Int, maximumInFlight: Int = 1, operation: String? = nil, tracer: (any Tracer)? = nil, send: @escaping Send) {
         precondition(maximumBatch >= 1 && maximumInFlight >= 1, "a batch holds at least one item, and one can be in flight")
         self.maximumBatch = maximumBatch
         self.maximumInFlight = maximumInFlight
+        self.operation = operation
+        self.tracer = tracer
         self.send = send
     }
 
@@ -53,7 +62,7 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
                     state.inFlight += 1
                     return true
                 }
-                state.waiting.append(Waiter(item: item, continuation: continuation))
+                state.waiting.append(Waiter(item: item, context: ServiceContext.current, continuation: continuation))
                 return false
             }
             if leads { continuation.resume(returning: .lead) }
@@ -72,7 +81,7 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
             defer { state.waiting.removeFirst(count) }
             return Array(state.waiting.prefix(count))
         }
-        let outcomes = await send([own] + companions.map(\.item))
+        let outcomes = await traced(companions) { await send([own] + companions.map(\.item)) }
         precondition(outcomes.count == companions.count + 1, "a batch's sender must answer one outcome per item")
         for (companion, outcome) in zip(companions, outcomes.dropFirst()) {
             companion.continuation.resume(returning: .done(outcome))
@@ -86,5 +95,17 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
         }
         next?.continuation.resume(returning: .lead)
         return outcomes[0]
+    }
+
+    private func traced(_ companions: [Waiter], _ body: () async -> [Outcome]) async -> [Outcome] {
+        guard let operation else { return await body() }
+        let tracer: any LegacyTracer = tracer ?? InstrumentationSystem.legacyTracer
+        let span = tracer.startAnySpan(operation, context: ServiceContext.current ?? .topLevel, ofKind: .internal)
+        defer { span.end() }
+        span.attributes["batch.size"] = companions.count + 1
+        for companion in companions {
+            if let context = companion.context { span.addLink(SpanLink(context: context, attributes: [:])) }
+        }
+        return await ServiceContext.$current.withValue(span.context) { await body() }
     }
 }

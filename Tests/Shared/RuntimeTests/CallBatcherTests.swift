@@ -1,5 +1,7 @@
+import InMemoryTracing
 import Synchronization
 import Testing
+import Tracing
 import TradewindRuntime
 
 /// Concurrent calls gathered into batches while one is in flight, each answered with its own outcome.
@@ -11,8 +13,8 @@ import TradewindRuntime
         let batcher = Mutex<CallBatcher<Int, Int>?>(nil)
     }
 
-    func batcher(maximum: Int, recorder: Recorder, holdFirstUntilQueued expected: Int) -> CallBatcher<Int, Int> {
-        let batcher = CallBatcher<Int, Int>(maximumBatch: maximum) { items in
+    func batcher(maximum: Int, recorder: Recorder, holdFirstUntilQueued expected: Int, tracer: InMemoryTracer? = nil) -> CallBatcher<Int, Int> {
+        let batcher = CallBatcher<Int, Int>(maximumBatch: maximum, operation: tracer.map { _ in "send (batch)" }, tracer: tracer) { items in
             let isFirst = recorder.batches.withLock { batches in
                 batches.append(items)
                 return batches.count == 1
@@ -87,5 +89,32 @@ import TradewindRuntime
         let batches = recorder.batches.withLock { $0 }
         #expect(batches.flatMap { $0 }.sorted() == Array(0...5))
         #expect(batches.count <= 4, "the four that waited went in at most two batches: \(batches)")
+    }
+
+    /// Each batch is sent in a span of its sender's trace that links the traces of the other callers in it.
+    @Test func aBatchIsSentInASpanLinkedToTheTracesOfItsOtherCallers() async throws {
+        let tracer = InMemoryTracer()
+        let recorder = Recorder()
+        let batcher = batcher(maximum: 10, recorder: recorder, holdFirstUntilQueued: 3, tracer: tracer)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await tracer.withSpan("caller 0") { _ in _ = await batcher.call(0) } }
+            for _ in 0..<5_000 where recorder.batches.withLock({ $0.isEmpty }) { try? await Task.sleep(for: .milliseconds(1)) }
+            for item in 1...3 {
+                group.addTask { await tracer.withSpan("caller \(item)") { _ in _ = await batcher.call(item) } }
+            }
+        }
+        let spans = tracer.finishedSpans
+        let callers = Dictionary(uniqueKeysWithValues: spans.filter { $0.operationName.hasPrefix("caller") }.map { ($0.operationName, $0) })
+        let batches = spans.filter { $0.operationName == "send (batch)" }
+        #expect(batches.count == 2)
+        #expect(recorder.batches.withLock { $0 }.map(\.count) == [1, 3])
+        let alone = try #require(batches.first { $0.links.isEmpty })
+        #expect(alone.traceID == callers["caller 0"]?.traceID && alone.parentSpanID == callers["caller 0"]?.spanID, "sent alone, in its caller's trace")
+        let together = try #require(batches.first { !$0.links.isEmpty })
+        let sender = try #require(callers.values.first { $0.spanID == together.parentSpanID }, "sent from one of its callers' spans")
+        let linked = Set(together.links.compactMap { $0.context.inMemorySpanContext?.spanID })
+        let others = Set(["caller 1", "caller 2", "caller 3"].compactMap { callers[$0]?.spanID }).subtracting([sender.spanID])
+        #expect(others.count == 2 && linked == others, "the two other callers' spans are linked")
+        #expect(together.attributes["batch.size"]?.toSpanAttribute() == .int64(3))
     }
 }
