@@ -235,8 +235,8 @@ struct CheckoutBench: AsyncParsableCommand {
     }
 
     /// The orders not followed one by one (polling each would be a load of its own): once the last is sent, the
-    /// administrators' listing of orders still under way is read every quarter of a second, a few requests for all
-    /// of them, until none of them is left there. Orders that ended failed or cancelled are counted as failures.
+    /// administrators' listing of orders still under way is looked at every quarter of a second, the newest of each
+    /// status only while one of them is the newest, then all of it, until none of them is left there. Orders that ended failed or cancelled are counted as failures.
     func watchUntilShipped(_ http: BenchHTTP, api: String, adminToken: String, orders: Placements, expected: Int,
                            after end: ContinuousClock.Instant) async throws -> Run {
         try? await Task.sleep(until: end, clock: .continuous)
@@ -244,8 +244,11 @@ struct CheckoutBench: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             let placed = orders.current
-            if placed.settled == expected {
-                let underWay = try await listed(http, api: api, adminToken: adminToken, statuses: ["pending", "stockReserved", "confirmed"], among: placed.ids)
+            // While one of its orders heads the listing of a status under way, the run is not over: one short read
+            // per status instead of every page, so that watching a backlog does not become a load of its own.
+            if placed.settled == expected,
+               try await !headsOfListing(http, api: api, adminToken: adminToken, statuses: Self.underWayStatuses).contains(where: placed.ids.contains) {
+                let underWay = try await listed(http, api: api, adminToken: adminToken, statuses: Self.underWayStatuses, among: placed.ids)
                 if underWay.isEmpty {
                     let ended = try await listed(http, api: api, adminToken: adminToken, statuses: Array(Self.endedStatuses), among: placed.ids)
                     for order in ended { run.failed(BenchFailure("order \(order) did not ship")) }
@@ -256,6 +259,19 @@ struct CheckoutBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(250))
         }
         throw BenchFailure("orders were still under way \(Int(duration) + 120) s after the first was sent")
+    }
+
+    static let underWayStatuses = ["pending", "stockReserved", "confirmed"]
+
+    /// The newest order the administrators' listing shows in each of `statuses`.
+    func headsOfListing(_ http: BenchHTTP, api: String, adminToken: String, statuses: [String]) async throws -> [String] {
+        struct Page: Decodable { struct Item: Decodable { let id: String }; let items: [Item] }
+        var heads: [String] = []
+        for status in statuses {
+            let page: Page = try await http.json(.GET, "\(api)/admin/orders?status=\(status)&limit=1", token: adminToken, expect: 200)
+            heads += page.items.map(\.id)
+        }
+        return heads
     }
 
     /// Which of `orders` the administrators' listing shows in one of `statuses`. Read in the order the checkout
