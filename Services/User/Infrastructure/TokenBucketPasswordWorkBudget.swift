@@ -11,16 +11,22 @@ public final class TokenBucketPasswordWorkBudget: PasswordWorkBudget {
         public var perAddress: TokenBucket.Limit
         public var global: TokenBucket.Limit
 
-        /// Per address: a burst of 10, then 1 a second. For everyone: 4 a second per core (bcrypt at cost 12 takes
-        /// about 0.25 s of one core), so password work can take at most about this replica's CPU.
+        /// Per address: a burst of 10, then 1 a second. For everyone: ``global(bcryptCost:)`` at cost 12.
         public init(
             perAddress: TokenBucket.Limit = .init(ratePerSecond: 1, capacity: 10),
-            global: TokenBucket.Limit = .init(
-                ratePerSecond: Double(4 * ProcessInfo.processInfo.activeProcessorCount), capacity: 8 * ProcessInfo.processInfo.activeProcessorCount
-            )
+            global: TokenBucket.Limit = Limits.global(bcryptCost: 12)
         ) {
             self.perAddress = perAddress
             self.global = global
+        }
+
+        /// As many hashings a second as this replica's cores can do, with a burst of two seconds' worth. bcrypt at
+        /// cost 12 takes about 0.25 s of one core, and each step down halves it, so a cheaper cost (as in a
+        /// benchmark) admits more work instead of being held to the rate of cost 12.
+        public static func global(bcryptCost: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> TokenBucket.Limit {
+            let perCorePerSecond = 4 * pow(2, Double(12 - bcryptCost))
+            let rate = perCorePerSecond * Double(cores)
+            return .init(ratePerSecond: rate, capacity: max(1, Int(2 * rate)))
         }
     }
 

@@ -62,10 +62,11 @@ public struct UserServiceConfiguration: Sendable {
         if (adminEmail == nil) != (adminPassword == nil) {
             throw ConfigurationError(variable: adminEmail == nil ? "ADMIN_EMAIL" : "ADMIN_PASSWORD", reason: "must be set together with \(adminEmail == nil ? "ADMIN_PASSWORD" : "ADMIN_EMAIL")")
         }
+        let bcryptCost = try environment.int("BCRYPT_COST", default: 12, in: 4...16)
         return UserServiceConfiguration(
             runtime: runtime,
             keys: SigningKeyStore(environment: environment),
-            bcryptCost: try environment.int("BCRYPT_COST", default: 12, in: 4...16),
+            bcryptCost: bcryptCost,
             accessTokenLifetime: TimeInterval(try environment.int("ACCESS_TOKEN_TTL_SECONDS", default: 900, in: 60...86_400)),
             refreshTokenLifetime: TimeInterval(try environment.int("REFRESH_TOKEN_TTL_SECONDS", default: 30 * 24 * 3600, in: 300...(365 * 24 * 3600))),
             bootstrapAdmin: adminEmail.flatMap { email in adminPassword.map { (email, $0) } },
@@ -73,7 +74,7 @@ public struct UserServiceConfiguration: Sendable {
             passwordWork: .init(perAddress: .init(
                 ratePerSecond: Double(try environment.int("PASSWORD_WORK_PER_SECOND", default: 1, in: 1...10_000)),
                 capacity: try environment.int("PASSWORD_WORK_BURST", default: 10, in: 1...100_000)
-            ))
+            ), global: TokenBucketPasswordWorkBudget.Limits.global(bcryptCost: bcryptCost))
         )
     }
 

@@ -153,4 +153,19 @@ import UserDomain
             try await fixture.signIn("u0@example.com", "long password", from: "10.0.0.10")
         }
     }
+
+    @Test func everyonesBudgetFollowsTheBcryptCost() async throws {
+        let atCost12 = TokenBucketPasswordWorkBudget.Limits.global(bcryptCost: 12, cores: 2)
+        let atCost4 = TokenBucketPasswordWorkBudget.Limits.global(bcryptCost: 4, cores: 2)
+        #expect(atCost12 == .init(ratePerSecond: 8, capacity: 16))
+        #expect(atCost4 == .init(ratePerSecond: 2048, capacity: 4096))
+
+        // From many addresses at once, cost 12 admits its burst of 16 and refuses the 17th; cost 4 admits hundreds.
+        let unlimitedPerAddress = TokenBucket.Limit(ratePerSecond: 1, capacity: 1000)
+        let slow = TokenBucketPasswordWorkBudget(limits: .init(perAddress: unlimitedPerAddress, global: atCost12))
+        for index in 0..<16 { try await slow.spend(address: "10.0.0.\(index)") }
+        await #expect(throws: UserError.self) { try await slow.spend(address: "10.0.1.1") }
+        let fast = TokenBucketPasswordWorkBudget(limits: .init(perAddress: unlimitedPerAddress, global: atCost4))
+        for index in 0..<800 { try await fast.spend(address: "10.0.\(index / 200).\(index % 200)") }
+    }
 }

@@ -7,6 +7,8 @@ import Testing
 import TradewindKernel
 import TradewindRuntime
 import TradewindTesting
+import UserInfrastructure
+import UserServer
 
 /// Attacks that would be real holes if they worked.
 @Suite struct SecurityTests {
@@ -125,6 +127,14 @@ import TradewindTesting
             #expect(Int(throttled.headers[.retryAfter] ?? "") ?? 0 > 0)
             #expect(try throttled.problem()["type"] as? String == "urn:tradewind:problem:too-many-requests")
         }
+    }
+
+    @Test func everyonesPasswordBudgetIsSetFromTheBcryptCost() throws {
+        let standard = try UserServiceConfiguration.load(from: ServiceEnvironment([:]))
+        let cheap = try UserServiceConfiguration.load(from: ServiceEnvironment(["BCRYPT_COST": "4"]))
+        #expect(standard.passwordWork.global == TokenBucketPasswordWorkBudget.Limits.global(bcryptCost: 12))
+        #expect(cheap.passwordWork.global.ratePerSecond == 256 * standard.passwordWork.global.ratePerSecond)
+        #expect(cheap.passwordWork.perAddress == standard.passwordWork.perAddress)
     }
 
     static func decode(_ part: some StringProtocol) -> Data { Data(base64URLEncoded: part)! }
