@@ -39,8 +39,8 @@ public struct CartAccess: Sendable {
         return Cart(id: CartID(rawValue: ids.makeUUID()), owner: owner, updatedAt: clock.now())
     }
 
-    /// Refreshes the cart from the catalog (storing what it learned) and shows it; with the catalog down, shows the
-    /// last known prices marked stale.
+    /// Refreshes the cart from the catalog and shows it, storing what it learned when that changes what the cart
+    /// would show without the catalog; with the catalog down, shows the last known prices marked stale.
     func view(_ cart: Cart) async throws -> CartView {
         guard !cart.lines.isEmpty else { return try CartView(cart: cart, pricesAreStale: false, lifetime: lifetime) }
         let entries: [String: CatalogEntry]
@@ -50,8 +50,7 @@ public struct CartAccess: Sendable {
             return try CartView(cart: cart, pricesAreStale: true, lifetime: lifetime)
         }
         var refreshed = cart
-        refreshed.remember(entries)
-        if refreshed != cart {
+        if refreshed.remember(entries) {
             // Losing this race only means the next reader asks the catalog again.
             refreshed = (try? await carts.save(refreshed)) ?? refreshed
         }

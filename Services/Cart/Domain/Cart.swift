@@ -129,11 +129,17 @@ public struct Cart: Sendable, Equatable {
         self = merged
     }
 
-    /// Records what the catalog said, so that the cart can still be shown when the catalog is unreachable.
-    public mutating func remember(_ entries: [String: CatalogEntry]) {
+    /// Records what the catalog said, so that the cart can still be shown when the catalog is unreachable. Answers
+    /// whether that is worth storing: whether it changes what the cart would then show about a line (its name, its
+    /// price, whether it can be bought). A new stock count alone is not: a popular product's count moves with every
+    /// order, and storing it on each read would make every view of a cart a write.
+    @discardableResult
+    public mutating func remember(_ entries: [String: CatalogEntry]) -> Bool {
+        let before = lines.map(\.offlineAppearance)
         for index in lines.indices {
             if let entry = entries[lines[index].sku] { lines[index].refresh(from: entry) } else { lines[index].lastKnownActive = false }
         }
+        return lines.map(\.offlineAppearance) != before
     }
 
     static func check(_ quantity: Int) throws(CartError) {
@@ -142,6 +148,20 @@ public struct Cart: Sendable, Equatable {
 }
 
 extension CartLine {
+    /// What a view from the last known catalog data shows of this line, but for the stock count itself.
+    struct OfflineAppearance: Equatable {
+        let name: String
+        let price: Money
+        let active: Bool
+        let stockKnown: Bool
+        let enoughInStock: Bool
+    }
+
+    var offlineAppearance: OfflineAppearance {
+        OfflineAppearance(name: name, price: lastKnownPrice, active: lastKnownActive, stockKnown: lastKnownAvailable != nil,
+                          enoughInStock: lastKnownAvailable.map { $0 >= quantity } ?? true)
+    }
+
     mutating func refresh(from entry: CatalogEntry) {
         name = entry.name
         lastKnownPrice = entry.price

@@ -30,10 +30,14 @@ final class FakeCatalog: ProductCatalog {
     let catalog = FakeCatalog()
 
     func withAccess(_ body: (CartAccess) async throws -> Void) async throws {
+        try await withAccessAndCarts { access, _ in try await body(access) }
+    }
+
+    func withAccessAndCarts(_ body: (CartAccess, any CartRepository) async throws -> Void) async throws {
         let store = try await SQLiteStore.open(path: nil, logger: Logger(label: "test"))
         try await CartSchema.migrator.migrate(store, logger: Logger(label: "test"))
-        try await body(CartAccess(carts: SQLCartRepository(store: store), catalog: catalog, tokens: RandomCartTokens(), clock: clock,
-                                  ids: SequentialIdentifiers(), lifetime: 3600))
+        let carts = SQLCartRepository(store: store)
+        try await body(CartAccess(carts: carts, catalog: catalog, tokens: RandomCartTokens(), clock: clock, ids: SequentialIdentifiers(), lifetime: 3600), carts)
         try await store.close()
     }
 
@@ -53,6 +57,29 @@ final class FakeCatalog: ProductCatalog {
             #expect(stale.pricesAreStale)
             #expect(stale.total?.minorUnits == 2200, "the last known price is shown")
             await #expect(throws: CartError.catalogUnavailable) { try await add.execute(.user("u1"), sku: "A-1", quantity: 1) }
+        }
+    }
+
+    @Test func viewingACartStoresWhatTheCatalogSaidOnlyWhenItChangesWhatTheCartWouldShow() async throws {
+        catalog.set("A-1", cents: 1000, available: 100)
+        try await withAccessAndCarts { access, carts in
+            let add = AddItem(access: access), view = ViewCart(access: access)
+            _ = try await add.execute(.user("u1"), sku: "A-1", quantity: 2)
+            let stored = try #require(try await carts.cart(of: .user("u1")))
+
+            catalog.set("A-1", cents: 1000, available: 40)
+            let fresh = try await view.execute(.user("u1"))
+            #expect(fresh.lines[0].availableQuantity == 40, "the view shows the catalog's count")
+            #expect(try await carts.cart(of: .user("u1"))?.version == stored.version, "a new count alone is not written")
+
+            catalog.set("A-1", cents: 1000, available: 1)
+            #expect(try await view.execute(.user("u1")).lines[0].available == false)
+            #expect(try await carts.cart(of: .user("u1"))?.version == stored.version + 1, "too few for the line is written")
+
+            catalog.down.withLock { $0 = true }
+            let stale = try await view.execute(.user("u1"))
+            #expect(stale.pricesAreStale)
+            #expect(stale.lines[0].available == false, "without the catalog, the cart still knows there were too few")
         }
     }
 

@@ -52,6 +52,29 @@ import TradewindKernel
         #expect(try CartView(cart: self.cart(), pricesAreStale: false, lifetime: 60).total == nil)
     }
 
+    @Test func aNewStockCountAloneIsNotWorthStoringButWhatAViewWouldShowIs() throws {
+        var cart = cart()
+        try cart.add(entry("A-1", 100, available: 100), quantity: 3, at: now)
+        func worthStoring(_ entries: [String: CatalogEntry]) -> Bool { cart.remember(entries) }
+        let renamed = { (active: Bool) in
+            CatalogEntry(sku: "A-1", name: "Renamed", price: Money(minorUnits: 120, currency: euro), active: active, available: nil)
+        }
+        #expect(!worthStoring(["A-1": entry("A-1", 100, available: 60)]), "only the count moved; 3 are still there")
+        #expect(cart.lines[0].lastKnownAvailable == 60, "the cart in hand still learns the count")
+        #expect(worthStoring(["A-1": entry("A-1", 100, available: 2)]), "fewer than the 3 wanted")
+        #expect(worthStoring(["A-1": entry("A-1", 100, available: 50)]), "enough again")
+        #expect(worthStoring(["A-1": entry("A-1", 100, available: nil)]), "the count is no longer known")
+        #expect(worthStoring(["A-1": entry("A-1", 120, available: nil)]), "a new price")
+        #expect(worthStoring(["A-1": renamed(true)]), "a new name")
+        #expect(worthStoring(["A-1": renamed(false)]), "no longer for sale")
+        #expect(!worthStoring([:]), "gone from the catalog, but already not for sale")
+
+        var other = self.cart()
+        try other.add(entry("B-1", 100), quantity: 1, at: now)
+        let goneWorthStoring = other.remember([:])
+        #expect(goneWorthStoring, "gone from the catalog: no longer for sale")
+    }
+
     @Test func mergingSumsQuantitiesKeepsOwnPricesAndIsAllOrNothing() throws {
         var mine = cart()
         try mine.add(entry("A-1", 1000), quantity: 60, at: now)
