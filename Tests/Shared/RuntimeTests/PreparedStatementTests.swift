@@ -20,8 +20,10 @@ import TradewindTesting
         }
     }
 
-    private func things(in database: any SQLDatabase, countAtLeast minimum: Int) async throws -> [Thing] {
-        try await database.select().columns("id", "count", "note", "flag").from("things").where("count", .greaterThanOrEqual, minimum)
+    /// `table` gives a test statements of its own: statement names are shared by the whole process, and a test that
+    /// makes a preparation fail retires the name of that statement text for every test running at the same time.
+    private func things(in database: any SQLDatabase, table: String = "things", countAtLeast minimum: Int) async throws -> [Thing] {
+        try await database.select().columns("id", "count", "note", "flag").from(table).where("count", .greaterThanOrEqual, minimum)
             .orderBy("id").all().map { row in
                 Thing(id: try row.decode(column: "id", as: String.self), count: try row.decode(column: "count", as: Int.self),
                       note: try row.decode(column: "note", as: String?.self), flag: try row.decode(column: "flag", as: Bool.self))
@@ -77,9 +79,9 @@ import TradewindTesting
         guard TestDatabases.available.contains(.postgres) else { return }
         try await TestDatabases.withStore(.postgres) { store in
             let found = try await store.read { database in
-                await #expect(throws: (any Error).self) { try await things(in: database, countAtLeast: 0) }
-                try await database.raw("CREATE TABLE things (id TEXT PRIMARY KEY, count INTEGER NOT NULL, note TEXT, flag BOOLEAN NOT NULL)").run()
-                return try await things(in: database, countAtLeast: 0)
+                await #expect(throws: (any Error).self) { try await things(in: database, table: "late_things", countAtLeast: 0) }
+                try await database.raw("CREATE TABLE late_things (id TEXT PRIMARY KEY, count INTEGER NOT NULL, note TEXT, flag BOOLEAN NOT NULL)").run()
+                return try await things(in: database, table: "late_things", countAtLeast: 0)
             }
             #expect(found.isEmpty)
         }
