@@ -39,19 +39,19 @@ public struct RunCheckout: Sendable {
     /// start once checkouts go on again; those already under way finish.
     @discardableResult
     public func advanceDue(limit: Int = 128, concurrency: Int = 32, startingNew: Bool = true) async throws -> Int {
-        let due = try await orders.dueProcesses(at: clock.now(), limit: limit, startingNew: startingNew)
+        let due = try await orders.dueCheckouts(at: clock.now(), limit: limit, startingNew: startingNew)
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             var moved = 0, next = 0
             while next < min(concurrency, due.count) {
-                let process = due[next]
-                group.addTask { try await observer.advancing(process) { try await advance(process) } }
+                let (process, order) = due[next]
+                group.addTask { try await observer.advancing(process) { try await advance(process, order: order) } }
                 next += 1
             }
             while let progressed = try await group.next() {
                 if progressed { moved += 1 }
                 if next < due.count {
-                    let process = due[next]
-                    group.addTask { try await observer.advancing(process) { try await advance(process) } }
+                    let (process, order) = due[next]
+                    group.addTask { try await observer.advancing(process) { try await advance(process, order: order) } }
                     next += 1
                 }
             }
@@ -59,15 +59,15 @@ public struct RunCheckout: Sendable {
         }
     }
 
-    /// Runs steps until the process is done or must wait; returns whether any step completed. The order is read
-    /// once: each save gives back the order as stored, so the next step goes on from it. An order changed
-    /// meanwhile by someone else (a customer cancelling it) makes the save fail; the process then waits for the next
-    /// round, which reads the order afresh.
+    /// Runs steps until the process is done or must wait; returns whether any step completed. The order comes read
+    /// with its process: each save gives back the order as stored, so the next step goes on from it. An order
+    /// changed meanwhile by someone else (a customer cancelling it) makes the save fail; the process then waits for
+    /// the next round, which reads the order afresh.
     @discardableResult
-    public func advance(_ start: CheckoutProcess) async throws -> Bool {
+    public func advance(_ start: CheckoutProcess, order: Order) async throws -> Bool {
         var process = start
         var progressed = false
-        guard var order = try await orders.order(process.order) else { return false }
+        var order = order
         do {
             while process.step != .done {
                 var events: [OrderEvent] = []

@@ -98,9 +98,10 @@ public protocol OrderRepository: Sendable {
     /// `false`, changing nothing, when that event had been handled before.
     func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool
     func process(_ id: OrderID) async throws -> CheckoutProcess?
-    /// Processes whose next attempt is due, oldest first; without `startingNew`, only those past their first step
-    /// (while new checkouts are held, orders that reserved nothing yet stay pending).
-    func dueProcesses(at now: Date, limit: Int, startingNew: Bool) async throws -> [CheckoutProcess]
+    /// Processes whose next attempt is due, oldest first, each with its order (read together, one read for a whole
+    /// pass); without `startingNew`, only those past their first step (while new checkouts are held, orders that
+    /// reserved nothing yet stay pending).
+    func dueCheckouts(at now: Date, limit: Int, startingNew: Bool) async throws -> [(process: CheckoutProcess, order: Order)]
 }
 
 /// Which orders a listing holds: one customer's, those in one status, or both.

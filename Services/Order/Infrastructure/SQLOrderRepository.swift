@@ -95,14 +95,17 @@ public struct SQLOrderRepository: OrderRepository {
         }.map(Self.decodeProcess)
     }
 
-    public func dueProcesses(at now: Date, limit: Int, startingNew: Bool) async throws -> [CheckoutProcess] {
+    public func dueCheckouts(at now: Date, limit: Int, startingNew: Bool) async throws -> [(process: CheckoutProcess, order: Order)] {
         try await store.read { database in
-            var query = database.select().columns(Self.processColumns).from("checkout_processes")
+            var query = database.select()
+                .columns(Self.processColumns.map { SQLColumn($0, table: "checkout_processes") } + Self.columns.map { SQLColumn($0, table: "orders") })
+                .from("checkout_processes")
+                .join("orders", on: SQLColumn("id", table: "orders"), .equal, SQLColumn("order_id", table: "checkout_processes"))
                 // Written as in the partial index's predicate, so that the planner can use the index.
-                .where(SQLRaw("step <> 'done'")).where("next_attempt_at", .lessThanOrEqual, now)
+                .where(SQLRaw("step <> 'done'")).where(SQLColumn("next_attempt_at", table: "checkout_processes"), .lessThanOrEqual, SQLBind(now))
             if !startingNew { query = query.where("step", .notEqual, CheckoutStep.reserveStock.rawValue) }
-            return try await query.orderBy("next_attempt_at").limit(limit).all()
-        }.map(Self.decodeProcess)
+            return try await query.orderBy(SQLColumn("next_attempt_at", table: "checkout_processes")).limit(limit).all()
+        }.map { row in (try Self.decodeProcess(row), try Self.decode(row)) }
     }
 
     // MARK: Rows

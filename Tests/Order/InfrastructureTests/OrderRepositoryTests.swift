@@ -30,8 +30,10 @@ import TradewindTesting
                 try await repository.place(try order(2), idempotencyKey: "k", requestHash: "A", process: CheckoutProcess(order: try order(2).id, nextAttemptAt: now), events: [])
             }
             #expect(try await repository.order(customer: "u1", idempotencyKey: "k")?.requestHash == "A")
-            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: true).map(\.order) == [first.id])
-            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: false).isEmpty, "held: the new order waits")
+            #expect(try await repository.dueCheckouts(at: now, limit: 10, startingNew: true).map(\.process.order) == [first.id])
+            let storedFirst = try #require(try await repository.order(first.id))
+            #expect(try await repository.dueCheckouts(at: now, limit: 10, startingNew: true).map(\.order) == [storedFirst], "each with its order, as stored")
+            #expect(try await repository.dueCheckouts(at: now, limit: 10, startingNew: false).isEmpty, "held: the new order waits")
 
             var changed = try #require(try await repository.order(first.id))
             _ = try changed.stockReserved(at: now)
@@ -40,7 +42,8 @@ import TradewindTesting
             let stored = try #require(try await repository.order(first.id))
             #expect(stored.status == .stockReserved && stored.version == 2)
             #expect(try await repository.process(first.id)?.step == .confirm)
-            #expect(try await repository.dueProcesses(at: now, limit: 10, startingNew: false).map(\.order) == [first.id], "under way: it goes on")
+            #expect(try await repository.dueCheckouts(at: now, limit: 10, startingNew: false).map(\.process.order) == [first.id], "under way: it goes on")
+            #expect(try await repository.dueCheckouts(at: now, limit: 10, startingNew: false).first?.order == stored)
 
             var shipped = stored
             _ = try shipped.confirm(at: now)
@@ -167,8 +170,9 @@ import TradewindTesting
             #expect(placed.count == 20)
             #expect(placed.isSuperset(of: 1..<20), "every order with a key of its own is stored")
             #expect(placed.intersection([0, 20, 21, 22]).count == 1, "of the orders sharing a key, one is stored")
-            let due = try await repository.dueProcesses(at: now, limit: 100, startingNew: true)
-            #expect(Set(due.map(\.order)) == Set(placed.map { orders[$0].id }))
+            let due = try await repository.dueCheckouts(at: now, limit: 100, startingNew: true)
+            #expect(Set(due.map(\.process.order)) == Set(placed.map { orders[$0].id }))
+            #expect(due.allSatisfy { $0.order.id == $0.process.order })
             let events = try await store.read { database in
                 try await database.select().columns("aggregate_id").from("outbox").where("type", .equal, "OrderPlaced").all()
             }.map { try $0.decode(column: "aggregate_id", as: String.self) }
