@@ -39,6 +39,8 @@ struct CheckoutBench: AsyncParsableCommand {
     @Option(help: "Open loop: orders per second to send.") var rate: Double?
     @Option(help: "Open loop: seconds of sending.") var duration = 10.0
     @Option(help: "Open loop: follow one order in this many until it ships.") var followEvery = 5
+    @Option(help: "Open loop: status reads of followed orders per second, all of them together (default: the rate, at least 20).")
+    var followReadsPerSecond: Double?
     @Option(help: "Seconds of the baseline (plain reads through the gateway); 0 skips it.") var baselineSeconds = 3.0
 
     func run() async throws {
@@ -129,6 +131,7 @@ struct CheckoutBench: AsyncParsableCommand {
         var confirmed = LatencyHistogram()
         var shipped = LatencyHistogram()
         var cpu: [(process: String, seconds: Double)] = []
+        var followReads: ReadBudget.Usage?
         /// Orders seen shipped, and when the last of them was.
         var shippedOrders = 0
         /// Open loop: from the first send to the last order seen shipped (to a quarter of a second for unfollowed orders).
@@ -179,6 +182,7 @@ struct CheckoutBench: AsyncParsableCommand {
         let start = ContinuousClock.now + .milliseconds(200)
         let end = start + .seconds(duration)
         let unfollowed = Placements()
+        let reads = ReadBudget(perSecond: followReadsPerSecond ?? max(20, rate))
         let expected = (0..<count).count(where: { $0 % followEvery != 0 })
         async let watched = watchUntilShipped(http, api: api, adminToken: adminToken, orders: unfollowed, expected: expected, after: end)
         var run = await eachCustomer(tokens) { index, token, run in
@@ -195,7 +199,7 @@ struct CheckoutBench: AsyncParsableCommand {
             run.post.record(scheduled.duration(to: .now))
             run.accepted += 1
             if followed {
-                try await follow(http, api: api, order: order, token: token, from: scheduled, into: &run)
+                try await follow(http, api: api, order: order, token: token, from: scheduled, reads: reads, into: &run)
             } else {
                 unfollowed.settle(order)
             }
@@ -210,7 +214,43 @@ struct CheckoutBench: AsyncParsableCommand {
         run.seconds = duration
         run.shippedSeconds = run.lastShipped.map { start.duration(to: $0).seconds }
         run.cpu = ProcessCPU.sample().used(since: before)
+        run.followReads = reads.usage
         return run
+    }
+
+    /// The status reads of an open loop's followed orders, spaced to at most `perSecond` in all. Each followed order
+    /// reads more often than orders ship, so without a bound a stack that falls behind would also be sent more and
+    /// more reads the further behind it is, and the benchmark would measure its own load.
+    final class ReadBudget: Sendable {
+        struct Usage {
+            let perSecond: Double
+            var reads = 0
+            /// Reads that waited for their turn: the latency they observe may be late by that wait.
+            var waited = 0
+        }
+
+        private let spacing: Duration
+        private let state: Mutex<(next: ContinuousClock.Instant, usage: Usage)>
+
+        init(perSecond: Double) {
+            spacing = .seconds(1 / max(perSecond, 0.1))
+            state = Mutex((next: .now, usage: Usage(perSecond: perSecond)))
+        }
+
+        /// Waits for this read's turn.
+        func take() async {
+            let now = ContinuousClock.now
+            let turn = state.withLock { state in
+                let turn = max(now, state.next)
+                state.next = turn + spacing
+                state.usage.reads += 1
+                if turn > now { state.usage.waited += 1 }
+                return turn
+            }
+            if turn > now { try? await Task.sleep(until: turn, clock: .continuous) }
+        }
+
+        var usage: Usage { state.withLock { $0.usage } }
     }
 
     /// The orders of an open loop that are not followed one by one, as their placements settle.
@@ -324,11 +364,13 @@ struct CheckoutBench: AsyncParsableCommand {
 
     /// Polls the order until it ships, recording when it was first seen confirmed and shipped: every 50 ms at
     /// first, then every tenth of its age (at most every 500 ms), so that a slow order is known to within about
-    /// 10 % without its polls becoming a load of their own.
-    func follow(_ http: BenchHTTP, api: String, order: String, token: String, from sent: ContinuousClock.Instant, into run: inout Run) async throws {
+    /// 10 % without its polls becoming a load of their own; with `reads`, each poll also waits for its turn there.
+    func follow(_ http: BenchHTTP, api: String, order: String, token: String, from sent: ContinuousClock.Instant, reads: ReadBudget? = nil,
+                into run: inout Run) async throws {
         var confirmed = false
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
+            await reads?.take()
             let status = try await orderStatus(http, api: api, order: order, token: token)
             if !confirmed, status == "confirmed" || Self.shippedStatuses.contains(status) {
                 confirmed = true
@@ -422,6 +464,10 @@ struct CheckoutBench: AsyncParsableCommand {
         line(run.offered == nil ? "POST /orders" : "POST /orders (scheduled)", run.post)
         line("→ confirmed", run.confirmed)
         line("→ shipped", run.shipped)
+        if let reads = run.followReads {
+            print(String(format: "  status reads of followed orders: %d, at most %.0f/s; %d waited for their turn%@", reads.reads, reads.perSecond, reads.waited,
+                         reads.waited > 0 ? " (the → latencies above may be late by that wait)" : ""))
+        }
         if let lag { print(String(format: "  outbox delivery lag, mean since the order service started: %.1f ms", lag * 1000)) }
         if !run.cpu.isEmpty {
             let total = run.cpu.reduce(0) { $0 + $1.seconds }
