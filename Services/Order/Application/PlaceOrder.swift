@@ -4,7 +4,9 @@ import TradewindKernel
 
 /// Turns the customer's cart into an order, once per idempotency key: the same key and request give back the
 /// same order; the same key with another request is refused; concurrent duplicates create one order (the
-/// repository's unique key decides, not a read before the write).
+/// repository's unique key decides, not a read before the write). A first request reads no earlier order: the key
+/// is looked up when the write finds it taken, or when the cart cannot be ordered from (a repeated request finds
+/// the cart emptied, or its stock taken, by the order it placed).
 public struct PlaceOrder: Sendable {
     let orders: any OrderRepository
     let cart: any CartContents
@@ -24,12 +26,12 @@ public struct PlaceOrder: Sendable {
         guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OrderError.invalid("Idempotency-Key must be 1 to 200 visible ASCII characters")
         }
-        if let existing = try await previous(customer: customer, key: key, request: request) { return (existing, false) }
-        let snapshot = try await cart.lines(forCustomerToken: customerToken)
-        guard !snapshot.isEmpty else { throw OrderError.emptyCart }
-        let unavailable = snapshot.filter { !$0.available }.map(\.sku)
-        guard unavailable.isEmpty else {
-            throw OrderError.invalid("remove what can no longer be bought first: \(unavailable.joined(separator: ", "))")
+        let snapshot: [CartLineSnapshot]
+        do {
+            snapshot = try await orderableLines(forCustomerToken: customerToken)
+        } catch {
+            if let existing = try await previous(customer: customer, key: key, request: request) { return (existing, false) }
+            throw error
         }
         let now = clock.now()
         let (order, events) = try Order.place(
@@ -46,6 +48,17 @@ public struct PlaceOrder: Sendable {
             guard let existing = try await previous(customer: customer, key: key, request: request) else { throw OrderError.idempotencyKeyReused }
             return (existing, false)
         }
+    }
+
+    /// The cart's lines, when every one of them can be ordered.
+    private func orderableLines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
+        let snapshot = try await cart.lines(forCustomerToken: token)
+        guard !snapshot.isEmpty else { throw OrderError.emptyCart }
+        let unavailable = snapshot.filter { !$0.available }.map(\.sku)
+        guard unavailable.isEmpty else {
+            throw OrderError.invalid("remove what can no longer be bought first: \(unavailable.joined(separator: ", "))")
+        }
+        return snapshot
     }
 
     private func previous(customer: String, key: String, request: String) async throws -> Order? {

@@ -13,6 +13,7 @@ import TradewindTesting
 /// Fakes of the other contexts whose answers the tests control. Like the real ones, every call is idempotent per order.
 final class FakeContexts: CartContents, StockReservations, FreightBooking {
     let cartLines = Mutex<[CartLineSnapshot]>([])
+    let cartDown = Mutex(false)
     let reserveFailures = Mutex<[StepFailure]>([])
     let freightFailures = Mutex<[any Error]>([])
     let reserved = Mutex<Set<OrderID>>([])
@@ -20,7 +21,10 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
     let committed = Mutex<Set<OrderID>>([])
     let bookings = Mutex<[OrderID: String]>([:])
 
-    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] { cartLines.withLock { $0 } }
+    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
+        if cartDown.withLock({ $0 }) { throw OrderError.cartUnavailable }
+        return cartLines.withLock { $0 }
+    }
 
     func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure) {
         if let failure = reserveFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
@@ -106,6 +110,27 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             await #expect(throws: OrderError.emptyCart) {
                 try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-3", address: try address(), request: "A")
             }
+        }
+    }
+
+    @Test func aRepeatedRequestGetsItsOrderBackWhateverBecameOfTheCart() async throws {
+        try await withFixture { fixture in
+            let first = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-1", address: try address(), request: "A")
+            func again(_ request: String = "A") async throws -> (order: Order, created: Bool) {
+                try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-1", address: try address(), request: request)
+            }
+            fakes.cartLines.withLock { $0 = $0.map { CartLineSnapshot(sku: $0.sku, name: $0.name, unitPrice: $0.unitPrice, quantity: $0.quantity, available: false) } }
+            #expect(try await again().order.id == first.order.id, "its own order took the last units")
+            fakes.cartLines.withLock { $0 = [] }
+            #expect(try await again().order.id == first.order.id, "the order emptied the cart")
+            await #expect(throws: OrderError.idempotencyKeyReused) { try await again("B") }
+            fakes.cartDown.withLock { $0 = true }
+            let whileCartDown = try await again()
+            #expect(whileCartDown.order.id == first.order.id && !whileCartDown.created)
+            await #expect(throws: OrderError.cartUnavailable) {
+                try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k-2", address: try address(), request: "A")
+            }
+            #expect(try await fixture.orders.orders(matching: OrderFilter(customer: "u1"), page: PageRequest()).items.count == 1)
         }
     }
 
