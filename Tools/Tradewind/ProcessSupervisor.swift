@@ -95,24 +95,38 @@ actor ProcessSupervisor {
     }
 }
 
-/// Splits a byte stream into lines and prints each with a prefix.
+/// Splits a byte stream into lines and prints each with a prefix. The complete lines of a chunk go out in one write
+/// (every service logs each request it serves, so under load a chunk holds many); a partial line waits for its end,
+/// up to ``longestLine`` bytes.
 final class LinePrefixer: Sendable {
-    private let prefix: String
-    private let pending = Mutex(Data())
+    static let longestLine = 64 * 1024
+    private let prefix: [UInt8]
+    private let output: @Sendable (Data) -> Void
+    private let pending = Mutex([UInt8]())
 
-    init(prefix: String) { self.prefix = prefix }
+    init(prefix: String, output: @escaping @Sendable (Data) -> Void = Console.write) {
+        self.prefix = Array((prefix + " ").utf8)
+        self.output = output
+    }
 
     func write(_ data: Data) {
-        let lines: [Data] = pending.withLock { buffer in
-            buffer.append(data)
-            var complete: [Data] = []
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                complete.append(buffer[buffer.startIndex..<newline])
-                buffer.removeSubrange(buffer.startIndex...newline)
+        let lines: Data? = pending.withLock { buffer in
+            buffer.append(contentsOf: data)
+            let end = buffer.lastIndex(of: 0x0A).map { $0 + 1 } ?? (buffer.count > Self.longestLine ? buffer.count : 0)
+            guard end > 0 else { return nil }
+            var lines = Data(capacity: end + prefix.count * 8)
+            var start = 0
+            while start < end {
+                let stop = buffer[start..<end].firstIndex(of: 0x0A) ?? end
+                lines.append(contentsOf: prefix)
+                lines.append(contentsOf: buffer[start..<stop])
+                lines.append(0x0A)
+                start = stop + 1
             }
-            return complete
+            buffer.removeFirst(end)
+            return lines
         }
-        for line in lines { Console.print("\(prefix) \(String(decoding: line, as: UTF8.self))") }
+        if let lines { output(lines) }
     }
 }
 
@@ -120,6 +134,10 @@ enum Console {
     private static let lock = Mutex(())
 
     static func print(_ line: String) {
-        lock.withLock { _ in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        write(Data((line + "\n").utf8))
+    }
+
+    @Sendable static func write(_ data: Data) {
+        lock.withLock { _ in FileHandle.standardOutput.write(data) }
     }
 }

@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import tradewind
+
+/// `tradewind up` relays every service's output with the service's name in front of each line.
+@Suite struct LinePrefixerTests {
+    final class Written: Sendable {
+        let writes = Mutex<[String]>([])
+        func append(_ data: Data) { writes.withLock { $0.append(String(decoding: data, as: UTF8.self)) } }
+        var all: [String] { writes.withLock { $0 } }
+    }
+
+    @Test func completeLinesOfAChunkGoOutInOneWriteAndAPartialLineWaitsForItsEnd() {
+        let written = Written()
+        let prefixer = LinePrefixer(prefix: "[order]") { written.append($0) }
+        prefixer.write(Data("first\nsecond\nthi".utf8))
+        #expect(written.all == ["[order] first\n[order] second\n"])
+        prefixer.write(Data("rd".utf8))
+        #expect(written.all.count == 1, "no end of line yet")
+        prefixer.write(Data("\n\nfourth\n".utf8))
+        #expect(written.all == ["[order] first\n[order] second\n", "[order] third\n[order] \n[order] fourth\n"])
+    }
+
+    @Test func aLineLongerThanTheLimitIsWrittenInPiecesRatherThanHeldForever() {
+        let written = Written()
+        let prefixer = LinePrefixer(prefix: "[cart]") { written.append($0) }
+        let long = String(repeating: "x", count: LinePrefixer.longestLine + 1)
+        prefixer.write(Data(long.utf8))
+        #expect(written.all == ["[cart] \(long)\n"])
+        prefixer.write(Data("rest\n".utf8))
+        #expect(written.all.last == "[cart] rest\n")
+    }
+}
