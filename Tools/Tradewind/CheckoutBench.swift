@@ -80,7 +80,13 @@ struct CheckoutBench: AsyncParsableCommand {
         } else {
             run = try await closedLoop(http, api: api, sku: sku)
         }
-        try report(run, baseline: baseline, lag: try? await outboxLag(http))
+        let lag = try? await outboxLag(http)
+        try report(run, baseline: baseline, lag: lag)
+        // The machine's own speed varies between moments by more than most changes to the stack: the same baseline
+        // again, once the run is over, says whether it changed during this one.
+        if let baseline, let after = try? await measureBaseline(http, api: api, concurrency: min(connections, 32)) {
+            print(String(format: "  baseline again after the run: %.0f requests/s, %.2f × the first", after.perSecond, after.perSecond / max(baseline.perSecond, 1)))
+        }
         if run.failures > 0 { throw ExitCode.failure }
     }
 
