@@ -334,13 +334,15 @@ import TradewindTesting
         }
     }
 
-    /// Ends the session holding `lock` and waits until it is gone, as a server restart or a dead replica would.
+    /// Ends the session holding `lock` in this test's database and waits until it is gone, as a server restart or a
+    /// dead replica would. Advisory locks are per database, and tests running alongside hold the same keys in theirs.
     private func terminateLockHolder(of lock: String, from store: PostgresStore) async throws {
         let key = PostgresStore.advisoryKey(lock)
         let ended = try await store.read { database in
             try await database.raw("""
                 SELECT count(*) AS ended FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_locks
-                WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = \(bind: key)) AS terminated
+                WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = \(bind: key)
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS terminated
                 """).first(decodingColumn: "ended", as: Int.self)
         }
         #expect(ended == 1)
