@@ -6,9 +6,12 @@ struct CheckoutBenchArgumentTests {
     @Test(arguments: [
         (["--rate", "0"], "--rate must be a positive number"),
         (["--rate=-5"], "--rate must be a positive number"),
+        (["--rate", "1e300"], "--rate must be a positive number"),
+        (["--rate", "nan"], "--rate must be a positive number"),
         (["--rate", "10", "--follow-every", "0"], "--follow-every must be 1 or more"),
         (["--rate", "10", "--follow-reads-per-second", "0"], "--follow-reads-per-second must be a positive number"),
         (["--duration", "0"], "--duration must be a positive number"),
+        (["--duration", "inf"], "--duration must be a positive number"),
         (["--customers", "0"], "--customers and --orders must be 1 or more"),
     ])
     func badArgumentsAreNamedAndNothingRuns(_ arguments: [String], _ message: String) throws {

@@ -45,14 +45,14 @@ struct CheckoutBench: AsyncParsableCommand {
     @Option(help: "Seconds of the baseline (plain reads through the gateway); 0 skips it.") var baselineSeconds = 3.0
 
     func validate() throws {
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number of orders per second") }
-        guard duration > 0, duration.isFinite else { throw ValidationError("--duration must be a positive number of seconds") }
+        if let rate, !(rate > 0 && rate <= 100_000) { throw ValidationError("--rate must be a positive number of orders per second, at most 100000") }
+        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be a positive number of seconds, at most 86400") }
         if let followEvery, followEvery < 1 { throw ValidationError("--follow-every must be 1 or more") }
         if let followReadsPerSecond, !(followReadsPerSecond > 0 && followReadsPerSecond.isFinite) {
             throw ValidationError("--follow-reads-per-second must be a positive number")
         }
         guard customers >= 1, orders >= 1 else { throw ValidationError("--customers and --orders must be 1 or more") }
-        guard baselineSeconds >= 0, baselineSeconds.isFinite else { throw ValidationError("--baseline-seconds must be 0 or more") }
+        guard baselineSeconds >= 0, baselineSeconds <= 3_600 else { throw ValidationError("--baseline-seconds must be 0 to 3600") }
     }
 
     func run() async throws {
