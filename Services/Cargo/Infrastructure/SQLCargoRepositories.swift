@@ -42,20 +42,20 @@ public struct SQLCargoRepository: CargoRepository {
         return cargos
     }
 
+    /// One insert for the cargos and one for their events, whatever the batch's size. A cargo whose tracking id or
+    /// reference is taken (a concurrent booking under it) inserts nothing, and neither do its events.
     public func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID> {
         guard !bookings.isEmpty else { return [] }
         let prepared = try bookings.map { try prepare($0.cargo, recording: nil, events: $0.events) }
+        let rows = try bookings.map { try Self.insertedRow($0.cargo, reference: $0.reference) }
         return try await store.transaction { database in
-            var notStored = Set<TrackingID>()
-            for (booking, rows) in zip(bookings, prepared) {
-                do {
-                    try await Self.write(booking.cargo, reference: booking.reference, recording: nil, rows: rows, in: database)
-                } catch CargoError.concurrentUpdate {
-                    // Its insert did nothing (the reference is taken), so the transaction goes on with the others.
-                    notStored.insert(booking.cargo.trackingID)
-                }
-            }
-            return notStored
+            let insert = database.insert(into: "cargos").columns(Self.insertedColumns)
+            for row in rows { insert.values(row) }
+            let stored = Set(try await insert.ignoringConflicts().returning("tracking_id").all()
+                .map { try $0.decode(column: "tracking_id", as: String.self) })
+            let events = zip(bookings, prepared).filter { stored.contains($0.0.cargo.trackingID.value) }.flatMap { $0.1.integrationEvents }
+            try await Outbox.append(events, in: database)
+            return Set(bookings.map(\.cargo.trackingID).filter { !stored.contains($0.value) })
         }
     }
 
@@ -119,10 +119,7 @@ public struct SQLCargoRepository: CargoRepository {
         let stored: [any SQLRow]
         if cargo.version == 0 {
             // A taken tracking id or reference (a concurrent booking under it) inserts nothing.
-            stored = try await database.insert(into: "cargos")
-                .columns("tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version", "reference")
-                .values(SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
-                        SQLBind(spec.arrivalDeadline), SQLBind(itinerary), SQLBind(occurred), SQLBind(1), SQLBind(reference))
+            stored = try await database.insert(into: "cargos").columns(insertedColumns).values(try insertedRow(cargo, reference: reference))
                 .ignoringConflicts().returning("tracking_id").all()
         } else {
             stored = try await database.update("cargos")
@@ -140,7 +137,18 @@ public struct SQLCargoRepository: CargoRepository {
                         SQLBind(handling.voyage?.value), SQLBind(handling.completionTime), SQLBind(handling.registrationTime))
                 .run()
         }
-        for event in rows.integrationEvents { try await Outbox.append(event, in: database) }
+        try await Outbox.append(rows.integrationEvents, in: database)
+    }
+
+    static let insertedColumns = ["tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version",
+                                  "reference"]
+
+    /// A new cargo's row, in the order of ``insertedColumns``.
+    static func insertedRow(_ cargo: Cargo, reference: String?) throws -> [any SQLExpression] {
+        let spec = cargo.routeSpecification
+        return [SQLBind(cargo.trackingID.value), SQLBind(cargo.origin.value), SQLBind(spec.origin.value), SQLBind(spec.destination.value),
+                SQLBind(spec.arrivalDeadline), SQLBind(try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }),
+                SQLBind(cargo.delivery.calculatedAt), SQLBind(1), SQLBind(reference)]
     }
 
     static let columns = ["tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version"]
