@@ -40,7 +40,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
         for bind in binds {
             if let optional = bind as? any OptionalBind, optional.isNone {
                 bindings.appendNull()
-                types.append(.null)
+                types.append(type(of: optional).wrappedPostgresType ?? .null)
             } else if let value = bind as? any PostgresThrowingDynamicTypeEncodable {
                 try bindings.append(value, context: .default)
                 types.append(value.psqlType)
@@ -133,8 +133,13 @@ final class StatementNames: Sendable {
 /// Tells a nil bind (of whatever wrapped type) from a value.
 private protocol OptionalBind {
     var isNone: Bool { get }
+    /// The PostgreSQL type of a value of the wrapped type, when the type says it: a nil is declared with it, as its
+    /// values are, so that a statement is one prepared statement whichever of its binds are nil (a batch of rows
+    /// would otherwise take a name for every pattern of nils).
+    static var wrappedPostgresType: PostgresDataType? { get }
 }
 
 extension Optional: OptionalBind {
     var isNone: Bool { self == nil }
+    static var wrappedPostgresType: PostgresDataType? { (Wrapped.self as? any PostgresEncodable.Type)?.psqlType }
 }

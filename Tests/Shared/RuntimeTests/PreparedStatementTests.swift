@@ -74,6 +74,28 @@ import TradewindTesting
         }
     }
 
+    /// A nil is declared with its wrapped type, as a value is: the same insert with a note and without one is one
+    /// prepared statement, not one per pattern of nils (a batch of rows would have 2^n).
+    @Test func aStatementWithANilIsTheSamePreparedStatement() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withStore(.postgres) { store in
+            let prepared = try await store.read { database in
+                try await database.raw("CREATE TABLE noted_things (id TEXT PRIMARY KEY, count INTEGER NOT NULL, note TEXT, flag BOOLEAN NOT NULL)").run()
+                for index in 0..<4 {
+                    try await database.insert(into: "noted_things").columns("id", "count", "note", "flag")
+                        .values(SQLBind("n\(index)"), SQLBind(index), SQLBind(index.isMultiple(of: 2) ? nil : "note"), SQLBind(true)).run()
+                }
+                return try await database.raw("SELECT statement FROM pg_prepared_statements").all()
+            }
+            let inserts = try prepared.filter { try $0.decode(column: "statement", as: String.self).contains("INSERT INTO \"noted_things\"") }
+            #expect(inserts.count == 1)
+            let notes = try await store.read { database in
+                try await database.raw("SELECT note FROM noted_things ORDER BY id").all().map { try $0.decode(column: "note", as: String?.self) }
+            }
+            #expect(notes == [nil, "note", nil, "note"])
+        }
+    }
+
     /// PostgresNIO remembers a failed preparation for the connection's life; the statement takes a new name instead.
     @Test func aStatementThatFailedToPrepareRunsOnceItsTableExists() async throws {
         guard TestDatabases.available.contains(.postgres) else { return }
