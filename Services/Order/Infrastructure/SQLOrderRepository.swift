@@ -117,10 +117,7 @@ public struct SQLOrderRepository: OrderRepository {
     static func upsert(_ processes: [CheckoutProcess], in database: any SQLDatabase) async throws {
         guard !processes.isEmpty else { return }
         let insert = database.insert(into: "checkout_processes").columns(processColumns)
-        for process in processes {
-            insert.values(SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
-                          SQLBind(process.failure), SQLBind(process.traceContext))
-        }
+        for process in processes { insert.values(processRow(process)) }
         try await insert
             .onConflict(with: ["order_id"]) { update in
                 // The trace stays the one the process started in.
@@ -128,6 +125,12 @@ public struct SQLOrderRepository: OrderRepository {
                     .set(excludedValueOf: "failure")
             }
             .run()
+    }
+
+    /// A process's values, in the order of ``processColumns``.
+    static func processRow(_ process: CheckoutProcess) -> [any SQLExpression] {
+        [SQLBind(process.order.description), SQLBind(process.step.rawValue), SQLBind(process.attempts), SQLBind(process.nextAttemptAt),
+         SQLBind(process.failure), SQLBind(process.traceContext)]
     }
 
     static func decodeProcess(_ row: any SQLRow) throws -> CheckoutProcess {

@@ -15,3 +15,12 @@ public protocol SQLStore: Sendable {
     /// of one service each run the same background workers); `nil` when it was skipped for that reason.
     func exclusively<T: Sendable>(_ lock: String, _ body: () async throws -> T) async throws -> T?
 }
+
+extension SQLStore {
+    /// Runs one statement and returns its rows, outside an explicit transaction. A single statement is atomic by itself
+    /// (on PostgreSQL also one that writes several tables through data-modifying `WITH` clauses), and leaving BEGIN
+    /// and COMMIT out saves their two round trips.
+    public func atomicStatement(_ statement: SQLQueryString) async throws -> [any SQLRow] {
+        try await read { database in try await database.raw(statement).all() }
+    }
+}

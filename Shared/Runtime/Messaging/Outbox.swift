@@ -56,14 +56,21 @@ public enum Outbox {
     /// Writes `events` as pending, in this order, with one statement.
     public static func append(_ events: [IntegrationEvent], in database: any SQLDatabase) async throws {
         guard !events.isEmpty else { return }
-        let insert = database.insert(into: "outbox")
-            .columns("id", "aggregate_id", "type", "version", "occurred_at", "source", "traceparent", "data", "status", "attempts", "next_attempt_at")
-        for event in events {
-            insert.values(SQLBind(event.id), SQLBind(event.aggregateID), SQLBind(event.type), SQLBind(event.version), SQLBind(event.occurredAt),
-                          SQLBind(event.source), SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0),
-                          SQLBind(event.occurredAt))
-        }
+        let insert = database.insert(into: "outbox").columns(appendedColumns)
+        for event in events { insert.values(appendedRow(event)) }
         try await insert.run()
+    }
+
+    /// The columns an appended event writes, for a service that inserts its events within a statement of its own
+    /// (see ``appendedRow(_:)``); the rest keep their defaults.
+    public static let appendedColumns = ["id", "aggregate_id", "type", "version", "occurred_at", "source", "traceparent", "data", "status", "attempts",
+                                         "next_attempt_at"]
+
+    /// A pending event's values, in the order of ``appendedColumns``. Rows must be inserted in the events' order:
+    /// the sequence they are given is the order of delivery.
+    public static func appendedRow(_ event: IntegrationEvent) -> [any SQLExpression] {
+        [SQLBind(event.id), SQLBind(event.aggregateID), SQLBind(event.type), SQLBind(event.version), SQLBind(event.occurredAt), SQLBind(event.source),
+         SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0), SQLBind(event.occurredAt)]
     }
 
     public enum Status: String, Sendable {

@@ -141,6 +141,66 @@ import TradewindTesting
         }
     }
 
+    /// Two saves of the same order read at the same version, made at once, usually travel in one batch (on
+    /// PostgreSQL, one statement): exactly one of them is stored, with its own process step and events, and the
+    /// other fails with `concurrentUpdate` and writes nothing.
+    @Test(arguments: TestDatabases.available)
+    func twoSavesOfOneOrderAtOnceStoreOne(_ kind: TestDatabases.Kind) async throws {
+        let now = now
+        try await TestDatabases.withStore(kind) { store in
+            try await OrderSchema.migrator.migrate(store, logger: Logger(label: "test"))
+            let repository = SQLOrderRepository(store: store, ids: SequentialIdentifiers())
+            var placed: [Order] = []
+            for number in 1...12 {
+                let order = try order(number)
+                try await repository.place(order, idempotencyKey: "k\(number)", requestHash: "A", process: CheckoutProcess(order: order.id, nextAttemptAt: now),
+                                           events: [])
+                placed.append(try #require(try await repository.order(order.id)))
+            }
+            let orders = placed
+            let winners = try await withThrowingTaskGroup(of: (OrderID, String?).self) { group in
+                for order in orders {
+                    group.addTask {
+                        var confirmed = order
+                        let events = try confirmed.stockReserved(at: now) + confirmed.confirm(at: now)
+                        do {
+                            try await repository.save(confirmed, process: CheckoutProcess(order: order.id, step: .bookFreight, nextAttemptAt: now), events: events)
+                            return (order.id, "confirm")
+                        } catch OrderError.concurrentUpdate { return (order.id, nil) }
+                    }
+                    group.addTask {
+                        var cancelled = order
+                        let events = try cancelled.cancel(at: now) + [.cancelled(order.id)]
+                        do {
+                            try await repository.save(cancelled, process: CheckoutProcess(order: order.id, step: .done, nextAttemptAt: now), events: events)
+                            return (order.id, "cancel")
+                        } catch OrderError.concurrentUpdate { return (order.id, nil) }
+                    }
+                }
+                var winners: [OrderID: [String]] = [:]
+                for try await (id, won) in group { winners[id, default: []] += won.map { [$0] } ?? [] }
+                return winners
+            }
+            let events = try await store.read { database in
+                try await database.select().columns("aggregate_id", "type").from("outbox").orderBy("sequence").all()
+            }.map { (try $0.decode(column: "aggregate_id", as: String.self), try $0.decode(column: "type", as: String.self)) }
+            for order in orders {
+                let won = try #require(winners[order.id])
+                #expect(won.count == 1, "one save of \(order.id) is stored: \(won)")
+                let stored = try #require(try await repository.order(order.id))
+                let types = events.filter { $0.0 == order.id.description }.map(\.1)
+                #expect(stored.version == order.version + 1)
+                if won == ["confirm"] {
+                    #expect(stored.status == .confirmed && types == ["OrderConfirmed"])
+                    #expect(try await repository.process(order.id)?.step == .bookFreight)
+                } else {
+                    #expect(stored.status == .cancelled && types == ["OrderCancelled"])
+                    #expect(try await repository.process(order.id)?.step == .done)
+                }
+            }
+        }
+    }
+
     /// Customers ordering at the same time share transactions: each order is stored with its process and its
     /// OrderPlaced, except those whose customer's key another order took, which leave nothing behind.
     @Test(arguments: TestDatabases.available)
