@@ -33,9 +33,10 @@ extension ServiceHost {
         build: (Configuration, Logger, LiveSettings) async throws -> App
     ) async -> Never {
         // Tasks run on the event loops that serve the sockets, so a request's handler, its database and HTTP
-        // calls and its response no longer hop between NIO's threads and the concurrency pool's: at 100 orders/s
-        // the stack used a fifth less CPU per order (Benchmarks/README.md). Nothing here blocks a thread: bcrypt
-        // and SQLite run on NIO's thread pool.
+        // calls and its response no longer hop between NIO's threads and the concurrency pool's, each hop a thread
+        // wake-up that waits for a core on a busy machine: at 100 orders/s on a loaded day the stack kept up in six
+        // runs of six instead of one (Benchmarks/README.md, eighth round). Nothing here blocks a thread: bcrypt and
+        // SQLite run on NIO's thread pool.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration: Configuration
         do {
