@@ -113,15 +113,15 @@ public struct SQLCargoRepository: CargoRepository {
     private static func write(
         _ cargo: Cargo, reference: String?, recording handling: HandlingEvent?, rows: PreparedRows, in database: any SQLDatabase
     ) async throws {
-        let spec = cargo.routeSpecification
-        let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
-        let occurred = cargo.delivery.calculatedAt
         let stored: [any SQLRow]
         if cargo.version == 0 {
             // A taken tracking id or reference (a concurrent booking under it) inserts nothing.
             stored = try await database.insert(into: "cargos").columns(insertedColumns).values(try insertedRow(cargo, reference: reference))
                 .ignoringConflicts().returning("tracking_id").all()
         } else {
+            let spec = cargo.routeSpecification
+            let itinerary = try cargo.itinerary.map { try Documents.text(Documents.legs($0)) }
+            let occurred = cargo.delivery.calculatedAt
             stored = try await database.update("cargos")
                 .set("spec_origin", to: spec.origin.value).set("spec_destination", to: spec.destination.value)
                 .set("spec_deadline", to: spec.arrivalDeadline).set("itinerary", to: itinerary)
