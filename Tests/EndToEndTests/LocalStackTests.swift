@@ -56,7 +56,7 @@ import Testing
         /// 32768, where the kernel's ephemeral ports start: an outgoing connection elsewhere in the test run can
         /// never hold one of them.
         static func offset(band: Int) -> Int {
-            precondition((0..<4).contains(band))
+            precondition((0..<5).contains(band))
             return 10_000 + band * 3_000 + Int(ProcessInfo.processInfo.processIdentifier % 2_000)
         }
 
@@ -520,5 +520,26 @@ import Testing
         #expect(stock["reserved"] as? Int == 0, "nothing is left reserved: \(stock)")
         kill(process.processIdentifier, SIGINT)
         _ = try await output.waitFor("stopped", within: .seconds(20))
+    }
+
+    @Test func ctrlCWhileAServiceCannotStartStopsTheStackAtOnce() async throws {
+        guard let binary = Self.tradewindBinary() else {
+            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
+            return
+        }
+        let offset = LocalStack.offset(band: 4)
+        // The gateway exits at start (no routes file), so the stack waits for it and never prints its summary.
+        let stack = try LocalStack(binary: binary, offset: offset, environment: ["GATEWAY_ROUTES_FILE": "/nonexistent/routes.json"])
+        #expect(try await stack.output.waitFor("[gateway]", within: .seconds(60)), "\(stack.output.value.suffix(2000))")
+        #expect(try await stack.output.waitFor("restarting in", within: .seconds(10)), "\(stack.output.value.suffix(2000))")
+        kill(stack.process.processIdentifier, SIGINT)
+        let interrupted = ContinuousClock.now
+        #expect(try await stack.output.waitFor("stopped", within: .seconds(15)), "\(stack.output.value.suffix(2000))")
+        #expect(ContinuousClock.now - interrupted < .seconds(15), "not the 60 s readiness timeout")
+        for _ in 0..<50 where stack.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!stack.process.isRunning)
+        #expect(stack.process.terminationStatus == 0, "an interruption is not a failure")
+        let registry = try? await Self.call(.GET, "http://127.0.0.1:\(8500 + offset)/health/ready")
+        #expect(registry == nil, "the registry it had started is stopped too")
     }
 }

@@ -54,8 +54,35 @@ struct Up: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder.appendingPathComponent(".tradewind"), withIntermediateDirectories: true)
         let supervisor = ProcessSupervisor(executable: try Self.ownExecutable(), workingDirectory: folder, extraEnvironment: verbose ? ["LOG_LEVEL": "debug"] : [:])
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        let stackStart = ContinuousClock.now
 
+        enum Finished { case interrupted, stackReady }
+        do {
+            // Ctrl-C is heard while the services start too, not only once all are ready: a service that cannot
+            // start must not hold the terminal for the whole readiness timeout.
+            try await withThrowingTaskGroup(of: Finished.self) { group in
+                group.addTask {
+                    for await _ in signals { break }
+                    return .interrupted
+                }
+                group.addTask {
+                    try await startStack(folder: folder, supervisor: supervisor)
+                    return .stackReady
+                }
+                while let finished = try await group.next(), finished != .interrupted {}
+                group.cancelAll()
+            }
+        } catch {
+            await supervisor.stopAll()
+            throw error
+        }
+        Console.print("stopping…")
+        await supervisor.stopAll()
+        Console.print("stopped")
+    }
+
+    /// Starts the services one after the other, each once the one before is ready, and prints where they listen.
+    private func startStack(folder: URL, supervisor: ProcessSupervisor) async throws {
+        let stackStart = ContinuousClock.now
         var rows: [(service: StackService, pid: Int32, ready: Duration)] = []
         let secrets = try StackService.clientSecrets(in: folder)
         let registrySecret = try LocalRegistrySecret.loadOrCreate()
@@ -70,17 +97,11 @@ struct Up: AsyncParsableCommand {
             let started = ContinuousClock.now
             let pid = try await supervisor.start(service)
             guard try await waitUntilReady(service) else {
-                await supervisor.stopAll()
                 throw ValidationError("\(service.name) did not become ready within \(readyTimeout) s; see its log above")
             }
             rows.append((service, pid, ContinuousClock.now - started))
         }
         printSummary(rows, total: ContinuousClock.now - stackStart)
-
-        for await _ in signals { break }
-        Console.print("stopping…")
-        await supervisor.stopAll()
-        Console.print("stopped")
     }
 
     /// This program's own file, which the services run as (`tradewind serve <name>`): Linux names it in `/proc`,
