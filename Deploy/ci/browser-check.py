@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -79,8 +80,24 @@ def api(method, path, body=None, form=None, token=None):
         raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}")
 
 
+class PageWait(WebDriverWait):
+    """Treats Chrome's "node does not belong to the document" as "not yet", as Selenium already treats a stale
+    element: both mean an element was read while a form's answer replaced the page."""
+
+    def until(self, method, message=""):
+        def settled(driver):
+            try:
+                return method(driver)
+            except WebDriverException as error:
+                if "does not belong to the document" in (error.msg or ""):
+                    return False
+                raise
+
+        return super().until(settled, message)
+
+
 driver = browser()
-wait = WebDriverWait(driver, 15)
+wait = PageWait(driver, 15)
 
 
 def sign_in(email, password, next_path):
