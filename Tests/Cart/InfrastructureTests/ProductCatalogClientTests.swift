@@ -18,9 +18,10 @@ import TradewindRuntime
         let asked = Mutex<[[String]]>([])
     }
 
-    static func catalogApp(failing: Bool = false, calls: Calls = Calls()) -> some ApplicationProtocol {
+    static func catalogApp(failing: Bool = false, calls: Calls = Calls(), answeringAfter delay: Duration = .zero) -> some ApplicationProtocol {
         let router = Router()
         router.get("/products/by-sku") { request, _ -> Response in
+            try await Task.sleep(for: delay)
             if failing { return Response(status: .internalServerError) }
             let skus = request.uri.queryParameters.getAll("sku").map { String($0) }
             calls.asked.withLock { $0.append(skus) }
@@ -61,6 +62,30 @@ import TradewindRuntime
         }
         #expect(calls.asked.withLock { $0.map(\.count) } == [50, 50, 20])
         #expect(calls.asked.withLock { $0.flatMap { $0 } } == skus)
+    }
+
+    @Test func cartsLookedUpTogetherShareCallsAndEachGetsItsOwnSKUs() async throws {
+        let calls = Calls()
+        let carts = (1...12).map { ["KNOWN-\($0)", "KNOWN-SHARED", "GONE-\($0)"] }
+        try await Self.catalogApp(calls: calls, answeringAfter: .milliseconds(300)).test(.live) { client in
+            let catalog = Self.catalog(port: client.port!)
+            try await withThrowingTaskGroup(of: (Int, [String: CatalogEntry]).self) { group in
+                for (index, skus) in carts.enumerated() {
+                    group.addTask {
+                        // The first two go out alone; the rest wait for one of them and go out together.
+                        if index >= 2 { try await Task.sleep(for: .milliseconds(100)) }
+                        return (index, try await catalog.entries(for: skus))
+                    }
+                }
+                for try await (index, entries) in group {
+                    #expect(entries.keys.sorted() == ["KNOWN-\(index + 1)", "KNOWN-SHARED"].sorted(), "cart \(index)")
+                    #expect(entries["KNOWN-\(index + 1)"]?.name == "Kettle KNOWN-\(index + 1)")
+                }
+            }
+        }
+        let asked = calls.asked.withLock { $0 }
+        #expect(asked.count == 3, "two alone, then ten in one call: \(asked)")
+        #expect(asked.last?.count == 21, "each SKU once: ten of their own, the shared one and ten unknown")
     }
 
     @Test func aFailingOrUnreachableCatalogIsUnavailableNotEmpty() async throws {
