@@ -73,7 +73,7 @@ import Testing
             process.arguments = ["up", "--port-offset", String(offset), "--ready-timeout", "60"]
             process.currentDirectoryURL = folder
             var environment = ProcessInfo.processInfo.environment
-            for variable in ["REGISTRY_TOKEN", "REGISTRY_SECRET", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD"] { environment.removeValue(forKey: variable) }
+            for variable in ["REGISTRY_TOKEN", "REGISTRY_SECRET", "DATABASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "NIO_SINGLETON_GROUP_LOOP_COUNT"] { environment.removeValue(forKey: variable) }
             environment["GATEWAY_ROUTES_FILE"] = LocalStackTests.repository.appendingPathComponent("Services/Gateway/routes.json").path
             environment["BCRYPT_COST"] = "4"
             environment["LOG_LEVEL"] = "warning"
@@ -346,6 +346,15 @@ import Testing
         let output = stack.output
         try #require(try await output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
         let started = output.value.count
+        // Eight processes share the machine's cores: `up` runs each on one event loop.
+        for service in ["gateway", "order", "product"] {
+            let pid = try #require(stack.pid(of: service))
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+            let loops = tasks.filter { task in
+                ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)) ?? "").hasPrefix("NIO-SGLTN-")
+            }
+            #expect(loops.count == 1, "\(service) runs \(loops.count) event loops")
+        }
         // Long enough for three heartbeats of every service (TTL 10 s, one every 3.3 s) and the registry's sweeps.
         try await Task.sleep(for: .seconds(12))
         let idle = String(output.value.dropFirst(started))
