@@ -551,4 +551,32 @@ import Testing
         let registry = try? await Self.call(.GET, "http://127.0.0.1:\(8500 + offset)/health/ready")
         #expect(registry == nil, "the registry it had started is stopped too")
     }
+
+    @Test func servicesStopWhenUpIsKilled() async throws {
+        guard let binary = Self.tradewindBinary() else {
+            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
+            return
+        }
+        let offset = LocalStack.offset(band: 4)
+        let stack = try LocalStack(binary: binary, offset: offset, environment: [:])
+        try #require(try await stack.output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(stack.output.value)")
+        let services = ["registry", "user", "product", "cart", "cargo", "order", "storefront", "gateway"]
+        let pids = services.compactMap { stack.pid(of: $0) }
+        #expect(pids.count == services.count, "\(stack.output.value.suffix(2000))")
+        // No Ctrl-C, no SIGTERM: `up` is gone at once, as after a crash or the OOM killer.
+        kill(stack.process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(15)
+        var running = pids
+        while !running.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            running = running.filter { pid in
+                // Gone, or a zombie waiting for whoever inherited it to reap it: either way it serves nothing.
+                let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+                return state != nil && state != "Z"
+            }
+        }
+        #expect(running.isEmpty, "still running after up was killed: \(running)")
+        let registry = try? await Self.call(.GET, "http://127.0.0.1:\(8500 + offset)/health/ready")
+        #expect(registry == nil, "the registry's port is free for the next up")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TradewindRuntime
 
 /// Starts the stack's services as child processes (`tradewind serve <name>`), prefixes their output with the
 /// service name, restarts a process that dies with exponential backoff, and stops them all gracefully.
@@ -7,6 +8,9 @@ actor ProcessSupervisor {
     struct Child {
         let service: StackService
         var process: Process
+        /// The write end of the child's standard input, never written to: it closes when this process ends, however
+        /// it ends, and the child then stops (``SupervisorLifeline``).
+        var lifeline: FileHandle
         var restarts: Int
         var startedAt: ContinuousClock.Instant
     }
@@ -25,8 +29,8 @@ actor ProcessSupervisor {
     }
 
     func start(_ service: StackService) throws -> Int32 {
-        let process = try launch(service)
-        children[service.name] = Child(service: service, process: process, restarts: children[service.name]?.restarts ?? 0, startedAt: .now)
+        let (process, lifeline) = try launch(service)
+        children[service.name] = Child(service: service, process: process, lifeline: lifeline, restarts: children[service.name]?.restarts ?? 0, startedAt: .now)
         return process.processIdentifier
     }
 
@@ -43,7 +47,7 @@ actor ProcessSupervisor {
         for child in children.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
     }
 
-    private func launch(_ service: StackService) throws -> Process {
+    private func launch(_ service: StackService) throws -> (Process, lifeline: FileHandle) {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", service.name]
@@ -54,7 +58,10 @@ actor ProcessSupervisor {
         environment["PORT"] = String(service.port)
         environment.merge(service.environment) { _, new in new }
         environment.merge(extraEnvironment) { _, new in new }
+        environment[SupervisorLifeline.environmentVariable] = SupervisorLifeline.standardInput
         process.environment = environment
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -68,7 +75,7 @@ actor ProcessSupervisor {
             Task { await self?.exited(service, status: status) }
         }
         try process.run()
-        return process
+        return (process, lifeline.fileHandleForWriting)
     }
 
     private func exited(_ service: StackService, status: Int32) async {
@@ -80,7 +87,7 @@ actor ProcessSupervisor {
         try? await Task.sleep(for: delay)
         guard !stopping else { return }
         do {
-            child.process = try launch(service)
+            (child.process, child.lifeline) = try launch(service)
             child.restarts += 1
             child.startedAt = .now
             children[service.name] = child

@@ -72,9 +72,11 @@ extension ServiceHost {
             application = app
             // Services stop in reverse order: the span exporter goes last, after the last request's spans.
             let services: [any Service] = (tracing.map { [$0] } ?? []) + live.services + [app]
-            let group = ServiceGroup(configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            ))
+            var configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+            if let lifeline = SupervisorLifeline.fromEnvironment(logger: logger) {
+                configurations.append(.init(service: lifeline, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
+            let group = ServiceGroup(configuration: .init(services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             exit(0)
         } catch {
