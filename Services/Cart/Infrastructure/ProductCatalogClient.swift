@@ -39,6 +39,9 @@ public struct ProductCatalogClient: ProductCatalog {
         }
     }
 
+    /// Look-ups waiting for one in flight to return.
+    public var queuedLookUps: Int { lookUps.queued }
+
     public func entries(for skus: [String]) async throws -> [String: CatalogEntry] {
         var wanted: [String] = []
         for sku in skus where Self.isPlainSKU(sku) && !wanted.contains(sku) { wanted.append(sku) }
