@@ -15,10 +15,7 @@ struct CheckoutBenchArgumentTests {
         (["--customers", "0"], "--customers and --orders must be 1 or more"),
     ])
     func badArgumentsAreNamedAndNothingRuns(_ arguments: [String], _ message: String) throws {
-        guard let binary = LocalStackTests.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try LocalStackTests.builtTradewind()
         let command = Process()
         command.executableURL = binary
         command.arguments = ["bench", "checkout", "--gateway", "http://127.0.0.1:1"] + arguments

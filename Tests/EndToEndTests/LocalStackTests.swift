@@ -18,6 +18,11 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
+    /// The built `tradewind` executable, or the test fails saying how to build it.
+    static func builtTradewind() throws -> URL {
+        try #require(tradewindBinary(), "the tradewind executable was not built; run `swift build --build-tests` first")
+    }
+
     final class Output: Sendable {
         private let text = Mutex("")
         func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
@@ -99,10 +104,7 @@ import Testing
     }
 
     @Test func upStartsTheStackAndAUserSignsUpThroughTheGateway() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let offset = LocalStack.offset(band: 0)
         // This stack exports its spans to the test, so that one checkout can be followed across the services.
         let spans = SpanReceiver()
@@ -336,10 +338,7 @@ import Testing
     /// What a newcomer sees after the start table: nothing while the stack idles (heartbeats every few seconds,
     /// health probes and discovery queries log at debug), then one line per hop of a request.
     @Test func anIdleStackPrintsNothingAndARequestPrintsOneLinePerHop() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let offset = LocalStack.offset(band: 1)
         // No LOG_LEVEL (empty counts as unset): info by default, and the registry's log.level setting applies.
         let stack = try LocalStack(binary: binary, offset: offset, environment: ["LOG_LEVEL": ""])
@@ -463,10 +462,7 @@ import Testing
     }
 
     @Test func checkoutSurvivesKilledServices() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let stack = try LocalStack(binary: binary, offset: LocalStack.offset(band: 2), environment: [:])
         let gateway = stack.gateway, output = stack.output, process = stack.process
         try #require(try await output.waitFor("stack ready in", within: .seconds(120)), "the stack did not come up:\n\(output.value)")
@@ -532,10 +528,7 @@ import Testing
     }
 
     @Test func ctrlCWhileAServiceCannotStartStopsTheStackAtOnce() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let offset = LocalStack.offset(band: 4)
         // The gateway exits at start (no routes file), so the stack waits for it and never prints its summary.
         let stack = try LocalStack(binary: binary, offset: offset, environment: ["GATEWAY_ROUTES_FILE": "/nonexistent/routes.json"])
@@ -553,10 +546,7 @@ import Testing
     }
 
     @Test func servicesStopWhenUpIsKilled() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let offset = LocalStack.offset(band: 4)
         let stack = try LocalStack(binary: binary, offset: offset, environment: [:])
         try #require(try await stack.output.waitFor("Press Ctrl-C to stop.", within: .seconds(120)), "the stack did not come up:\n\(stack.output.value)")

@@ -7,10 +7,7 @@ extension LocalStackTests {
     /// share a database, is held to the account's limit of 5 attempts in 15 minutes: the limit lives in the database,
     /// not in either process, and a parallel burst gets no more tries than a patient attacker.
     @Test func bruteForceThroughTwoUserReplicasIsHeldToThePerAccountLimit() async throws {
-        guard let binary = Self.tradewindBinary() else {
-            Issue.record("the tradewind executable was not built; run `swift build --build-tests` first")
-            return
-        }
+        let binary = try Self.builtTradewind()
         let userService = binary.deletingLastPathComponent().appendingPathComponent("user-service")
         // Below the ephemeral port range, like the other stacks of this suite, and clear of their ports.
         let offset = LocalStack.offset(band: 3)

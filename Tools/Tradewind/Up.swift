@@ -80,11 +80,11 @@ struct Up: AsyncParsableCommand {
         Console.print("stopped")
     }
 
-    /// Set for every service on top of its own settings. The stack's eight processes share this machine's cores,
-    /// so each runs on one event loop unless `NIO_SINGLETON_GROUP_LOOP_COUNT` (SwiftNIO's own setting) says otherwise:
-    /// the processes are the parallelism,
-    /// and a process's work never hands over between its own threads (at 200 orders/s on PostgreSQL, 4 % less CPU
-    /// per order and half the `POST /orders` p99 of two loops each; Benchmarks/README.md, ninth round).
+    /// Set for every service on top of its own settings. The stack's eight processes share this machine's cores, so
+    /// each runs on one event loop unless `NIO_SINGLETON_GROUP_LOOP_COUNT` (SwiftNIO's own setting) says otherwise:
+    /// the processes are the parallelism, and a process's work never hands over between its own threads (at 200
+    /// orders/s on PostgreSQL, 4 % less CPU per order than two loops each, and a lower `POST /orders` p99;
+    /// Benchmarks/README.md, ninth round).
     func childEnvironment(inherited: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         var environment: [String: String] = [:]
         if verbose { environment["LOG_LEVEL"] = "debug" }
