@@ -53,7 +53,13 @@ public struct SQLInventoryRepository: InventoryRepository {
             if seen.insert(reservation.orderID).inserted { firsts.append(index) } else { repeats.append(index) }
         }
         guard !firsts.isEmpty else { return [] }
-        let outcomes = try await store.transaction { database in try await reserveOnce(firsts.map { reservations[$0] }, in: database) }
+        let batch = firsts.map { reservations[$0] }
+        let outcomes: [OrderReference: Result<ReservationOutcome, ProductError>]
+        if store.dialect == .postgres, let done = try await reserveInOneStatement(batch) {
+            outcomes = done
+        } else {
+            outcomes = try await store.transaction { database in try await reserveOnce(batch, in: database) }
+        }
         for index in firsts { results[index] = outcomes[reservations[index].orderID] }
         if !repeats.isEmpty {
             for (index, outcome) in zip(repeats, try await reserve(repeats.map { reservations[$0] })) { results[index] = outcome }
@@ -134,21 +140,23 @@ public struct SQLInventoryRepository: InventoryRepository {
 
     public func finish(_ orders: [OrderReference], as status: ReservationStatus, at now: Date) async throws -> [Result<Reservation, ProductError>] {
         guard !orders.isEmpty else { return [] }
-        let outcomes = try await store.transaction { database in
-            let current = try await Self.load(orders, in: database, lockedBy: rowLock)
-            var results: [OrderReference: Result<Reservation, ProductError>] = [:]
-            var moving: [Reservation] = []
-            for order in Set(orders).sorted(by: { $0.description < $1.description }) {
-                guard let reservation = current[order] else { results[order] = .failure(.reservationNotFound); continue }
-                switch Result(catching: { () throws(ProductError) in try reservation.transition(to: status, at: now) }) {
-                case .success(reservation.status): results[order] = .success(reservation)
-                case .success: moving.append(reservation)
-                case .failure(let refusal): results[order] = .failure(refusal)
-                }
-            }
+        let outcomes = if store.dialect == .postgres, let done = try await finishInOneWrite(orders, as: status, at: now) {
+            done
+        } else {
+            try await finishInTransaction(orders, as: status, at: now)
+        }
+        return orders.map { outcomes[$0]! }
+    }
+
+    /// Finishes the reservations in one transaction that locks them from the read on: only this transaction moves
+    /// them out of `held`, so only it gives back or takes away their stock.
+    func finishInTransaction(_ orders: [OrderReference], as status: ReservationStatus, at now: Date) async throws -> [OrderReference: Result<Reservation, ProductError>] {
+        try await store.transaction { database in
+            let current = try await Self.load(orders, in: database, locking: store.dialect == .postgres)
+            let decision = Self.decide(orders, current: current, moveTo: status, at: now)
+            var results = decision.results
+            let moving = decision.moving
             guard !moving.isEmpty else { return results }
-            // The rows are locked since the read: only this transaction moves them out of `held`, so only it gives
-            // back or takes away their stock.
             try await database.update("reservations").set("status", to: status.rawValue)
                 .where("order_id", .in, moving.map(\.orderID.description)).where("status", .equal, ReservationStatus.held.rawValue).run()
             var stockChanges: [String: (reserved: Int, shipped: Int)] = [:]
@@ -157,9 +165,7 @@ public struct SQLInventoryRepository: InventoryRepository {
                     stockChanges[line.sku.value, default: (0, 0)].reserved += line.quantity
                     if status == .committed { stockChanges[line.sku.value, default: (0, 0)].shipped += line.quantity }
                 }
-                results[reservation.orderID] = .success(try Reservation(
-                    orderID: reservation.orderID, lines: reservation.lines, status: status, createdAt: reservation.createdAt, expiresAt: reservation.expiresAt
-                ))
+                results[reservation.orderID] = .success(try Self.reservation(reservation, movedTo: status))
             }
             for (sku, change) in stockChanges.sorted(by: { $0.key < $1.key }) {
                 try await database.raw("""
@@ -169,7 +175,23 @@ public struct SQLInventoryRepository: InventoryRepository {
             }
             return results
         }
-        return orders.map { outcomes[$0]! }
+    }
+
+    /// What the domain says of finishing each of `orders`: the answers of those that do not move (already in
+    /// `status`, refused, unknown), and the reservations that move, in order-id order.
+    static func decide(_ orders: [OrderReference], current: [OrderReference: Reservation], moveTo status: ReservationStatus,
+                       at now: Date) -> (results: [OrderReference: Result<Reservation, ProductError>], moving: [Reservation]) {
+        var results: [OrderReference: Result<Reservation, ProductError>] = [:]
+        var moving: [Reservation] = []
+        for order in Set(orders).sorted(by: { $0.description < $1.description }) {
+            guard let reservation = current[order] else { results[order] = .failure(.reservationNotFound); continue }
+            switch Result(catching: { () throws(ProductError) in try reservation.transition(to: status, at: now) }) {
+            case .success(reservation.status): results[order] = .success(reservation)
+            case .success: moving.append(reservation)
+            case .failure(let refusal): results[order] = .failure(refusal)
+            }
+        }
+        return (results, moving)
     }
 
     public func expireOverdue(at now: Date) async throws -> Int {
@@ -183,35 +205,43 @@ public struct SQLInventoryRepository: InventoryRepository {
         return try await finish(orders, as: .expired, at: now).count { (try? $0.get())?.status == .expired }
     }
 
-    /// The reservations of those of `orders` that have one, by order.
-    /// `lock` locks the reservations' rows, in order-id order.
-    static func load(_ orders: [OrderReference], in database: any SQLDatabase, lockedBy lock: SQLRaw? = nil) async throws -> [OrderReference: Reservation] {
+    /// The reservations of those of `orders` that have one, with their lines, by order, in one query. `locking`
+    /// (PostgreSQL) locks the reservations' rows, in order-id order, until the transaction ends.
+    static func load(_ orders: [OrderReference], in database: any SQLDatabase, locking: Bool = false) async throws -> [OrderReference: Reservation] {
         guard !orders.isEmpty else { return [:] }
         let ids = Set(orders.map(\.description)).sorted()
-        let query = database.select().columns("order_id", "status", "created_at", "expires_at").from("reservations")
-            .where("order_id", .in, ids).orderBy("order_id")
-        if let lock { _ = query.lockingClause(lock) }
-        let headers = try await query.all()
-        guard !headers.isEmpty else { return [:] }
+        let rows = try await database.raw("""
+            SELECT r.order_id, r.status, r.created_at, r.expires_at, l.sku, l.quantity
+            FROM reservations AS r LEFT JOIN reservation_lines AS l ON l.order_id = r.order_id
+            WHERE r.order_id IN (\(binds: ids)) ORDER BY r.order_id\(unsafeRaw: locking ? " FOR NO KEY UPDATE OF r" : "")
+            """).all()
+        var headers: [String: (status: ReservationStatus, createdAt: Date, expiresAt: Date)] = [:]
         var lines: [String: [ReservationLine]] = [:]
-        for row in try await database.select().columns("order_id", "sku", "quantity").from("reservation_lines").where("order_id", .in, ids).all() {
-            lines[try row.decode(column: "order_id", as: String.self), default: []].append(
-                try ReservationLine(sku: try SKU(row.decode(column: "sku", as: String.self)), quantity: try row.decode(column: "quantity", as: Int.self))
-            )
+        for row in rows {
+            let id = try row.decode(column: "order_id", as: String.self)
+            if headers[id] == nil {
+                guard let status = ReservationStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+                    throw StoredDataError("reservations row with an unknown status")
+                }
+                headers[id] = (status, try row.decode(column: "created_at", as: Date.self), try row.decode(column: "expires_at", as: Date.self))
+            }
+            if let sku = try row.decode(column: "sku", as: String?.self) {
+                lines[id, default: []].append(try ReservationLine(sku: try SKU(sku), quantity: try row.decode(column: "quantity", as: Int.self)))
+            }
         }
         var reservations: [OrderReference: Reservation] = [:]
-        for header in headers {
-            let id = try header.decode(column: "order_id", as: String.self)
+        for (id, header) in headers {
             guard let order = OrderReference(id) else { throw StoredDataError("reservations row with an order id that is not a UUID") }
-            guard let status = ReservationStatus(rawValue: try header.decode(column: "status", as: String.self)) else {
-                throw StoredDataError("reservations row with an unknown status")
-            }
             reservations[order] = try Reservation(
-                orderID: order, lines: lines[id] ?? [], status: status,
-                createdAt: try header.decode(column: "created_at", as: Date.self), expiresAt: try header.decode(column: "expires_at", as: Date.self)
+                orderID: order, lines: lines[id] ?? [], status: header.status, createdAt: header.createdAt, expiresAt: header.expiresAt
             )
         }
         return reservations
+    }
+
+    static func reservation(_ reservation: Reservation, movedTo status: ReservationStatus) throws -> Reservation {
+        try Reservation(orderID: reservation.orderID, lines: reservation.lines, status: status, createdAt: reservation.createdAt,
+                        expiresAt: reservation.expiresAt)
     }
 
     static func decodeStock(_ row: any SQLRow) throws -> StockLevel {

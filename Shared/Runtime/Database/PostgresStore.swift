@@ -66,6 +66,14 @@ public final class PostgresStore: SQLStore, Service {
         }
     }
 
+    /// Whether PostgreSQL refused a statement for what it would have written (a constraint it breaks) or for waiting
+    /// in a cycle with another transaction (a deadlock, a serialization failure): nothing of it was written, and the
+    /// same work done another way, or again, may succeed. Anything else (a lost connection, a syntax error) is not.
+    public static func refusedStatement(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("23") || state == "40P01" || state == "40001"
+    }
+
     /// A stable 63-bit key for a lock name (FNV-1a), the same in every process: in `pg_locks`, `classid` holds its
     /// high 32 bits and `objid` its low 32 bits.
     public static func advisoryKey(_ name: String) -> Int64 {

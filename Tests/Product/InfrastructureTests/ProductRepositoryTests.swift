@@ -249,6 +249,42 @@ import TradewindTesting
         }
     }
 
+    /// A batch in which everything fits (on PostgreSQL, one statement) answers new orders, repeats and mismatches
+    /// alike, holds every line, and counts the stock once; a line of a SKU without stock refuses its reservation
+    /// alone and leaves nothing behind.
+    @Test(arguments: TestDatabases.available)
+    func aBatchThatFitsHoldsEveryLineOnceAndAnUnknownSKUHoldsNothing(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { repositories in
+            try await catalog(repositories)
+            let inventory = repositories.inventory
+            let headphones = try SKU("AUD-1"), book = try SKU("BOK-1")
+            _ = try await inventory.setOnHand(50, of: headphones)
+            _ = try await inventory.setOnHand(50, of: book)
+            func reservation(_ number: Int, _ lines: [(SKU, Int)]) throws -> Reservation {
+                try Reservation(orderID: id(number), lines: try lines.map { try .init(sku: $0.0, quantity: $0.1) }, createdAt: now, expiresAt: now.addingTimeInterval(900))
+            }
+            let earlier = try reservation(80, [(book, 1)])
+            _ = try await inventory.reserve(earlier)
+            let two = try reservation(81, [(headphones, 2), (book, 3)]), three = try reservation(82, [(headphones, 3)])
+            let results = try await inventory.reserve([two, earlier, three, try reservation(80, [(book, 2)])])
+            #expect(results == [.success(.created(two)), .success(.existing(earlier)), .success(.created(three)), .failure(.reservationMismatch)])
+            #expect(try await inventory.reservation(for: id(81)) == two)
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 50, reserved: 5))
+            #expect(try await inventory.stock(of: book) == StockLevel(sku: book, onHand: 50, reserved: 4))
+
+            let unknown = try reservation(83, [(headphones, 1), (try SKU("ZZZ-9"), 1)])
+            let fits = try reservation(84, [(headphones, 1)])
+            #expect(try await inventory.reserve([unknown, fits]) == [.failure(.insufficientStock(["ZZZ-9"])), .success(.created(fits))])
+            #expect(try await inventory.reservation(for: id(83)) == nil)
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 50, reserved: 6))
+
+            let shipped = try await inventory.finish([id(81), id(82), id(80)], as: .committed, at: now)
+            #expect(shipped.map { try? $0.get().status } == [.committed, .committed, .committed])
+            #expect(try await inventory.stock(of: headphones) == StockLevel(sku: headphones, onHand: 45, reserved: 1))
+            #expect(try await inventory.stock(of: book) == StockLevel(sku: book, onHand: 46, reserved: 0))
+        }
+    }
+
     /// Batches sharing orders, in opposite orders, at the same time: none waits for ever (PostgreSQL would abort one
     /// as a deadlock), each order is reserved and committed once, and the stock is counted once.
     @Test(arguments: TestDatabases.available)
