@@ -7,11 +7,9 @@ public struct LookUpProducts: Sendable {
     public static let maximumSKUs = 50
 
     let products: any ProductRepository
-    let inventory: any InventoryRepository
 
-    public init(products: any ProductRepository, inventory: any InventoryRepository) {
+    public init(products: any ProductRepository) {
         self.products = products
-        self.inventory = inventory
     }
 
     /// The products found, each with its stock, in the order of the first mention of their SKU; SKUs that name no
@@ -26,13 +24,10 @@ public struct LookUpProducts: Sendable {
         guard skus.count <= Self.maximumSKUs else {
             throw ProductError.invalid(field: "sku", reason: "at most \(Self.maximumSKUs) SKUs at once, not \(skus.count)")
         }
-        async let found = products.products(withSKUs: skus)
-        async let levels = inventory.stock(of: skus)
-        let bySKU = Dictionary(try await found.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
-        let stock = try await levels
+        let found = Dictionary(try await products.stockedProducts(withSKUs: skus).map { ($0.product.sku, $0) }, uniquingKeysWith: { first, _ in first })
         return skus.compactMap { sku in
-            guard let product = bySKU[sku], product.details.active || caller.isAdmin, let level = stock[sku] else { return nil }
-            return (product, level)
+            guard let (product, stock) = found[sku], product.details.active || caller.isAdmin else { return nil }
+            return (product, stock)
         }
     }
 }

@@ -47,6 +47,8 @@ public protocol ProductRepository: Sendable {
     func product(withSKU sku: SKU) async throws -> Product?
     /// The products among `skus` that exist, in no particular order.
     func products(withSKUs skus: [SKU]) async throws -> [Product]
+    /// The products among `skus` that exist, each with its stock, in one read, in no particular order.
+    func stockedProducts(withSKUs skus: [SKU]) async throws -> [(product: Product, stock: StockLevel)]
     func search(_ query: ProductQuery) async throws -> Page<Product>
     func count() async throws -> Int
 }

@@ -80,6 +80,22 @@ public struct SQLProductRepository: ProductRepository {
         }.map(Self.decode)
     }
 
+    public func stockedProducts(withSKUs skus: [SKU]) async throws -> [(product: Product, stock: StockLevel)] {
+        guard !skus.isEmpty else { return [] }
+        return try await store.read { database in
+            try await database.select()
+                .columns(Self.columns.map { SQLColumn($0, table: "products") } + [SQLColumn("on_hand", table: "stock"), SQLColumn("reserved", table: "stock")])
+                .from("products")
+                .join("stock", on: SQLColumn("sku", table: "stock"), .equal, SQLColumn("sku", table: "products"))
+                .where(SQLColumn("sku", table: "products"), .in, SQLBind.group(skus.map(\.value)))
+                .all()
+        }.map { row in
+            let product = try Self.decode(row)
+            return (product, StockLevel(sku: product.sku, onHand: try row.decode(column: "on_hand", as: Int.self),
+                                        reserved: try row.decode(column: "reserved", as: Int.self)))
+        }
+    }
+
     public func count() async throws -> Int {
         try await store.read { database in
             try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("products").first()

@@ -40,7 +40,7 @@ public enum ProductService {
             updateProduct: UpdateProduct(products: products, categories: categories, clock: clock),
             deactivateProduct: DeactivateProduct(products: products, clock: clock),
             browseProducts: BrowseProducts(products: products, categories: categories),
-            lookUpProducts: LookUpProducts(products: products, inventory: inventory),
+            lookUpProducts: LookUpProducts(products: products),
             getStock: GetStock(inventory: inventory), setStock: SetStock(inventory: inventory),
             reserveStock: ReserveStock(inventory: inventory, products: products, clock: clock),
             getReservation: GetReservation(inventory: inventory),

@@ -78,7 +78,12 @@ import TradewindTesting
             let stock = try await repositories.inventory.stock(of: skus)
             #expect(stock.count == 3)
             #expect(stock[try SKU("BOK-1")] == StockLevel(sku: try SKU("BOK-1"), onHand: 4, reserved: 0))
+            let stocked = try await repositories.products.stockedProducts(withSKUs: skus)
+            #expect(Set(stocked.map(\.product.sku.value)) == ["BOK-1", "AUD-2", "BOK-2"])
+            #expect(stocked.first { $0.product.sku.value == "BOK-1" }?.stock == StockLevel(sku: try SKU("BOK-1"), onHand: 4, reserved: 0))
+            #expect(stocked.first { $0.product.sku.value == "AUD-2" }?.product == found.first { $0.sku.value == "AUD-2" })
             #expect(try await repositories.products.products(withSKUs: []).isEmpty)
+            #expect(try await repositories.products.stockedProducts(withSKUs: []).isEmpty)
             #expect(try await repositories.inventory.stock(of: []).isEmpty)
         }
     }
