@@ -42,12 +42,31 @@ public struct SQLCargoRepository: CargoRepository {
         return cargos
     }
 
-    /// One insert for the cargos and one for their events, whatever the batch's size. A cargo whose tracking id or
+    /// One insert for the cargos and one for their events, whatever the batch's size (on PostgreSQL both in one
+    /// statement). A cargo whose tracking id or
     /// reference is taken (a concurrent booking under it) inserts nothing, and neither do its events.
     public func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID> {
         guard !bookings.isEmpty else { return [] }
         let prepared = try bookings.map { try prepare($0.cargo, recording: nil, events: $0.events) }
         let rows = try bookings.map { try Self.insertedRow($0.cargo, reference: $0.reference) }
+        if store.dialect == .postgres {
+            // One statement, atomic by itself: the cargos, then the events of those inserted. Saves the transaction's
+            // three other round trips; SQLite's statements cost none.
+            var statement: SQLQueryString = """
+                WITH stored AS (
+                    INSERT INTO cargos (\(idents: Self.insertedColumns, joinedBy: ", "))
+                    VALUES \(SQLList(rows.map { SQLGroupExpression(SQLList($0)) }))
+                    ON CONFLICT DO NOTHING
+                    RETURNING tracking_id
+                )
+                """
+            if let events = Outbox.appendingClause(prepared.flatMap(\.integrationEvents), forAggregatesIn: "SELECT tracking_id FROM stored") {
+                statement += ",\n" + events
+            }
+            statement += "\nSELECT tracking_id FROM stored"
+            let stored = Set(try await store.atomicStatement(statement).map { try $0.decode(column: "tracking_id", as: String.self) })
+            return Set(bookings.map(\.cargo.trackingID).filter { !stored.contains($0.value) })
+        }
         return try await store.transaction { database in
             let insert = database.insert(into: "cargos").columns(Self.insertedColumns)
             for row in rows { insert.values(row) }

@@ -175,17 +175,8 @@ extension SQLOrderRepository {
                 )
                 """
         }
-        if !events.isEmpty {
-            let rows = events.enumerated().map { [SQLLiteral.numeric("\($0.offset)")] + Outbox.appendedRow($0.element) }
-            clauses += """
-                ,
-                events AS (
-                    INSERT INTO outbox (\(idents: Outbox.appendedColumns, joinedBy: ", "))
-                    SELECT \(idents: Outbox.appendedColumns, joinedBy: ", ") FROM (VALUES \(valueRows(rows))) AS e (position, \(idents: Outbox.appendedColumns, joinedBy: ", "))
-                    WHERE aggregate_id IN (SELECT id FROM written)
-                    ORDER BY position
-                )
-                """
+        if let events = Outbox.appendingClause(events, forAggregatesIn: "SELECT id FROM written") {
+            clauses += ",\n" + events
         }
         return clauses
     }

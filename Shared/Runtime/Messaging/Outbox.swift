@@ -73,6 +73,23 @@ public enum Outbox {
          SQLBind(event.traceparent), SQLBind(event.data), SQLBind(Status.pending.rawValue), SQLBind(0), SQLBind(event.occurredAt)]
     }
 
+    /// A data-modifying `WITH` clause (PostgreSQL) named `events` that appends `events`, in the order given, for
+    /// those whose aggregate id is among the rows of `written` (a clause before it): a statement that writes aggregates
+    /// and their events at once, atomic without a transaction. `nil` when there are no events.
+    public static func appendingClause(_ events: [IntegrationEvent], forAggregatesIn written: SQLQueryString) -> SQLQueryString? {
+        guard !events.isEmpty else { return nil }
+        let rows = events.enumerated().map { [SQLLiteral.numeric("\($0.offset)")] + appendedRow($0.element) }
+        return """
+            events AS (
+                INSERT INTO outbox (\(idents: appendedColumns, joinedBy: ", "))
+                SELECT \(idents: appendedColumns, joinedBy: ", ")
+                FROM (VALUES \(SQLList(rows.map { SQLGroupExpression(SQLList($0)) }))) AS e (position, \(idents: appendedColumns, joinedBy: ", "))
+                WHERE aggregate_id IN (\(written))
+                ORDER BY position
+            )
+            """
+    }
+
     public enum Status: String, Sendable {
         case pending, delivered, dead
     }

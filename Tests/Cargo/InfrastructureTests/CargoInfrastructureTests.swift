@@ -18,7 +18,7 @@ import TradewindTesting
         }
     }
 
-    /// A batch of bookings is one transaction; a booking whose reference was taken meanwhile stores nothing, not even
+    /// A batch of bookings is written at once (one statement on PostgreSQL, one transaction on SQLite); a booking whose reference was taken meanwhile stores nothing, not even
     /// its events, and the others are stored.
     @Test(arguments: TestDatabases.available)
     func aBatchOfBookingsSkipsTakenReferences(_ kind: TestDatabases.Kind) async throws {
