@@ -36,6 +36,11 @@ import TradewindTesting
                     createdAt: now.addingTimeInterval(age), updatedAt: now.addingTimeInterval(age))
     }
 
+    /// A reservation held for 15 minutes from `now`.
+    func reservation(_ number: Int, _ lines: [(SKU, Int)]) throws -> Reservation {
+        try Reservation(orderID: id(number), lines: try lines.map { try .init(sku: $0.0, quantity: $0.1) }, createdAt: now, expiresAt: now.addingTimeInterval(900))
+    }
+
     func catalog(_ repositories: Repositories) async throws {
         try await repositories.categories.add(try Category(id: id(1), name: "Electronics", slug: try Slug("electronics"), parentID: nil))
         try await repositories.categories.add(try Category(id: id(2), name: "Audio", slug: try Slug("audio"), parentID: id(1)))
@@ -224,9 +229,6 @@ import TradewindTesting
             let headphones = try SKU("AUD-1"), laptop = try SKU("CMP-1")
             _ = try await inventory.setOnHand(5, of: headphones)
             _ = try await inventory.setOnHand(2, of: laptop)
-            func reservation(_ number: Int, _ lines: [(SKU, Int)]) throws -> Reservation {
-                try Reservation(orderID: id(number), lines: try lines.map { try .init(sku: $0.0, quantity: $0.1) }, createdAt: now, expiresAt: now.addingTimeInterval(900))
-            }
             let earlier = try reservation(70, [(laptop, 1)])
             #expect(try await inventory.reserve(earlier) == .created(earlier))
 
@@ -265,9 +267,6 @@ import TradewindTesting
             let headphones = try SKU("AUD-1"), book = try SKU("BOK-1")
             _ = try await inventory.setOnHand(50, of: headphones)
             _ = try await inventory.setOnHand(50, of: book)
-            func reservation(_ number: Int, _ lines: [(SKU, Int)]) throws -> Reservation {
-                try Reservation(orderID: id(number), lines: try lines.map { try .init(sku: $0.0, quantity: $0.1) }, createdAt: now, expiresAt: now.addingTimeInterval(900))
-            }
             let earlier = try reservation(80, [(book, 1)])
             _ = try await inventory.reserve(earlier)
             let two = try reservation(81, [(headphones, 2), (book, 3)]), three = try reservation(82, [(headphones, 3)])
