@@ -52,7 +52,7 @@ public struct BookCargo: Sendable {
         try await execute([Request(from: origin, to: destination, arrivalDeadline: arrivalDeadline, reference: reference, routed: routed)])[0].get()
     }
 
-    /// Each booking as if made alone, with one read of the references, one of the locations and one transaction for
+    /// Each booking as if made alone, with one read of the references, one of the locations and one write for
     /// them all. One result per request, in the order given; a refusal is that request's result. A reference given
     /// twice books once: the later request finds the cargo of the first, as it would in a request of its own.
     public func execute(_ requests: [Request]) async throws -> [Result<(cargo: Cargo, created: Bool), CargoError>] {

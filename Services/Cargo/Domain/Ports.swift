@@ -15,7 +15,7 @@ public protocol CargoRepository: Sendable {
     func saveAll(_ changes: [CargoChange]) async throws
     /// The cargos booked under those of `references` that were used, by reference.
     func cargos(references: [String]) async throws -> [String: Cargo]
-    /// Stores newly booked cargos, each under its booker's reference, in one transaction. A reference is unique: a
+    /// Stores newly booked cargos, each under its booker's reference, atomically. A reference is unique: a
     /// booking whose reference was used meanwhile stores nothing, and is among the tracking ids returned.
     func book(_ bookings: [NewBooking]) async throws -> Set<TrackingID>
     func history(of cargo: TrackingID) async throws -> HandlingHistory

@@ -72,7 +72,7 @@ public struct CargoAPI: APIProtocol {
         return created ? .created(.init(body: .json(.init(cargo)))) : .ok(.init(body: .json(.init(cargo))))
     }
 
-    /// Each booking as `bookCargo` makes it, with one transaction for all; a refusal becomes that booking's result, any
+    /// Each booking as `bookCargo` makes it, with one atomic write for all; a refusal becomes that booking's result, any
     /// other failure fails the request.
     public func bookCargos(_ input: Operations.BookCargos.Input) async throws -> Operations.BookCargos.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }

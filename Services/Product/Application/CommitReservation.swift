@@ -17,7 +17,7 @@ public struct CommitReservation: Sendable {
         try await execute([order])[0].get()
     }
 
-    /// Each order's commit as if made alone, in one inventory transaction (two when some are overdue). One result per
+    /// Each order's commit as if made alone, in one inventory write (two when some are overdue). One result per
     /// order, in the order given; a refusal is that order's result.
     public func execute(_ orders: [OrderReference]) async throws -> [Result<Reservation, ProductError>] {
         let now = clock.now()

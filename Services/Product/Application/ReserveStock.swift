@@ -42,7 +42,7 @@ public struct ReserveStock: Sendable {
         try await execute([Request(order: order, lines: lines, lifetime: lifetime)])[0].get()
     }
 
-    /// Each request as if made alone, with one catalog read and one inventory transaction for them all. One result
+    /// Each request as if made alone, with one catalog read and one inventory write for them all. One result
     /// per request, in the order given; a refusal is that request's result.
     public func execute(_ requests: [Request]) async throws -> [Result<ReservationOutcome, ProductError>] {
         let now = clock.now()

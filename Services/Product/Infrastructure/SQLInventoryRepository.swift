@@ -4,11 +4,12 @@ import SQLKit
 import TradewindKernel
 import TradewindRuntime
 
-/// Stock and reservations in SQL, a batch of orders per transaction. Reserving never oversells: a batch locks the
-/// stock rows it needs (PostgreSQL: `FOR NO KEY UPDATE`, which makes a concurrent batch wait for the committed
-/// values; SQLite runs writers one at a time) and hands out what is available one reservation after another.
-/// Locks are always taken orders first, then stock rows, each in key order, so two transactions never wait on each
-/// other's rows in opposite orders.
+/// Stock and reservations in SQL, a batch of orders per transaction (on PostgreSQL, usually per statement: see
+/// `SQLInventoryRepository+OneStatement.swift`). Reserving never oversells: a batch locks the stock rows it needs
+/// (PostgreSQL: `FOR NO KEY UPDATE`, which makes a concurrent batch wait for the committed values; SQLite runs
+/// writers one at a time) and hands out what is available one reservation after another. Locks are always taken
+/// orders first, then stock rows, each in key order, so two transactions never wait on each other's rows in
+/// opposite orders.
 public struct SQLInventoryRepository: InventoryRepository {
     let store: any SQLStore
 

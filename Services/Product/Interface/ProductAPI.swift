@@ -188,7 +188,7 @@ public struct ProductAPI: APIProtocol {
         .ok(.init(body: .json(.init(try await useCases.releaseReservation.execute(try Self.order(input.path.orderId))))))
     }
 
-    /// Each reservation as `reserveStock` makes it, all in one transaction; a refusal becomes that reservation's
+    /// Each reservation as `reserveStock` makes it, all in one atomic write; a refusal becomes that reservation's
     /// result, any other failure fails the request.
     public func reserveStockForOrders(_ input: Operations.ReserveStockForOrders.Input) async throws -> Operations.ReserveStockForOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
@@ -214,7 +214,7 @@ public struct ProductAPI: APIProtocol {
         return .ok(.init(body: .json(.init(results: results.map { $0! }))))
     }
 
-    /// Each commit as `commitReservation` makes it, all in one transaction; a refusal becomes that order's result, any
+    /// Each commit as `commitReservation` makes it, all in one atomic write; a refusal becomes that order's result, any
     /// other failure fails the request.
     public func commitReservationsOfOrders(_ input: Operations.CommitReservationsOfOrders.Input) async throws -> Operations.CommitReservationsOfOrders.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
