@@ -31,4 +31,19 @@ import Testing
         prefixer.write(Data("rest\n".utf8))
         #expect(written.all.last == "[cart] rest\n")
     }
+
+    @Test func theRelayTakesTheLinesWrittenDuringItsPauseInOneReadAndCopiesThemAllToTheEnd() async throws {
+        let written = Written()
+        let pipe = Pipe()
+        let relay = OutputRelay(reading: pipe.fileHandleForReading, to: LinePrefixer(prefix: "[cargo]") { written.append($0) }, name: "cargo",
+                                pause: .milliseconds(500))
+        pipe.fileHandleForWriting.write(Data("one\n".utf8))
+        for _ in 0..<400 where written.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(written.all == ["[cargo] one\n"])
+        for line in ["two", "three", "four"] { pipe.fileHandleForWriting.write(Data("\(line)\n".utf8)) }
+        pipe.fileHandleForWriting.write(Data("the last line, cut short".utf8))
+        try pipe.fileHandleForWriting.close()
+        await relay.finished(within: .seconds(10))
+        #expect(written.all == ["[cargo] one\n", "[cargo] two\n[cargo] three\n[cargo] four\n", "[cargo] the last line, cut short\n"])
+    }
 }
