@@ -35,14 +35,19 @@ import Testing
     @Test func theRelayTakesTheLinesWrittenDuringItsPauseInOneReadAndCopiesThemAllToTheEnd() async throws {
         let written = Written()
         let pipe = Pipe()
-        let relay = OutputRelay(reading: pipe.fileHandleForReading, to: LinePrefixer(prefix: "[cargo]") { written.append($0) }, name: "cargo",
-                                pause: .milliseconds(500))
+        // The first pause lasts until the lines below are written; the later ones do not wait.
+        let resume = DispatchSemaphore(value: 0)
+        let relay = OutputRelay(reading: pipe.fileHandleForReading, to: LinePrefixer(prefix: "[cargo]") { written.append($0) }, name: "cargo") {
+            resume.wait()
+            resume.signal()
+        }
         pipe.fileHandleForWriting.write(Data("one\n".utf8))
-        for _ in 0..<400 where written.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<2_000 where written.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         #expect(written.all == ["[cargo] one\n"])
         for line in ["two", "three", "four"] { pipe.fileHandleForWriting.write(Data("\(line)\n".utf8)) }
         pipe.fileHandleForWriting.write(Data("the last line, cut short".utf8))
         try pipe.fileHandleForWriting.close()
+        resume.signal()
         await relay.finished(within: .seconds(10))
         #expect(written.all == ["[cargo] one\n", "[cargo] two\n[cargo] three\n[cargo] four\n", "[cargo] the last line, cut short\n"])
     }

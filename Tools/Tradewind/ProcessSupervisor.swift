@@ -108,10 +108,11 @@ actor ProcessSupervisor {
 /// pause — the lines wait in the pipe, and a child that fills it waits for the next read — and a line is late by at
 /// most the pause.
 final class OutputRelay: Sendable {
-    private let pause: Duration
+    private let pause: @Sendable () -> Void
     private let ended = Mutex(false)
 
-    init(reading pipe: FileHandle, to prefixer: LinePrefixer, name: String, pause: Duration = .milliseconds(20)) {
+    init(reading pipe: FileHandle, to prefixer: LinePrefixer, name: String,
+         pause: @escaping @Sendable () -> Void = { Thread.sleep(forTimeInterval: 0.02) }) {
         self.pause = pause
         let thread = Thread { self.copy(pipe, to: prefixer) }
         thread.name = "output of \(name)"
@@ -125,7 +126,7 @@ final class OutputRelay: Sendable {
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { break }  // the end (every writer closed it), or an error reading
             prefixer.write(Data(buffer[0..<count]))
-            Thread.sleep(forTimeInterval: pause.seconds)
+            pause()
         }
         prefixer.finish()
         try? pipe.close()
