@@ -51,4 +51,22 @@ import Testing
         await relay.finished(within: .seconds(10))
         #expect(written.all == ["[cargo] one\n", "[cargo] two\n[cargo] three\n[cargo] four\n", "[cargo] the last line, cut short\n"])
     }
+
+    @Test func aReadThatFindsThePipeFillingUpIsNotFollowedByAPause() async throws {
+        let written = Written()
+        let pauses = Mutex(0)
+        let pipe = Pipe()
+        // 40 KiB of lines already waiting: the first read takes them all, more than half of what it could take.
+        let line = String(repeating: "x", count: 99) + "\n"
+        pipe.fileHandleForWriting.write(Data(String(repeating: line, count: 400).utf8))
+        let relay = OutputRelay(reading: pipe.fileHandleForReading, to: LinePrefixer(prefix: "[order]") { written.append($0) }, name: "order") {
+            pauses.withLock { $0 += 1 }
+        }
+        for _ in 0..<2_000 where written.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        pipe.fileHandleForWriting.write(Data("a short line\n".utf8))
+        try pipe.fileHandleForWriting.close()
+        await relay.finished(within: .seconds(10))
+        #expect(written.all.joined().split(separator: "\n").count == 401)
+        #expect(pauses.withLock { $0 } == 1, "no pause after the large read, one after the short line")
+    }
 }
