@@ -193,7 +193,7 @@ targets += boundedContext(
 )
 targets += boundedContext("Registry", executable: "registry", infrastructure: [.asyncHTTPClient], interface: [.serviceLifecycle], openAPI: false)
 targets += boundedContext("Product", executable: "product-service", interface: [.logging])
-targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient, .openAPIRuntime], interface: [.logging],
+targets += boundedContext("Cart", executable: "cart-service", infrastructure: [.crypto, .asyncHTTPClient, .openAPIRuntime, .metrics], interface: [.logging],
                           consumes: ["Product", "Order"])
 targets += boundedContext("Cargo", executable: "cargo-service", infrastructure: [.heap], interface: [.logging])
 targets += boundedContext("Order", executable: "order-service", infrastructure: [.openAPIRuntime], interface: [.logging],

@@ -11,7 +11,8 @@ import TradewindKernel
 import TradewindRuntime
 
 /// The composition root of the cart service: configuration → wiring (the product catalog through the runtime's
-/// service client, or a catalog a test passes) → a runnable application.
+/// service client, its answers kept for `CATALOG_MAX_AGE_MILLISECONDS`, or a catalog a test passes) → a runnable
+/// application.
 public enum CartService {
     public static func main(environment: ServiceEnvironment = .process()) async {
         await ServiceHost.main(
@@ -34,7 +35,8 @@ public enum CartService {
         } else {
             let (discovery, watchers) = runtime.discovery(fixed: configuration.staticDiscovery, logger: logger)
             services += watchers
-            resolvedCatalog = ProductCatalogClient(client: ServiceClient(discovery: discovery, logger: logger))
+            resolvedCatalog = RecentCatalogAnswers(ProductCatalogClient(client: ServiceClient(discovery: discovery, logger: logger)),
+                                                   maximumAge: configuration.catalogAnswerMaximumAge, clock: clock)
         }
         let store = try await DatabaseConnector.open(runtime.database, logger: logger)
         services.insert(store, at: 0)
