@@ -13,6 +13,8 @@ struct CheckoutBenchArgumentTests {
         (["--duration", "0"], "--duration must be a positive number"),
         (["--duration", "inf"], "--duration must be a positive number"),
         (["--customers", "0"], "--customers and --orders must be 1 or more"),
+        (["--rate", "10", "--products", "0"], "--products must be 1 to 10000"),
+        (["--rate", "10", "--products", "10001"], "--products must be 1 to 10000"),
     ])
     func badArgumentsAreNamedAndNothingRuns(_ arguments: [String], _ message: String) throws {
         let binary = try LocalStackTests.builtTradewind()

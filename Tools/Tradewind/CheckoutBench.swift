@@ -43,6 +43,8 @@ struct CheckoutBench: AsyncParsableCommand {
     @Option(help: "Open loop: status reads of followed orders per second, all of them together (default: ten per order followed each second, at least 20).")
     var followReadsPerSecond: Double?
     @Option(help: "Seconds of the baseline (plain reads through the gateway); 0 skips it.") var baselineSeconds = 3.0
+    @Option(help: "Products the orders are spread over, one per order in turn (1: every order is for the same product, which the cart's kept catalog answers favour most).")
+    var products = 1
 
     func validate() throws {
         if let rate, !(rate > 0 && rate <= 100_000) { throw ValidationError("--rate must be a positive number of orders per second, at most 100000") }
@@ -53,6 +55,7 @@ struct CheckoutBench: AsyncParsableCommand {
         }
         guard customers >= 1, orders >= 1 else { throw ValidationError("--customers and --orders must be 1 or more") }
         guard baselineSeconds >= 0, baselineSeconds <= 3_600 else { throw ValidationError("--baseline-seconds must be 0 to 3600") }
+        guard (1...10_000).contains(products) else { throw ValidationError("--products must be 1 to 10000") }
     }
 
     func run() async throws {
@@ -77,8 +80,9 @@ struct CheckoutBench: AsyncParsableCommand {
         let api = gateway.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/api"
 
         let admin = try await http.signIn(at: userService, email: email, password: password, what: "the administrator \(email)")
-        let sku = try await prepareProduct(http, api: api, adminToken: admin)
-        print("product \(sku): 1,000,000 units on hand")
+        let skus = try await prepareProducts(http, api: api, adminToken: admin)
+        print(skus.count == 1 ? "product \(skus[0]): 1,000,000 units on hand"
+                              : "\(skus.count) products, \(skus[0]) to \(skus[skus.count - 1]): 1,000,000 units on hand each")
 
         let baseline = baselineSeconds > 0 ? try await measureBaseline(http, api: api, concurrency: min(connections, 32)) : nil
         if let baseline {
@@ -88,9 +92,9 @@ struct CheckoutBench: AsyncParsableCommand {
 
         let run: Run
         if let rate {
-            run = try await openLoop(http, api: api, sku: sku, rate: rate, adminToken: admin)
+            run = try await openLoop(http, api: api, skus: skus, rate: rate, adminToken: admin)
         } else {
-            run = try await closedLoop(http, api: api, sku: sku)
+            run = try await closedLoop(http, api: api, skus: skus)
         }
         let lag = try? await outboxLag(http)
         try report(run, baseline: baseline, lag: lag)
@@ -104,20 +108,30 @@ struct CheckoutBench: AsyncParsableCommand {
 
     // MARK: Preparation
 
-    /// A product of the benchmark's own (any category will do) with more stock than a run can take.
-    func prepareProduct(_ http: BenchHTTP, api: String, adminToken: String) async throws -> String {
+    /// `products` products of the benchmark's own (any category will do), each with more stock than a run can take,
+    /// made eight at a time.
+    func prepareProducts(_ http: BenchHTTP, api: String, adminToken: String) async throws -> [String] {
         struct Categories: Decodable { struct Item: Decodable { let id: String }; let items: [Item] }
         let categories: Categories = try await http.json(.GET, "\(api)/categories", token: adminToken, expect: 200)
         guard let category = categories.items.first?.id else { throw ValidationError("the catalog has no category to put the benchmark's product in") }
-        let sku = "BENCH-" + String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36).uppercased()
-        let product: [String: Any] = ["sku": sku, "name": "Benchmark parcel \(sku)", "price": ["amount": 1000, "currency": "EUR"], "categoryId": category]
-        _ = try await http.send(.POST, "\(api)/products", json: product, token: adminToken, expect: 201)
-        _ = try await http.send(.PUT, "\(api)/inventory/\(sku)", json: ["onHand": 1_000_000], token: adminToken, expect: 200)
-        return sku
+        let stamp = "BENCH-" + String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36).uppercased()
+        let skus = products == 1 ? [stamp] : (0..<products).map { "\(stamp)-\($0)" }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, sku) in skus.enumerated() {
+                if index >= 8 { try await group.next() }
+                group.addTask {
+                    let product: [String: Any] = ["sku": sku, "name": "Benchmark parcel \(sku)", "price": ["amount": 1000, "currency": "EUR"], "categoryId": category]
+                    _ = try await http.send(.POST, "\(api)/products", json: product, token: adminToken, retryWhenBusy: true, expect: 201)
+                    _ = try await http.send(.PUT, "\(api)/inventory/\(sku)", json: ["onHand": 1_000_000], token: adminToken, retryWhenBusy: true, expect: 200)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return skus
     }
 
     /// Customers registered and signed in at the user service itself, `parallel` at a time.
-    func prepareCustomers(_ http: BenchHTTP, count: Int, parallel: Int = 8, then: (@Sendable (String) async throws -> Void)? = nil) async throws -> [String] {
+    func prepareCustomers(_ http: BenchHTTP, count: Int, parallel: Int = 8, then: (@Sendable (Int, String) async throws -> Void)? = nil) async throws -> [String] {
         try await withThrowingTaskGroup(of: String.self) { group in
             var tokens: [String] = []
             for index in 0..<count {
@@ -127,7 +141,7 @@ struct CheckoutBench: AsyncParsableCommand {
                     _ = try await http.send(.POST, "\(userService)/users", json: ["email": email, "password": password, "displayName": "Bench \(index)"],
                                             retryWhenBusy: true, expect: 201)
                     let token = try await http.signIn(at: userService, email: email, password: password, what: email)
-                    try await then?(token)
+                    try await then?(index, token)
                     return token
                 }
             }
@@ -162,15 +176,16 @@ struct CheckoutBench: AsyncParsableCommand {
         }
     }
 
-    func closedLoop(_ http: BenchHTTP, api: String, sku: String) async throws -> Run {
+    func closedLoop(_ http: BenchHTTP, api: String, skus: [String]) async throws -> Run {
         print("preparing \(customers) customers …")
         let tokens = try await prepareCustomers(http, count: customers)
         print("closed loop: \(customers) customers place \(orders) orders through \(gateway), each followed until it ships …")
         let before = ProcessCPU.sample()
         let started = ContinuousClock.now
         var run = await eachCustomer(tokens) { index, token, run in
-            for _ in 0..<(orders / customers + (index < orders % customers ? 1 : 0)) {
+            for round in 0..<(orders / customers + (index < orders % customers ? 1 : 0)) {
                 do {
+                    let sku = skus[(round * customers + index) % skus.count]
                     _ = try await http.send(.POST, "\(api)/carts/current/items", json: ["sku": sku, "quantity": 1], token: token, expect: 200)
                     let sent = ContinuousClock.now
                     let order = try await placeOrder(http, api: api, token: token)
@@ -189,11 +204,11 @@ struct CheckoutBench: AsyncParsableCommand {
         return run
     }
 
-    func openLoop(_ http: BenchHTTP, api: String, sku: String, rate: Double, adminToken: String) async throws -> Run {
+    func openLoop(_ http: BenchHTTP, api: String, skus: [String], rate: Double, adminToken: String) async throws -> Run {
         let count = Int(rate * duration)
         print("preparing \(count) customers, each with a filled cart …")
-        let tokens = try await prepareCustomers(http, count: count) { token in
-            _ = try await http.send(.POST, "\(cartService)/carts/current/items", json: ["sku": sku, "quantity": 1], token: token, expect: 200)
+        let tokens = try await prepareCustomers(http, count: count) { index, token in
+            _ = try await http.send(.POST, "\(cartService)/carts/current/items", json: ["sku": skus[index % skus.count], "quantity": 1], token: token, expect: 200)
         }
         print("open loop: \(count) orders at \(rate.formatted())/s through \(gateway) …")
         let before = ProcessCPU.sample()
@@ -475,7 +490,8 @@ struct CheckoutBench: AsyncParsableCommand {
 
     func report(_ run: Run, baseline: Baseline?, lag: Double?) throws {
         let perSecond = Double(run.accepted) / max(run.seconds, 0.001)
-        print("\n\(run.label): \(run.accepted) orders accepted in \(String(format: "%.1f", run.seconds)) s, \(run.failures) failed")
+        let spread = products > 1 ? ", over \(products) products" : ""
+        print("\n\(run.label)\(spread): \(run.accepted) orders accepted in \(String(format: "%.1f", run.seconds)) s, \(run.failures) failed")
         if let shippedSeconds = run.shippedSeconds, run.shippedOrders > 0 {
             print(String(format: "  shipped                   %8.1f orders/s   (%d orders shipped by %.1f s after the first send; accepted at the offered rate)",
                          Double(run.shippedOrders) / shippedSeconds, run.shippedOrders, shippedSeconds))
