@@ -2,10 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import NIOPosix
 import RegistryDomain
 import RegistryInfrastructure
 import Testing
+import TradewindTesting
 
 @Suite struct NetworkHealthProberTests {
     let started = Date()
@@ -51,7 +51,7 @@ import Testing
 
     @Test func checksAgainstAClosedPortAreCritical() async throws {
         let prober = NetworkHealthProber()
-        let port = try await Self.closedPort()
+        let port = try DeadPorts.reserve()
         let http = await prober.probe(httpProbe("http://127.0.0.1:\(port)/health"))
         #expect(http.status == .critical)
         let tcp = await prober.probe(Catalog.Probe(checkID: "t", kind: .tcp(host: "127.0.0.1", port: port, interval: .seconds(1)), timeout: .seconds(1), startedAt: started))
@@ -68,13 +68,5 @@ import Testing
             #expect(result.output == "TCP connect 127.0.0.1:\(port): Success")
         }
         try await prober.shutdown()
-    }
-
-    /// A port nothing listens on: bound once, then closed.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
     }
 }
