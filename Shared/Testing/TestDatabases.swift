@@ -50,6 +50,10 @@ public enum TestDatabases {
         }
     }
 
+    /// Each test store's pool: its connections stay open for the whole test, and tests run side by side against one
+    /// server (CI's allows 100 connections).
+    public static let testConnections = 4
+
     /// Runs `body` with `count` stores on one fresh PostgreSQL database, as replicas of one service would share it;
     /// each has its own pool. Needs `TRADEWIND_TEST_POSTGRES_URL`.
     public static func withPostgresReplicas<T: Sendable>(
@@ -66,7 +70,8 @@ public enum TestDatabases {
         let result: Result<T, any Error>
         do {
             let stores = try (0..<count).map { _ in
-                try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false, logger: logger)
+                try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false,
+                                  connections: testConnections, logger: logger)
             }
             result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores { group.addTask { try await store.run() } }
