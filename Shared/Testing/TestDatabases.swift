@@ -50,14 +50,12 @@ public enum TestDatabases {
         }
     }
 
-    /// Each test store's pool: its connections stay open for the whole test, and tests run side by side against one
-    /// server (CI's allows 100 connections).
-    public static let testConnections = 4
-
     /// Runs `body` with `count` stores on one fresh PostgreSQL database, as replicas of one service would share it;
-    /// each has its own pool. Needs `TRADEWIND_TEST_POSTGRES_URL`.
+    /// each has its own pool, opened on demand by default: tests run side by side against one server (CI's allows
+    /// 100 connections). Needs `TRADEWIND_TEST_POSTGRES_URL`.
     public static func withPostgresReplicas<T: Sendable>(
-        _ count: Int, logger: Logger = Logger(label: "test-database"), _ body: ([PostgresStore]) async throws -> T
+        _ count: Int, pool: PostgresStore.Pool = .onDemand(upTo: 10), logger: Logger = Logger(label: "test-database"),
+        _ body: ([PostgresStore]) async throws -> T
     ) async throws -> T {
         var logger = logger
         logger.logLevel = .warning
@@ -71,7 +69,7 @@ public enum TestDatabases {
         do {
             let stores = try (0..<count).map { _ in
                 try PostgresStore(host: host, port: port, username: user, password: password, database: name, requireTLS: false,
-                                  connections: testConnections, logger: logger)
+                                  pool: pool, logger: logger)
             }
             result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores { group.addTask { try await store.run() } }

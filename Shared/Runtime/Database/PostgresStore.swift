@@ -15,23 +15,37 @@ public final class PostgresStore: SQLStore, Service {
     /// What a span of this store's work says about the database.
     private let attributes: [String: String]
 
-    /// The pooled connections a process keeps open.
-    public static let connections = 10
+    /// How a store's pool opens its connections.
+    public enum Pool: Sendable {
+        /// Opened at start and kept open, without keep-alive queries: what the services use. PostgresNIO's pool
+        /// schedules an idle-close and a keep-alive timer each time a connection goes back idle and cancels them at
+        /// its next lease; each timer is a sleeping task that, cancelled, stays in memory until its deadline (up to a
+        /// minute). Under load that cost a fifth of a one-query request's CPU, and a service's memory grew by about
+        /// 130 MB within that minute (Benchmarks/README.md, the thirteenth round); a pool of only minimum connections
+        /// without keep-alive schedules none. A connection that breaks while idle fails the statement that next uses
+        /// it, the way any broken connection does, and is replaced.
+        case fixed(Int)
+        /// Opened as statements need them and closed after a minute unused, at the price of those timers: for the
+        /// short-lived stores of tests, many of which share one server.
+        case onDemand(upTo: Int)
+    }
 
-    /// The pool has a fixed size: it opens `connections` at start and keeps them, and sends no keep-alive queries.
-    /// PostgresNIO's pool schedules its idle-close and keep-alive timers each time a connection goes back idle and
-    /// cancels them at its next lease; each timer is a sleeping task that, cancelled, stays in memory until its
-    /// deadline (up to a minute). Under load that cost a fifth of a one-query request's CPU, and a service's memory
-    /// grew by about 130 MB within that minute (Benchmarks/README.md, the thirteenth round). A connection that breaks
-    /// while idle fails the statement that next uses it, the way any broken connection does, and is replaced.
+    /// The services' pool.
+    public static let servicePool = Pool.fixed(10)
+
     public init(host: String, port: Int, username: String, password: String?, database: String, requireTLS: Bool,
-                connections: Int = PostgresStore.connections, logger: Logger) throws {
+                pool: Pool = PostgresStore.servicePool, logger: Logger) throws {
         let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(.makeClientConfiguration()) : .disable
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
-        configuration.options.minimumConnections = connections
-        configuration.options.maximumConnections = connections
+        switch pool {
+        case .fixed(let connections):
+            configuration.options.minimumConnections = connections
+            configuration.options.maximumConnections = connections
+        case .onDemand(let connections):
+            configuration.options.maximumConnections = connections
+        }
         configuration.options.keepAliveBehavior = nil
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger

@@ -4,14 +4,14 @@ import Testing
 import TradewindRuntime
 import TradewindTesting
 
-/// A PostgreSQL store's pool has a fixed size: its connections open at start and stay open, however many statements
-/// run at once, so no lease or release schedules an idle-close or keep-alive timer.
+/// The services' PostgreSQL pool has a fixed size: its connections open at start and stay open, however many
+/// statements run at once, so no lease or release schedules an idle-close or keep-alive timer.
 @Suite struct PostgresPoolTests {
     @Test func thePoolOpensItsConnectionsAtStartAndKeepsThemThroughABurst() async throws {
         guard TestDatabases.available.contains(.postgres) else { return }
-        try await TestDatabases.withPostgresReplicas(1) { stores in
+        let size = 4
+        try await TestDatabases.withPostgresReplicas(1, pool: .fixed(size)) { stores in
             let store = stores[0]
-            let size = TestDatabases.testConnections
             var open = try await connectionsOpen(in: store)
             for _ in 0..<100 where open != size {
                 try await Task.sleep(for: .milliseconds(50))
