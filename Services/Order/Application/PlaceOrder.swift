@@ -42,7 +42,7 @@ public struct PlaceOrder: Sendable {
         do {
             try await orders.place(order, idempotencyKey: key, requestHash: request, process: CheckoutProcess(order: order.id, nextAttemptAt: now),
                                    events: events)
-            return (order, true)
+            return (order.stored(), true)
         } catch OrderError.idempotencyKeyReused {
             // A concurrent request with the same key won the insert.
             guard let existing = try await previous(customer: customer, key: key, request: request) else { throw OrderError.idempotencyKeyReused }

@@ -104,6 +104,34 @@ public protocol OrderRepository: Sendable {
     func dueCheckouts(at now: Date, limit: Int, startingNew: Bool) async throws -> [(process: CheckoutProcess, order: Order)]
 }
 
+/// Word that orders were stored changed, for readers waiting for one to change (`GET /orders/{id}` with
+/// `Prefer: wait`). The word travels within one process: a change stored by another replica of the service reaches a
+/// waiting reader only when the reader looks at the order again.
+public protocol OrderChanges: Sendable {
+    /// Runs `body` while `order` is watched; `body` waits for the order's next change with the watch it is given.
+    /// The watch begins before `body` looks at the order, so that a change stored after the look is not missed.
+    func watching<T: Sendable>(_ order: OrderID, _ body: (OrderChangeWatch) async throws -> T) async throws -> T
+}
+
+/// One reader's watch on one order.
+public struct OrderChangeWatch {
+    public enum Outcome: Sendable, Equatable {
+        /// Stored changed since the watch began or since the last wait returned.
+        case changed
+        /// No change was announced by the deadline (one stored by another replica would not have been).
+        case timedOut
+        /// The reader is cancelled or the service is stopping: answer now.
+        case ended
+    }
+
+    private let next: (ContinuousClock.Instant) async -> Outcome
+
+    public init(next: @escaping (ContinuousClock.Instant) async -> Outcome) { self.next = next }
+
+    /// Waits for the watched order's next change, at most until `deadline`.
+    public func nextChange(until deadline: ContinuousClock.Instant) async -> Outcome { await next(deadline) }
+}
+
 /// Which orders a listing holds: one customer's, those in one status, or both.
 public struct OrderFilter: Sendable, Equatable {
     public var customer: String?

@@ -13,11 +13,19 @@ public struct SQLOrderRepository: OrderRepository {
     private let placements: CallBatcher<PendingPlacement, Result<Void, any Error>>
     private let saves: CallBatcher<PendingSave, Result<Order, any Error>>
 
-    public init(store: any SQLStore, ids: any IdentifierGenerator) {
+    let changes: LocalOrderChanges?
+
+    /// With `changes`, every change stored is announced there once committed.
+    public init(store: any SQLStore, ids: any IdentifierGenerator, announcingTo changes: LocalOrderChanges? = nil) {
         self.store = store
         self.ids = ids
+        self.changes = changes
         // Two transactions in flight: a write made while one is committing goes out at once, not after it.
-        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "save orders (batch)") { batch in await Self.save(batch, in: store) }
+        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "save orders (batch)") { batch in
+            let results = await Self.save(batch, in: store)
+            changes?.announce(zip(batch, results).compactMap { save, result in (try? result.get()) == nil ? nil : save.order.id })
+            return results
+        }
         placements = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "place orders (batch)") { batch in await Self.place(batch, in: store) }
     }
 
@@ -75,7 +83,7 @@ public struct SQLOrderRepository: OrderRepository {
     public func save(_ order: Order, consuming eventID: String, eventType: String, events: [OrderEvent]) async throws -> Bool {
         let outgoing = try integrationEvents(events, at: order.updatedAt)
         let freight = try order.freight.map { try Self.json($0) }
-        return try await store.transaction { database in
+        let stored = try await store.transaction { database in
             guard try await Inbox.recordFirstDelivery(ofEvent: eventID, type: eventType, in: database, at: order.updatedAt) else { return false }
             let updated = try await database.update("orders")
                 .set("status", to: order.status.rawValue).set("freight", to: freight)
@@ -86,6 +94,8 @@ public struct SQLOrderRepository: OrderRepository {
             for event in outgoing { try await Outbox.append(event, in: database) }
             return true
         }
+        if stored { changes?.announce([order.id]) }
+        return stored
     }
 
     public func process(_ id: OrderID) async throws -> CheckoutProcess? {

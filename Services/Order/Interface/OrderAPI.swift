@@ -32,6 +32,7 @@ public struct OrderAPI: APIProtocol {
         let (order, created) = try await place.execute(customer: principal.subject, customerToken: principal.token, idempotencyKey: key,
                                                        address: address, request: try Self.canonical(address))
         ResponseHeaders.set(.location, "/orders/\(order.id)")
+        ResponseHeaders.setETag(version: order.version)
         return created ? .created(.init(body: .json(.init(order)))) : .ok(.init(body: .json(.init(order))))
     }
 
@@ -55,13 +56,49 @@ public struct OrderAPI: APIProtocol {
 
     public func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let caller = try Self.principal().caller
+        let seen = try input.headers.ifNoneMatch.map(SeenVersions.init(ifNoneMatch:))
+        let wait = try input.headers.prefer.flatMap(Self.preferredWait) ?? .zero
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
-        return .ok(.init(body: .json(.init(try await view.order(id, for: caller)))))
+        let order = switch seen {
+        case .versions(let versions)?: try await view.order(id, for: caller, changedFrom: versions, waitingAtMost: Self.allowedWait(wait))
+        case .any?, nil: try await view.order(id, for: caller)
+        }
+        ResponseHeaders.setETag(version: order.version)
+        if seen?.contains(order.version) == true { return .notModified(.init()) }
+        return .ok(.init(body: .json(.init(order))))
+    }
+
+    /// The longest a reader waits for an order to change, whatever it asks for.
+    static let maximumWait = Duration.seconds(30)
+
+    /// The wait asked for, within ``maximumWait`` and ending half a second before the request's own deadline, so
+    /// that the answer gets back to the gateway in time.
+    static func allowedWait(_ asked: Duration) -> Duration {
+        var allowed = min(asked, maximumWait)
+        if let budget = RequestInfo.current?.timeBudget { allowed = min(allowed, budget - .milliseconds(500)) }
+        return max(allowed, .zero)
+    }
+
+    /// The `wait` preference of a `Prefer` field (RFC 7240), if there is one; other preferences are ignored.
+    static func preferredWait(_ field: String) throws -> Duration? {
+        for preference in field.split(separator: ",") {
+            let nameAndValue = preference.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
+            guard nameAndValue.first?.trimmingCharacters(in: .whitespaces).lowercased() == "wait" else { continue }
+            var value = nameAndValue.count == 2 ? nameAndValue[1].trimmingCharacters(in: .whitespaces) : ""
+            if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
+            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw Problem.badRequest("the wait preference must be a whole number of seconds, such as Prefer: wait=10")
+            }
+            return .seconds(value.count > 6 ? 999_999 : Int(value) ?? 0)
+        }
+        return nil
     }
 
     public func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         guard let id = OrderID(input.path.orderId) else { throw OrderError.orderNotFound }
-        return .ok(.init(body: .json(.init(try await cancel.execute(id, by: try Self.principal().caller)))))
+        let cancelled = try await cancel.execute(id, by: try Self.principal().caller)
+        ResponseHeaders.setETag(version: cancelled.version)
+        return .ok(.init(body: .json(.init(cancelled))))
     }
 
     static func principal() throws -> Principal {
@@ -74,6 +111,42 @@ public struct OrderAPI: APIProtocol {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(address), as: UTF8.self)
+    }
+}
+
+/// The versions of an order an `If-None-Match` field names: `*` (any), or the entity tags listed, weak or strong
+/// (RFC 9110 compares them weakly for a GET). Tags that are not a version of ours match nothing.
+enum SeenVersions: Equatable {
+    case any
+    case versions(Set<Int>)
+
+    init(ifNoneMatch field: String) throws {
+        let invalid = Problem.badRequest(#"If-None-Match must be * or a list of entity tags, such as "3" or W/"2", "3""#)
+        if field.trimmingCharacters(in: .whitespaces) == "*" {
+            self = .any
+            return
+        }
+        var versions: Set<Int> = []
+        var rest = Substring(field)
+        while true {
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            if rest.hasPrefix("W/") { rest = rest.dropFirst(2) }
+            guard rest.first == "\"", let end = rest.dropFirst().firstIndex(of: "\"") else { throw invalid }
+            let tag = rest[rest.index(after: rest.startIndex)..<end]
+            if !tag.isEmpty, tag.count <= 18, tag.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(tag) { versions.insert(version) }
+            rest = rest[rest.index(after: end)...].drop { $0 == " " || $0 == "\t" }
+            if rest.isEmpty { break }
+            guard rest.first == "," else { throw invalid }
+            rest = rest.dropFirst()
+        }
+        self = .versions(versions)
+    }
+
+    func contains(_ version: Int) -> Bool {
+        switch self {
+        case .any: true
+        case .versions(let versions): versions.contains(version)
+        }
     }
 }
 

@@ -64,10 +64,11 @@ public enum OrderService {
                 events: HTTPEventPublisher(subscribers: subscribers, client: client)
             )
         }
-        let orders = SQLOrderRepository(store: store, ids: ids)
+        let changes = LocalOrderChanges()
+        let orders = SQLOrderRepository(store: store, ids: ids, announcingTo: changes)
         let checkout = RunCheckout(orders: orders, stock: resolved.stock, freight: resolved.freight, clock: clock, warehouse: configuration.warehouse,
                                    observer: TracedCheckout())
-        let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), view: ViewOrders(orders: orders),
+        let api = OrderAPI(place: PlaceOrder(orders: orders, cart: resolved.cart, clock: clock, ids: ids), view: ViewOrders(orders: orders, changes: changes),
                            cancel: CancelOrder(orders: orders, clock: clock))
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: OrderProblems.map, verifier: verifier, accessPolicy: OrderRoutes.accessPolicy,

@@ -18,5 +18,12 @@ public struct RequestInfo: Sendable {
         self.headers = headers
     }
 
+    /// The time the caller gave this request, when it said (`x-request-timeout-ms`: the gateway and the service
+    /// clients send what is left of their own deadline).
+    public var timeBudget: Duration? {
+        guard let raw = headers[HTTPField.Name(ServiceClient.timeoutHeader)!], let milliseconds = Int64(raw), milliseconds > 0 else { return nil }
+        return .milliseconds(milliseconds)
+    }
+
     @TaskLocal public static var current: RequestInfo?
 }

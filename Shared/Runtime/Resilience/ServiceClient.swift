@@ -181,9 +181,7 @@ public final class ServiceClient: Sendable {
     /// The earlier of this call's timeout and the caller's own remaining budget, if the caller sent one.
     static func deadline(timeout: Duration) -> ContinuousClock.Instant {
         var deadline = ContinuousClock.now + timeout
-        if let raw = RequestInfo.current?.headers[HTTPField.Name(timeoutHeader)!], let inherited = Int64(raw), inherited > 0 {
-            deadline = min(deadline, ContinuousClock.now + .milliseconds(inherited))
-        }
+        if let inherited = RequestInfo.current?.timeBudget { deadline = min(deadline, ContinuousClock.now + inherited) }
         return deadline
     }
 

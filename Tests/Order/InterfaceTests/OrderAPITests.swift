@@ -193,4 +193,60 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
             #expect(try await deliver("cargo-service", scopes: ["events:publish:cargo-service"]).status == .unprocessableContent)
         }
     }
+
+    @Test func aFollowerGetsTheOrdersNextChangeOrNotModified() async throws {
+        let edited = EditableSettings()
+        edited.set("checkout.hold", to: "on")
+        try await run(settings: edited.settings) { client in
+            let headers = try await Self.headers("u1", key: "follow-1")
+            let placed = try await client.execute(uri: "/orders", method: .post, headers: headers, body: ByteBuffer(string: Self.body))
+            let id = try #require(try Self.object(placed)["id"] as? String)
+            let read = try await client.execute(uri: "/orders/\(id)", method: .get, headers: headers)
+            let eTag = try #require(read.headers[.eTag])
+            #expect(eTag.hasPrefix("\"") && eTag.hasSuffix("\""))
+            func get(_ fields: [(String, String)], as subject: String = "u1") async throws -> (TestResponse, Duration) {
+                var request = try await Self.headers(subject)
+                for (name, value) in fields { request[HTTPField.Name(name)!] = value }
+                let started = ContinuousClock.now
+                return (try await client.execute(uri: "/orders/\(id)", method: .get, headers: request), started.duration(to: .now))
+            }
+
+            let (notModified, _) = try await get([("If-None-Match", eTag)])
+            #expect(notModified.status == .notModified)
+            #expect(notModified.headers[.eTag] == eTag)
+            #expect(notModified.body.readableBytes == 0)
+            #expect(try await get([("If-None-Match", "*")]).0.status == .notModified)
+            #expect(try await get([("If-None-Match", #"W/"998", "999""#), ("Prefer", "wait=20")]).0.status == .ok)
+            #expect(try await get([("If-None-Match", "W/\(eTag), \"999\"")]).0.status == .notModified)
+
+            let (waitedOut, waited) = try await get([("If-None-Match", eTag), ("Prefer", "respond-async, wait=1")])
+            #expect(waitedOut.status == .notModified)
+            #expect(waited >= .milliseconds(900))
+
+            // Held: the order stays pending until the customer cancels it while a follower waits.
+            async let followed = get([("If-None-Match", eTag), ("Prefer", "wait=20")])
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.execute(uri: "/orders/\(id)/cancel", method: .post, headers: headers).status == .ok)
+            let (changed, changedAfter) = try await followed
+            #expect(changed.status == .ok)
+            #expect(try Self.object(changed)["status"] as? String == "cancelled")
+            #expect(changed.headers[.eTag] != eTag)
+            #expect(changedAfter >= .milliseconds(250) && changedAfter < .seconds(5))
+
+            // Through the gateway, the wait ends before the deadline the request carries.
+            let (budgeted, budgetedWait) = try await get([("If-None-Match", try #require(changed.headers[.eTag])), ("Prefer", "wait=30"),
+                                                          ("x-request-timeout-ms", "1500")])
+            #expect(budgeted.status == .notModified)
+            #expect(budgetedWait < .milliseconds(1400))
+
+            let (otherCustomer, _) = try await get([("If-None-Match", eTag), ("Prefer", "wait=20")], as: "u2")
+            #expect(otherCustomer.status == .notFound)
+            for bad in [[("Prefer", "wait=soon")], [("Prefer", "wait=-1")], [("Prefer", "wait")], [("If-None-Match", "3")],
+                        [("If-None-Match", #""3" "4""#)], [("If-None-Match", #""3"#)]] {
+                let (refused, _) = try await get(bad)
+                #expect(refused.status == .badRequest, "\(bad)")
+                #expect(refused.headers[.contentType] == "application/problem+json", "\(bad)")
+            }
+        }
+    }
 }
