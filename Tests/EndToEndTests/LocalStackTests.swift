@@ -296,6 +296,10 @@ import Testing
         }
         #expect(itemCount == 0, "the cart is emptied once the order is placed")
 
+        let shippedTag = try #require(try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer).headers.first(name: "etag"))
+        let unchanged = try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer + [("if-none-match", shippedTag)])
+        #expect(unchanged.status == 304 && unchanged.body.isEmpty, "an order still at the version the reader has: \(unchanged.status) \(unchanged.body)")
+
         let admin = [("authorization", "Bearer \(adminToken)"), ("content-type", "application/json")]
         let cargo = try json(try await Self.call(.GET, "\(gateway)/api/cargos/\(tracking)", headers: admin))
         let firstLeg = try #require(((cargo["itinerary"] as? [String: Any])?["legs"] as? [[String: Any]])?.first)
@@ -304,9 +308,16 @@ import Testing
                        #"{"completionTime":"\#(now)","trackingId":"\#(tracking)","eventType":"LOAD","location":"CNHKG","voyage":"\#(firstLeg["voyage"] as? String ?? "")"}"#] {
             #expect(try await Self.call(.POST, "\(gateway)/api/handling/events", headers: admin, body: report).status == 201)
         }
-        for _ in 0..<100 where order["status"] as? String != "inTransit" {
-            try await Task.sleep(for: .milliseconds(200))
-            order = try json(try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer))
+        // Followed without polling: each read is held until the order changes (or answers 304 after 5 s).
+        var seen = shippedTag
+        for _ in 0..<10 where order["status"] as? String != "inTransit" {
+            let read = try await Self.call(.GET, "\(gateway)/api/orders/\(id)", headers: customer + [("if-none-match", seen), ("prefer", "wait=5")])
+            #expect(read.status == 200 || read.status == 304, "\(read.status) \(read.body)")
+            guard read.status == 200 else { continue }
+            order = try json(read)
+            let next = try #require(read.headers.first(name: "etag"))
+            #expect(next != seen, "a changed order has a new ETag")
+            seen = next
         }
         #expect(order["status"] as? String == "inTransit", "cargo events reach the order: \(order)")
         return trace

@@ -42,6 +42,8 @@ struct CheckoutBench: AsyncParsableCommand {
     var followEvery: Int?
     @Option(help: "Open loop: status reads of followed orders per second, all of them together (default: ten per order followed each second, at least 20).")
     var followReadsPerSecond: Double?
+    @Option(help: "How a followed order is read: 'wait' (each read waits for the order's next change: If-None-Match with Prefer: wait) or 'poll' (read again after a pause).")
+    var followBy: FollowMode = .wait
     @Option(help: "Seconds of the baseline (plain reads through the gateway); 0 skips it.") var baselineSeconds = 3.0
     @Option(help: "Products the orders are spread over, one per order in turn (1: every order is for the same product, which the cart's kept catalog answers favour most).")
     var products = 1
@@ -225,7 +227,7 @@ struct CheckoutBench: AsyncParsableCommand {
             let scheduled = start + .seconds(Double(index) / rate)
             try? await Task.sleep(until: scheduled, clock: .continuous)
             let followed = index % followEvery == 0
-            let order: String
+            let order: (id: String, eTag: String?)
             do {
                 order = try await placeOrder(http, api: api, token: token)
             } catch {
@@ -237,7 +239,7 @@ struct CheckoutBench: AsyncParsableCommand {
             if followed {
                 try await follow(http, api: api, order: order, token: token, from: scheduled, reads: reads, into: &run)
             } else {
-                unfollowed.settle(order)
+                unfollowed.settle(order.id)
             }
         }
         do {
@@ -397,26 +399,38 @@ struct CheckoutBench: AsyncParsableCommand {
         "shippingAddress": ["name": "Bench", "street": "Storgatan 1", "city": "Stockholm", "postalCode": "111 22", "country": "SE", "destination": "SESTO"],
     ])
 
-    func placeOrder(_ http: BenchHTTP, api: String, token: String) async throws -> String {
+    /// The new order's id and ETag.
+    func placeOrder(_ http: BenchHTTP, api: String, token: String) async throws -> (id: String, eTag: String?) {
         struct Placed: Decodable { let id: String }
-        let placed: Placed = try await http.json(.POST, "\(api)/orders", body: Self.placeOrderBody, token: token,
-                                                 headers: ["idempotency-key": UUID().uuidString], expect: 201)
-        return placed.id
+        let answer = try await http.answer(.POST, "\(api)/orders", json: Self.placeOrderBody, token: token,
+                                           headers: ["idempotency-key": UUID().uuidString], expect: [201])
+        return (try JSONDecoder().decode(Placed.self, from: Data(answer.body.readableBytesView)).id, answer.headers.first(name: "etag"))
     }
 
     static let shippedStatuses: Set<String> = ["shipped", "inTransit", "delivered"]
     static let endedStatuses: Set<String> = ["failed", "cancelled"]
 
-    /// Polls the order until it ships, recording when it was first seen confirmed and shipped: every 50 ms at
-    /// first, then every tenth of its age (at most every 500 ms), so that a slow order is known to within about
-    /// 10 % without its polls becoming a load of their own; with `reads`, each poll also waits for its turn there.
-    func follow(_ http: BenchHTTP, api: String, order: String, token: String, from sent: ContinuousClock.Instant, reads: ReadBudget? = nil,
-                into run: inout Run) async throws {
+    enum FollowMode: String, ExpressibleByArgument, Sendable {
+        case wait, poll
+    }
+
+    /// Reads the order until it ships, recording when it was first seen confirmed and shipped. With `--follow-by
+    /// wait`, each read is held by the order service until the order changes (`If-None-Match` with its last ETag,
+    /// `Prefer: wait=5`), so a change is seen when it is stored and a followed order costs one read per change.
+    /// With `poll`, reads are spaced 50 ms at first, then a tenth of the order's age (at most 500 ms), so that a
+    /// slow order is known to within about 10 % without its polls becoming a load of their own. With `reads`, each
+    /// read also waits for its turn there.
+    func follow(_ http: BenchHTTP, api: String, order placed: (id: String, eTag: String?), token: String, from sent: ContinuousClock.Instant,
+                reads: ReadBudget? = nil, into run: inout Run) async throws {
+        let order = placed.id
         var confirmed = false
+        var seen = placed.eTag
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             await reads?.take()
-            let status = try await orderStatus(http, api: api, order: order, token: token)
+            let read = try await orderStatus(http, api: api, order: order, token: token, changedFrom: followBy == .wait ? seen : nil)
+            guard let status = read.status else { continue }
+            seen = read.eTag
             if !confirmed, status == "confirmed" || Self.shippedStatuses.contains(status) {
                 confirmed = true
                 run.confirmed.record(sent.duration(to: .now))
@@ -427,15 +441,20 @@ struct CheckoutBench: AsyncParsableCommand {
                 return
             }
             if Self.endedStatuses.contains(status) { throw BenchFailure("order \(order) ended \(status)") }
-            try await Task.sleep(for: min(.milliseconds(500), max(.milliseconds(50), sent.duration(to: .now) / 10)))
+            if followBy == .poll { try await Task.sleep(for: min(.milliseconds(500), max(.milliseconds(50), sent.duration(to: .now) / 10))) }
         }
         throw BenchFailure("order \(order) did not ship within 60 s")
     }
 
-    func orderStatus(_ http: BenchHTTP, api: String, order: String, token: String) async throws -> String {
+    /// The order's status and ETag; with `seen` (an ETag), the answer waits up to 5 s for the order to move past it,
+    /// and is `nil` when it did not.
+    func orderStatus(_ http: BenchHTTP, api: String, order: String, token: String, changedFrom seen: String?) async throws -> (status: String?, eTag: String?) {
         struct Order: Decodable { let status: String }
-        let answer: Order = try await http.json(.GET, "\(api)/orders/\(order)", token: token, expect: 200)
-        return answer.status
+        let headers = seen.map { ["if-none-match": $0, "prefer": "wait=5"] } ?? [:]
+        let answer = try await http.answer(.GET, "\(api)/orders/\(order)", token: token, headers: headers, expect: [200, 304])
+        let eTag = answer.headers.first(name: "etag")
+        guard answer.status == 200 else { return (nil, eTag) }
+        return (try JSONDecoder().decode(Order.self, from: Data(answer.body.readableBytesView)).status, eTag)
     }
 
     /// The cart empties when the order context's OrderPlaced reaches the cart context.
@@ -511,7 +530,8 @@ struct CheckoutBench: AsyncParsableCommand {
         line("→ confirmed", run.confirmed)
         line("→ shipped", run.shipped)
         if let reads = run.followReads {
-            print(String(format: "  status reads of followed orders: %d, at most %.0f/s; %d waited for their turn%@", reads.reads, reads.perSecond, reads.waited,
+            print(String(format: "  status reads of followed orders (%@): %d, at most %.0f/s; %d waited for their turn%@",
+                         followBy == .wait ? "each waiting for a change" : "polled", reads.reads, reads.perSecond, reads.waited,
                          reads.waited > 0 ? " (the → latencies above may be late by that wait)" : ""))
         }
         if let lag { print(String(format: "  outbox delivery lag, mean since the order service started: %.1f ms", lag * 1000)) }
@@ -589,6 +609,12 @@ struct BenchHTTP: Sendable {
 
     func send(_ method: HTTPMethod, _ url: String, json: Any? = nil, form: [String: String]? = nil, token: String? = nil,
               headers: [String: String] = [:], retryWhenBusy: Bool = false, expect status: Int) async throws -> ByteBuffer {
+        try await answer(method, url, json: json, form: form, token: token, headers: headers, retryWhenBusy: retryWhenBusy, expect: [status]).body
+    }
+
+    func answer(_ method: HTTPMethod, _ url: String, json: Any? = nil, form: [String: String]? = nil, token: String? = nil,
+                headers: [String: String] = [:], retryWhenBusy: Bool = false,
+                expect statuses: Set<Int>) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let json {
@@ -611,10 +637,10 @@ struct BenchHTTP: Sendable {
             response = try await client.execute(request, timeout: .seconds(30))
             body = try await response.body.collect(upTo: 4 << 20)
         }
-        guard Int(response.status.code) == status else {
+        guard statuses.contains(Int(response.status.code)) else {
             throw BenchFailure("\(method) \(url): \(response.status.code) \(String(buffer: body).prefix(300))")
         }
-        return body
+        return (Int(response.status.code), response.headers, body)
     }
 
     func json<Answer: Decodable>(_ method: HTTPMethod, _ url: String, body: Any? = nil, token: String? = nil, headers: [String: String] = [:],
