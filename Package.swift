@@ -20,6 +20,7 @@ extension Target.Dependency {
     static let asyncHTTPClient: Self = .product(name: "AsyncHTTPClient", package: "async-http-client")
     static let configuration: Self = .product(name: "Configuration", package: "swift-configuration")
     static let logging: Self = .product(name: "Logging", package: "swift-log")
+    static let inMemoryLogging: Self = .product(name: "InMemoryLogging", package: "swift-log")
     static let metrics: Self = .product(name: "Metrics", package: "swift-metrics")
     static let prometheus: Self = .product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle: Self = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -168,7 +169,7 @@ var targets: [Target] = [
     .testTarget(
         name: "RuntimeTests",
         dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration, .asyncHTTPClient,
-                       .tracing, .inMemoryTracing],
+                       .tracing, .inMemoryTracing, .inMemoryLogging],
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),

@@ -99,6 +99,8 @@ public actor RegistryDiscovery: ServiceDiscovery, Service {
                 failures = 0
                 update(service, endpoints)
             } catch {
+                // Stopping (the service shuts down) ends the blocking query: not a failure of the registry.
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 failures += 1
                 update(service, nil)
                 if failures == 1 { logger.warning("registry watch failed; using the last known instances", metadata: ["service": "\(service)", "error": "\(error)"]) }
