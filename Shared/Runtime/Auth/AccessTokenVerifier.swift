@@ -27,6 +27,7 @@ public struct AccessTokenVerifier: Sendable {
     /// Tokens whose signature checked out, so that a client sending the same token again costs a lookup instead
     /// of an ECDSA verification. Their time claims are still checked on every use.
     let recentlyVerified = VerifiedTokenCache()
+    private let recentHeaders = DecodedHeaderCache<Header>()
 
     public init(keys: any VerificationKeySource, issuer: String, audience: String, clock: any WallClock = SystemWallClock(), leeway: TimeInterval = 30) {
         self.keys = keys
@@ -42,7 +43,7 @@ public struct AccessTokenVerifier: Sendable {
         if let known = recentlyVerified.claims(for: token) {
             claims = known
         } else {
-            let header = try Self.header(of: token)
+            let header = try decodedHeader(of: token)
             guard header.alg == "ES256" else { throw .unsupportedAlgorithm(header.alg ?? "missing") }
             guard let kid = header.kid, !kid.isEmpty else { throw .unknownKey }
             claims = try await verifySignature(token, kid: kid)
@@ -82,17 +83,39 @@ public struct AccessTokenVerifier: Sendable {
         }
     }
 
-    private struct Header: Decodable {
+    private struct Header: Decodable, Sendable {
         let alg: String?
         let kid: String?
     }
 
-    private static func header(of token: String) throws(TokenRejection) -> Header {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let data = Data(base64URLEncoded: parts[0]),
-              let header = try? JSONDecoder().decode(Header.self, from: data)
-        else { throw .malformed }
+    private func decodedHeader(of token: String) throws(TokenRejection) -> Header {
+        let parts = token.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .malformed }
+        if let known = recentHeaders.header(for: parts[0]) { return known }
+        guard let data = Data(base64URLEncoded: parts[0]), let header = try? JSONDecoder().decode(Header.self, from: data) else { throw .malformed }
+        recentHeaders.remember(parts[0], header)
         return header
+    }
+}
+
+/// Decoded token headers by their encoded text. Every token an issuer signs with one key has the same header, so a
+/// handful of entries spare nearly every token not seen before its header's decoding; what a header says depends on
+/// its text alone, so a kept one is as good as a fresh one. Bounded: when full it starts over.
+final class DecodedHeaderCache<Header: Sendable>: Sendable {
+    private let entries = Mutex<[String: Header]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 16) { self.capacity = capacity }
+
+    func header(for encoded: Substring) -> Header? {
+        entries.withLock { $0[String(encoded)] }
+    }
+
+    func remember(_ encoded: Substring, _ header: Header) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[String(encoded)] = header
+        }
     }
 }
 

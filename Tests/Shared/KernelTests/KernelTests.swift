@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TradewindKernel
 
@@ -9,6 +10,23 @@ import TradewindKernel
         #expect(KeysetCursor(encoded: "not a cursor") == nil)
         #expect(KeysetCursor(encoded: "") == nil)
         #expect(KeysetCursor(encoded: String(repeating: "A", count: 600)) == nil)
+    }
+
+    @Test func base64URLFollowsRFC4648AndRefusesOtherAlphabets() {
+        // RFC 4648, section 10, without padding; then the two characters base64url changes.
+        let vectors: [(String, String)] = [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"),
+                                           ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Data(plain.utf8).base64URLEncodedString() == encoded)
+            #expect(Data(base64URLEncoded: encoded) == Data(plain.utf8))
+        }
+        #expect(Data([0xfb, 0xff]).base64URLEncodedString() == "-_8")
+        #expect(Data(base64URLEncoded: "-_8") == Data([0xfb, 0xff]))
+        for foreign in ["+/8", "Zg==", "Zm9v=", "Z", "Zm9vY", "Zm 9v", "Zm9v!"] {
+            #expect(Data(base64URLEncoded: foreign) == nil, "\(foreign)")
+        }
+        let every = Data((0...255).map(UInt8.init))
+        for length in 0...every.count { #expect(Data(base64URLEncoded: every.prefix(length).base64URLEncodedString()) == every.prefix(length)) }
     }
 
     @Test func pageRequestsAreClampedToSaneLimits() {

@@ -2,6 +2,7 @@ import Foundation
 import JWTKit
 import Synchronization
 import Testing
+import TradewindKernel
 import TradewindRuntime
 import TradewindTesting
 
@@ -53,6 +54,24 @@ import TradewindTesting
         let hmac = try await JWTKeyCollection().add(hmac: "a-shared-secret-of-at-least-32-bytes", digestAlgorithm: .sha256, kid: "k1")
             .sign(AccessTokenClaims(subject: "x", issuer: "issuer", audience: "tradewind", roles: ["admin"], issuedAt: clock.now(), lifetime: 60, id: "h"), kid: "k1")
         await #expect(throws: TokenRejection.unsupportedAlgorithm("HS256")) { try await verifier.verify(hmac) }
+    }
+
+    @Test func aHeaderSeenBeforeDecidesNothingForAnotherToken() async throws {
+        let verifier = await verifier()
+        let valid = try await token()
+        _ = try await verifier.verify(valid)
+        // The same header with another token's claims and the first token's signature.
+        let parts = valid.split(separator: ".").map(String.init)
+        let otherClaims = try await token(audience: "other-app").split(separator: ".")[1]
+        await #expect(throws: TokenRejection.badSignature) { try await verifier.verify("\(parts[0]).\(otherClaims).\(parts[2])") }
+        let unsigned = Data(#"{"alg":"none","kid":"k1"}"#.utf8).base64URLEncodedString()
+        await #expect(throws: TokenRejection.unsupportedAlgorithm("none")) { try await verifier.verify("\(unsigned).\(parts[1]).") }
+        await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(parts[0]).\(parts[1])") }
+        await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(parts[0])=.\(parts[1]).\(parts[2])") }
+        for kid in (0..<40).map({ "k\($0)" }) {
+            await #expect(throws: TokenRejection.unknownKey) { try await verifier.verify(try await token(kid: kid == "k1" ? "k1-other" : kid)) }
+        }
+        #expect(try await verifier.verify(valid).sub.value == "user-1")
     }
 
     @Test func aRemoteSourceRefetchesForAnUnknownKeyAtMostOncePerInterval() async throws {
