@@ -169,7 +169,7 @@ var targets: [Target] = [
     .testTarget(
         name: "RuntimeTests",
         dependencies: [.kernel, .runtime, .testing, .hummingbird, .hummingbirdTesting, .jwtKit, .sqlKit, .configuration, .asyncHTTPClient,
-                       .tracing, .inMemoryTracing, .inMemoryLogging],
+                       .tracing, .inMemoryTracing, .inMemoryLogging, .openAPIRuntime],
         path: "Tests/Shared/RuntimeTests"
     ),
     .testTarget(name: "ArchitectureTests", path: "Tests/ArchitectureTests"),

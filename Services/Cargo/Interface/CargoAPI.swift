@@ -92,7 +92,13 @@ public struct CargoAPI: APIProtocol {
         for ((index, _), outcome) in zip(requests, outcomes) {
             results[index] = try Self.result(for: body.bookings[index].reference, outcome)
         }
-        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
+        let minimal = Preferences(input.headers.prefer).returnsMinimal
+        if minimal { ResponseHeaders.set(Preferences.appliedFieldName, Preferences.returnMinimal) }
+        return .ok(.init(body: .json(.init(results: results.map { result in
+                             var result = result!
+                             if minimal { result.cargo = nil }
+                             return result
+                         }))))
     }
 
     static let maximumBatch = 100
@@ -106,14 +112,15 @@ public struct CargoAPI: APIProtocol {
                                  reference: body.reference, routed: routing)
     }
 
-    /// One booking's result: its status and cargo, or the problem its refusal maps to. An error that is not a refusal
+    /// One booking's result: its status, tracking id and cargo, or the problem its refusal maps to. An error that is not a refusal
     /// is thrown: it fails the whole request.
     static func result<Failure: Error>(
         for reference: String?, _ outcome: Result<(cargo: Cargo, created: Bool), Failure>
     ) throws -> Components.Schemas.BookingResult {
         switch outcome {
         case .success(let (cargo, created)):
-            return .init(reference: reference, status: created ? 201 : 200, cargo: .init(cargo))
+            return .init(reference: reference, status: created ? 201 : 200, trackingId: cargo.trackingID.value, routed: cargo.itinerary != nil,
+                         cargo: .init(cargo))
         case .failure(let error):
             guard let problem = CargoProblems.map(error) else { throw error }
             return .init(reference: reference, status: Int(problem.status.code), problem: .init(

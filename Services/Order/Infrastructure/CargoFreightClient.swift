@@ -14,13 +14,14 @@ import TradewindRuntime
 /// older version during a rolling upgrade) is asked once per order instead.
 public struct CargoFreightClient: FreightBooking {
     let cargo: Client
-    private let bookings: CallBatcher<BookingRequest, Result<Components.Schemas.Cargo, StepFailure>>
+    private let bookings: CallBatcher<BookingRequest, Result<Booked, StepFailure>>
 
     typealias BookingRequest = Components.Schemas.BookingRequest
 
     public init(client: ServiceClient, maximumBatch: Int = 100) {
         let cargo = Client(serverURL: ServiceClientTransport.serverURL(for: CargoContract.service),
-                           configuration: .tradewind, transport: ServiceClientTransport(client, service: CargoContract.service))
+                           configuration: .tradewind, transport: ServiceClientTransport(client, service: CargoContract.service),
+                           middlewares: [PreferMinimalReturn(on: [Operations.BookCargos.id])])
         self.cargo = cargo
         bookings = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "book freight (batch)") { requests in await Self.book(requests, cargo: cargo) }
     }
@@ -31,7 +32,7 @@ public struct CargoFreightClient: FreightBooking {
         let request = BookingRequest(origin: origin, destination: destination, arrivalDeadline: arrivalDeadline,
                                      reference: order.description, routing: .earliestArrival)
         let booked = try await bookings.call(request).get()
-        if booked.itinerary != nil { return booked.trackingId }
+        if booked.routed { return booked.trackingId }
         do {
             let routes: Components.Schemas.ItineraryList
             switch try await cargo.listCandidateRoutes(path: .init(trackingId: booked.trackingId)) {
@@ -50,10 +51,33 @@ public struct CargoFreightClient: FreightBooking {
         }
     }
 
-    /// One outcome per booking: its own result when the batch was answered (2xx its cargo, 422 permanent, anything
+    /// What the checkout needs of a booked cargo.
+    struct Booked: Sendable {
+        let trackingId: String
+        let routed: Bool
+
+        init(trackingId: String, routed: Bool) {
+            self.trackingId = trackingId
+            self.routed = routed
+        }
+
+        init(_ cargo: Components.Schemas.Cargo) { self.init(trackingId: cargo.trackingId, routed: cargo.itinerary != nil) }
+
+        /// A booked result, minimal (tracking id and routing only) or, from a cargo service that answers every
+        /// result with its cargo, full.
+        init?(_ result: Components.Schemas.BookingResult) {
+            if let trackingId = result.trackingId ?? result.cargo?.trackingId {
+                self.init(trackingId: trackingId, routed: result.routed ?? (result.cargo?.itinerary != nil))
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// One outcome per booking: its own result when the batch was answered (2xx booked, 422 permanent, anything
     /// else transient), every booking transient when the request failed, and one request per booking when the cargo
     /// service does not know the batch operation.
-    private static func book(_ requests: [BookingRequest], cargo: Client) async -> [Result<Components.Schemas.Cargo, StepFailure>] {
+    private static func book(_ requests: [BookingRequest], cargo: Client) async -> [Result<Booked, StepFailure>] {
         let results: [Components.Schemas.BookingResult]
         do {
             switch try await cargo.bookCargos(body: .json(.init(bookings: requests))) {
@@ -73,19 +97,19 @@ public struct CargoFreightClient: FreightBooking {
                 return .failure(.transient("cargo-service left the booking of \(request.reference ?? "?") out of its answer"))
             }
             let result = results[index]
-            if (200..<300).contains(result.status), let cargo = result.cargo { return .success(cargo) }
+            if (200..<300).contains(result.status), let booked = Booked(result) { return .success(booked) }
             let detail = result.problem?.detail ?? "the booking was refused"
             return .failure(result.status == 422 ? .permanent(detail) : .transient("cargo-service answered HTTP \(result.status) to the booking: \(detail)"))
         }
     }
 
-    private static func bookOneByOne(_ requests: [BookingRequest], cargo: Client) async -> [Result<Components.Schemas.Cargo, StepFailure>] {
-        var outcomes: [Result<Components.Schemas.Cargo, StepFailure>] = []
+    private static func bookOneByOne(_ requests: [BookingRequest], cargo: Client) async -> [Result<Booked, StepFailure>] {
+        var outcomes: [Result<Booked, StepFailure>] = []
         for request in requests {
             do {
                 switch try await cargo.bookCargo(body: .json(request)) {
-                case .created(let answer): outcomes.append(.success(try answer.body.json))
-                case .ok(let answer): outcomes.append(.success(try answer.body.json))
+                case .created(let answer): outcomes.append(.success(Booked(try answer.body.json)))
+                case .ok(let answer): outcomes.append(.success(Booked(try answer.body.json)))
                 case .unprocessableContent(let problem): outcomes.append(.failure(.permanent(problem.detail)))
                 case let other: outcomes.append(.failure(.transient("cargo-service answered \(ServiceClientTransport.describe(other)) to the booking")))
                 }

@@ -22,7 +22,8 @@ public struct ProductStockClient: StockReservations {
 
     public init(client: ServiceClient, reservationLifetime: Int = 3600, maximumBatch: Int = 100) {
         let product = Client(serverURL: ServiceClientTransport.serverURL(for: ProductContract.service),
-                             configuration: .tradewind, transport: ServiceClientTransport(client, service: ProductContract.service))
+                             configuration: .tradewind, transport: ServiceClientTransport(client, service: ProductContract.service),
+                             middlewares: [PreferMinimalReturn(on: [Operations.ReserveStockForOrders.id, Operations.CommitReservationsOfOrders.id])])
         self.product = product
         self.reservationLifetime = reservationLifetime
         // Two batches in flight: an order need not wait for a long batch to return before its own goes out.

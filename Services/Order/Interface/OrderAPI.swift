@@ -81,17 +81,11 @@ public struct OrderAPI: APIProtocol {
 
     /// The `wait` preference of a `Prefer` field (RFC 7240), if there is one; other preferences are ignored.
     static func preferredWait(_ field: String) throws -> Duration? {
-        for preference in field.split(separator: ",") {
-            let nameAndValue = preference.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
-            guard nameAndValue.first?.trimmingCharacters(in: .whitespaces).lowercased() == "wait" else { continue }
-            var value = nameAndValue.count == 2 ? nameAndValue[1].trimmingCharacters(in: .whitespaces) : ""
-            if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
-            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw Problem.badRequest("the wait preference must be a whole number of seconds, such as Prefer: wait=10")
-            }
-            return .seconds(value.count > 6 ? 999_999 : Int(value) ?? 0)
+        guard let value = Preferences(field)["wait"] else { return nil }
+        guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw Problem.badRequest("the wait preference must be a whole number of seconds, such as Prefer: wait=10")
         }
-        return nil
+        return .seconds(value.count > 6 ? 999_999 : Int(value) ?? 0)
     }
 
     public func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {

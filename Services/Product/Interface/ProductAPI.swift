@@ -211,7 +211,9 @@ public struct ProductAPI: APIProtocol {
                 }
             })
         }
-        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
+        let minimal = Preferences(input.headers.prefer).returnsMinimal
+        if minimal { ResponseHeaders.set(Preferences.appliedFieldName, Preferences.returnMinimal) }
+        return .ok(.init(body: .json(.init(results: results.map { Self.answered($0!, minimal: minimal) }))))
     }
 
     /// Each commit as `commitReservation` makes it, all in one atomic write; a refusal becomes that order's result, any
@@ -232,7 +234,17 @@ public struct ProductAPI: APIProtocol {
         for ((index, _), outcome) in zip(orders, outcomes) {
             results[index] = try Self.result(for: body.orderIds[index], outcome.map { (200, $0) })
         }
-        return .ok(.init(body: .json(.init(results: results.map { $0! }))))
+        let minimal = Preferences(input.headers.prefer).returnsMinimal
+        if minimal { ResponseHeaders.set(Preferences.appliedFieldName, Preferences.returnMinimal) }
+        return .ok(.init(body: .json(.init(results: results.map { Self.answered($0!, minimal: minimal) }))))
+    }
+
+    /// A batch's result as the caller prefers it: with `return=minimal`, without the reservation.
+    static func answered(_ result: Components.Schemas.ReservationResult, minimal: Bool) -> Components.Schemas.ReservationResult {
+        guard minimal else { return result }
+        var result = result
+        result.reservation = nil
+        return result
     }
 
     static let maximumBatch = 100

@@ -132,6 +132,20 @@ import TradewindTesting
             #expect(trackingIDs[5] == earlier["trackingId"] as? String, "a reference used before finds its cargo")
             #expect((results[0]["cargo"] as? [String: Any])?["itinerary"] != nil, "routed in the same step")
             #expect((results[1]["problem"] as? [String: Any])?["detail"] as? String == "unknown location 'XXXXX'")
+            #expect(results.map { $0["trackingId"] as? String } == trackingIDs, "a booked result names its tracking id beside its cargo")
+            #expect(results[0]["routed"] as? Bool == true && results[3]["routed"] as? Bool == false)
+            #expect(answer.headers[HTTPField.Name("Preference-Applied")!] == nil)
+
+            // Asked for minimal answers, a repeat of the batch's first booking and a refused one leave the cargo out.
+            var minimalHeaders = admin
+            minimalHeaders[HTTPField.Name("Prefer")!] = "return=minimal"
+            let repeated = #"{"bookings":[\#(booking("order-1", routed: true)),\#(booking("order-2", from: "XXXXX"))]}"#
+            let minimal = try await client.execute(uri: "/booking-batches", method: .post, headers: minimalHeaders, body: ByteBuffer(string: repeated))
+            #expect(minimal.headers[HTTPField.Name("Preference-Applied")!] == "return=minimal")
+            let minimalResults = try #require(try Self.object(minimal)["results"] as? [[String: Any]])
+            #expect(minimalResults.map { $0["status"] as? Int } == [200, 422] && minimalResults.allSatisfy { $0["cargo"] == nil })
+            #expect(minimalResults[0]["trackingId"] as? String == trackingIDs[0] && minimalResults[0]["routed"] as? Bool == true)
+            #expect(minimalResults[1]["problem"] != nil && minimalResults[1]["trackingId"] == nil)
             let listed = try Self.object(try await client.execute(uri: "/cargos", method: .get, headers: admin))["items"] as? [Any]
             #expect(listed?.count == 3, "order-0, order-1 and the booking without a reference; nothing of the refused ones")
 

@@ -174,6 +174,20 @@ import TradewindRuntime
             let stock = try await client.send(.get, "/inventory/OUT-TN-2P").object()
             #expect(stock["reserved"] as? Int == 0 && stock["available"] as? Int == 0, "each order's goods leave the shelf once")
 
+            // Asked for minimal answers, the same batches (repeated: nothing changes) leave the reservations out.
+            #expect(reserved.headers[HTTPField.Name("Preference-Applied")!] == nil)
+            let again = #"{"reservations":[\#(entry(first, "OUT-TN-2P", 2)),\#(entry(UUID().uuidString, "NOPE-1", 1))]}"#
+            let minimal = try await client.send(.post, "/reservation-batches", json: again, token: service, prefer: #"wait=3, return="minimal""#)
+            #expect(minimal.headers[HTTPField.Name("Preference-Applied")!] == "return=minimal")
+            let minimalResults = try #require(try minimal.object()["results"] as? [[String: Any]])
+            #expect(minimalResults.map { $0["status"] as? Int } == [200, 422])
+            #expect(minimalResults.allSatisfy { $0["reservation"] == nil } && minimalResults[1]["problem"] != nil && minimalResults[0]["orderId"] as? String == first)
+            let minimalCommits = try #require(try await client.send(.post, "/commit-batches", json: #"{"orderIds":["\#(first)","\#(unknown)"]}"#, token: service,
+                                                                    prefer: "return=minimal").object()["results"] as? [[String: Any]])
+            #expect(minimalCommits.map { $0["status"] as? Int } == [200, 404] && minimalCommits.allSatisfy { $0["reservation"] == nil })
+            let representation = try await client.send(.post, "/commit-batches", json: #"{"orderIds":["\#(first)"]}"#, token: service, prefer: "return=representation")
+            #expect((try representation.object()["results"] as? [[String: Any]])?.first?["reservation"] != nil)
+
             let tooMany = try await client.send(.post, "/commit-batches", json: #"{"orderIds":[\#(Array(repeating: "\"\(first)\"", count: 101).joined(separator: ","))]}"#, token: service)
             #expect(tooMany.status.code / 100 == 4)
         }

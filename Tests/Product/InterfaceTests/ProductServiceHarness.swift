@@ -43,8 +43,10 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 extension TestClientProtocol {
-    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = nil, ifMatch: String? = nil) async throws -> TestResponse {
+    func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = nil, ifMatch: String? = nil,
+              prefer: String? = nil) async throws -> TestResponse {
         var headers: HTTPFields = [:]
+        if let prefer { headers[HTTPField.Name("Prefer")!] = prefer }
         if json != nil { headers[.contentType] = "application/json" }
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let ifMatch { headers[.ifMatch] = ifMatch }
