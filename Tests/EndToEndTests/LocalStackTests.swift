@@ -190,11 +190,22 @@ import Testing
         }
         #expect(recovered, "the user service did not come back behind the gateway:\n\(output.value.suffix(3000))")
 
+        // A terminal's Ctrl-C reaches every process of the stack; the services leave it to `up`, which stops them in
+        // order: the registry last, so that each deregisters and ends its watches while the registry answers.
+        let registry = "http://127.0.0.1:\(8500 + offset)/health/ready"
+        for service in ["registry", "order"] { kill(try #require(stack.pid(of: service)), SIGINT) }
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await Self.call(.GET, registry).status == 200, "the registry stopped on a Ctrl-C meant for up")
+        #expect(output.value.components(separatedBy: "exited with status").count == 2, "only the killed user service exited:\n\(output.value.suffix(3000))")
+        let beforeStop = output.value.count
         kill(process.processIdentifier, SIGINT)
         #expect(try await output.waitFor("stopped", within: .seconds(20)))
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!process.isRunning)
         #expect((try? await Self.call(.GET, "\(gateway)/health/live")) == nil, "the gateway still answers after Ctrl-C")
+        // The stack logs warnings and worse here: an orderly stop has none to tell.
+        let stopping = output.value.dropFirst(beforeStop).split(separator: "\n").filter { !["stopping…", "stopped"].contains($0) }
+        #expect(stopping.isEmpty, "\(stopping.joined(separator: "\n").suffix(3000))")
     }
 
     /// The cargo scenario through the gateway: book Hongkong → Stockholm, route, receive, load, unload where the

@@ -38,13 +38,17 @@ actor ProcessSupervisor {
 
     func pid(of name: String) -> Int32? { children[name]?.process.processIdentifier }
 
-    /// SIGTERM to every child (they drain in-flight requests), SIGKILL to any still alive after `grace`.
+    /// SIGTERM to every child (they drain in-flight requests), the registry last: the others deregister and end
+    /// their watches of it while it still answers. SIGKILL to any still alive after `grace`.
     func stopAll(grace: Duration = .seconds(10)) async {
         stopping = true
-        for child in children.values where child.process.isRunning { kill(child.process.processIdentifier, SIGTERM) }
         let deadline = ContinuousClock.now + grace
-        while children.values.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        let (registry, others) = children.values.partitioned { $0.service.name == "registry" }
+        for phase in [others, registry] {
+            for child in phase where child.process.isRunning { kill(child.process.processIdentifier, SIGTERM) }
+            while phase.contains(where: { $0.process.isRunning }), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
         }
         for child in children.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
         // Their last lines (how they stopped) are still on the way.
@@ -194,5 +198,14 @@ enum Console {
 
     @Sendable static func write(_ data: Data) {
         lock.withLock { _ in FileHandle.standardOutput.write(data) }
+    }
+}
+
+extension Sequence {
+    /// The elements that satisfy `belongsInFirst`, and the others, each in their order.
+    func partitioned(_ belongsInFirst: (Element) -> Bool) -> (matching: [Element], others: [Element]) {
+        var matching: [Element] = [], others: [Element] = []
+        for element in self { if belongsInFirst(element) { matching.append(element) } else { others.append(element) } }
+        return (matching, others)
     }
 }

@@ -80,8 +80,12 @@ public struct RegistryAgent: Service {
             }
         }
         if registered {
-            _ = try? await send(.PUT, "/v1/agent/service/deregister/\(instance.id)", body: nil)
-            logger.info("deregistered from the registry")
+            do {
+                _ = try await send(.PUT, "/v1/agent/service/deregister/\(instance.id)", body: nil)
+                logger.info("deregistered from the registry")
+            } catch {
+                logger.notice("could not deregister; the registry drops this instance when its health check expires", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -11,7 +11,7 @@ import UnixSignals
 extension ServiceHost {
     /// The entry point every service executable shares: load the configuration (a bad setting stops the process
     /// with exit code 78 and a message naming the variable), install tracing when it is configured, build the
-    /// application, run it until SIGTERM/SIGINT.
+    /// application, run it until SIGTERM/SIGINT (only SIGTERM under `tradewind up`, which stops its services itself).
     ///
     /// `--health-check` instead asks the running instance's `/health/ready` on `PORT` and exits 0 when it is
     /// ready, 1 otherwise: the container health check, with no HTTP client in the image.
@@ -73,10 +73,15 @@ extension ServiceHost {
             // Services stop in reverse order: the span exporter goes last, after the last request's spans.
             let services: [any Service] = (tracing.map { [$0] } ?? []) + live.services + [app]
             var configurations = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+            var stopSignals: [UnixSignal] = [.sigterm, .sigint]
             if let lifeline = SupervisorLifeline.fromEnvironment(logger: logger) {
                 configurations.append(.init(service: lifeline, successTerminationBehavior: .gracefullyShutdownGroup))
+                // A terminal's Ctrl-C reaches every process of `tradewind up`; the supervisor alone answers it,
+                // stopping its services in order (the registry last), each with SIGTERM.
+                signal(SIGINT, SIG_IGN)
+                stopSignals = [.sigterm]
             }
-            let group = ServiceGroup(configuration: .init(services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            let group = ServiceGroup(configuration: .init(services: configurations, gracefulShutdownSignals: stopSignals, logger: logger))
             try await group.run()
             exit(0)
         } catch {
