@@ -74,6 +74,7 @@ public enum TestDatabases {
             result = .success(try await withThrowingTaskGroup(of: Void.self) { group in
                 for store in stores { group.addTask { try await store.run() } }
                 defer { group.cancelAll() }
+                for store in stores { try await store.waitUntilRunning() }
                 return try await body(stores)
             })
         } catch {

@@ -47,6 +47,7 @@ public enum UserAdministration {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             do {
+                try await (store as? PostgresStore)?.waitUntilRunning()
                 let result = try await work()
                 group.cancelAll()
                 try? await (store as? SQLiteStore)?.close()

@@ -14,6 +14,7 @@ public final class PostgresStore: SQLStore, Service {
     private let leases: AdvisoryLeases
     /// What a span of this store's work says about the database.
     private let attributes: [String: String]
+    private let running = StartGate()
 
     /// How a store's pool opens its connections.
     public enum Pool: Sendable {
@@ -60,9 +61,14 @@ public final class PostgresStore: SQLStore, Service {
     }
 
     public func run() async throws {
+        running.open()
         await client.run()
         await leases.shutDown()
     }
+
+    /// Returns once ``run()`` has started: a one-off task (a command of `tradewind`) that runs the store beside its
+    /// work would otherwise lease a connection before the pool runs, which works but makes PostgresNIO warn.
+    public func waitUntilRunning() async throws { try await running.wait() }
 
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await TraceContext.withChildSpan("db read", ofKind: .client, attributes: attributes) {
