@@ -565,7 +565,7 @@ final class ProxyExchange {
             "method": .string(head.method.rawValue),
             "route": .string(route?.name ?? "unmatched"),
             "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.2f", Double(elapsed.nanoseconds) / 1e6)),
+            "duration_ms": .string(LogFormat.milliseconds(.nanoseconds(elapsed.nanoseconds))),
             "request_id": .string(requestID),
         ].merging(failure.map { ["failure": .string($0)] } ?? [:]) { $1 })
         if let span {

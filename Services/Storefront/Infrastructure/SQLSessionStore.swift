@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import SQLKit
+import TradewindKernel
 import TradewindRuntime
 
 /// Shopper sessions in the storefront's database, for hummingbird-auth's `SessionStorage`: every replica sees
@@ -84,7 +85,7 @@ public struct SQLSessionStore: PersistDriver {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexDigits
     }
 
     private struct Row {

@@ -16,6 +16,6 @@ public struct RandomOpaqueTokenGenerator: OpaqueTokenGenerator {
     }
 
     public func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexDigits
     }
 }

@@ -31,7 +31,6 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func log(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath ?? "unmatched"
         let method = request.method == .head ? "GET" : request.method.rawValue
         let level: Logger.Level = switch (status >= 500, quietRoutes.contains("\(method) \(route)")) {
@@ -47,7 +46,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "route": .string(route),
                 "status": .stringConvertible(status),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+                "duration_ms": .string(LogFormat.milliseconds(elapsed)),
             ]
         )
     }

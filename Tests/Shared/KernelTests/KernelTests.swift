@@ -29,6 +29,12 @@ import TradewindKernel
         for length in 0...every.count { #expect(Data(base64URLEncoded: every.prefix(length).base64URLEncodedString()) == every.prefix(length)) }
     }
 
+    @Test func hexDigitsAreTwoLowerCaseDigitsPerByte() {
+        #expect([UInt8]().hexDigits == "")
+        #expect([0x00, 0x0f, 0xa0, 0xff].hexDigits == "000fa0ff")
+        #expect(Data("Tradewind".utf8).hexDigits == "547261646577696e64")
+    }
+
     @Test func pageRequestsAreClampedToSaneLimits() {
         #expect(PageRequest(limit: 0).limit == 1)
         #expect(PageRequest(limit: 5000).limit == PageRequest.maximumLimit)
