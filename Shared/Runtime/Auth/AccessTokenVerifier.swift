@@ -26,8 +26,8 @@ public struct AccessTokenVerifier: Sendable {
     let leeway: TimeInterval
     /// Tokens whose signature checked out, so that a client sending the same token again costs a lookup instead
     /// of an ECDSA verification. Their time claims are still checked on every use.
-    let recentlyVerified = VerifiedTokenCache()
-    private let recentHeaders = DecodedHeaderCache<Header>()
+    let recentlyVerified = StartOverCache<AccessTokenClaims>(capacity: 10_000)
+    private let recentHeaders = StartOverCache<Header>(capacity: 16)
 
     public init(keys: any VerificationKeySource, issuer: String, audience: String, clock: any WallClock = SystemWallClock(), leeway: TimeInterval = 30) {
         self.keys = keys
@@ -40,7 +40,7 @@ public struct AccessTokenVerifier: Sendable {
     public func verify(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
         guard token.utf8.count <= 8192 else { throw .malformed }
         let claims: AccessTokenClaims
-        if let known = recentlyVerified.claims(for: token) {
+        if let known = recentlyVerified.value(for: token) {
             claims = known
         } else {
             let header = try decodedHeader(of: token)
@@ -91,51 +91,32 @@ public struct AccessTokenVerifier: Sendable {
     private func decodedHeader(of token: String) throws(TokenRejection) -> Header {
         let parts = token.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed }
-        if let known = recentHeaders.header(for: parts[0]) { return known }
+        if let known = recentHeaders.value(for: parts[0]) { return known }
         guard let data = Data(base64URLEncoded: parts[0]), let header = try? JSONDecoder().decode(Header.self, from: data) else { throw .malformed }
         recentHeaders.remember(parts[0], header)
         return header
     }
 }
 
-/// Decoded token headers by their encoded text. Every token an issuer signs with one key has the same header, so a
-/// handful of entries spare nearly every token not seen before its header's decoding; what a header says depends on
-/// its text alone, so a kept one is as good as a fresh one. Bounded: when full it starts over.
-final class DecodedHeaderCache<Header: Sendable>: Sendable {
-    private let entries = Mutex<[String: Header]>([:])
+/// Values kept by a text key, at most `capacity`: when full it starts over, which costs each key in use one more
+/// computation. Serves two caches of the verifier: signature-verified tokens and their claims (10,000: a key
+/// withdrawn from the issuer's JWKS stops being accepted for new tokens at once and for tokens already seen when they
+/// expire, as access tokens live minutes), and decoded token headers by their text (16: every token an issuer signs
+/// with one key has the same header, and what a header says depends on its text alone).
+final class StartOverCache<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
     let capacity: Int
 
-    init(capacity: Int = 16) { self.capacity = capacity }
+    init(capacity: Int) { self.capacity = capacity }
 
-    func header(for encoded: Substring) -> Header? {
-        entries.withLock { $0[String(encoded)] }
+    func value(for key: some StringProtocol) -> Value? {
+        entries.withLock { $0[String(key)] }
     }
 
-    func remember(_ encoded: Substring, _ header: Header) {
+    func remember(_ key: some StringProtocol, _ value: Value) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[String(encoded)] = header
-        }
-    }
-}
-
-/// Signature-verified tokens and their claims, bounded: when full it starts over, which costs one verification per
-/// active token. A key withdrawn from the issuer's JWKS stops being accepted for new tokens at once and for tokens
-/// already seen when they expire (access tokens live minutes).
-final class VerifiedTokenCache: Sendable {
-    private let entries = Mutex<[String: AccessTokenClaims]>([:])
-    let capacity: Int
-
-    init(capacity: Int = 10_000) { self.capacity = capacity }
-
-    func claims(for token: String) -> AccessTokenClaims? {
-        entries.withLock { $0[token] }
-    }
-
-    func remember(_ token: String, _ claims: AccessTokenClaims) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[token] = claims
+            entries[String(key)] = value
         }
     }
 }
