@@ -53,5 +53,6 @@ public enum CargoSchema {
         },
         SubscriberDirectory.migration(version: 5),
         Outbox.aggregateIndexMigration(version: 6),
+        Outbox.waitingOnlyIndexesMigration(version: 7),
     ])
 }

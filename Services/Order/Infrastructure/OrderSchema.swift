@@ -54,5 +54,15 @@ public enum OrderSchema {
         },
         SubscriberDirectory.migration(version: 7),
         Outbox.aggregateIndexMigration(version: 8),
+        Outbox.waitingOnlyIndexesMigration(version: 9),
+        // Every checkout step changes `step` and `next_attempt_at`, and every save sets a status, so each index on
+        // them takes a new entry per step: keep only those a query uses, holding only the rows it looks for.
+        Migration(version: 10, name: "drop the checkout index the running-only one replaced; index only tracked orders") { _ in
+            [
+                "DROP INDEX checkout_processes_due",
+                "DROP INDEX orders_tracking",
+                "CREATE INDEX orders_tracking ON orders (tracking_id) WHERE tracking_id IS NOT NULL",
+            ]
+        },
     ])
 }

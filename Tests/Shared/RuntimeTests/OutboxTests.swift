@@ -13,7 +13,10 @@ import TradewindTesting
 
 /// The transactional outbox, its relay, the inbox, and delivery over HTTP.
 @Suite struct OutboxTests {
-    static let migrator = Migrator([Outbox.migration(version: 1), Inbox.migration(version: 2), Outbox.aggregateIndexMigration(version: 3)])
+    static let migrator = Migrator([
+        Outbox.migration(version: 1), Inbox.migration(version: 2), Outbox.aggregateIndexMigration(version: 3),
+        Outbox.waitingOnlyIndexesMigration(version: 4),
+    ])
     let logger = Logger(label: "outbox-test")
 
     /// A publisher that fails the first `failures` attempts of chosen events and records what it delivered.
@@ -289,6 +292,54 @@ import TradewindTesting
         }
 
         func knownServices() async -> Set<String>? { ["consumer", "bystander", "publisher"] }
+    }
+
+    /// Delivered events leave the relay's indexes, and the relay reads pending events through them also when its
+    /// prepared statement runs a generic plan (which can use a partial index only if the status is written as a
+    /// literal, not bound): no pass reads the whole outbox.
+    @Test func theRelayReadsOnlyPendingEventsThroughTheirOwnIndexes() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withStore(.postgres) { store in
+            try await Self.migrator.migrate(store, logger: logger)
+            let definitions = try await store.read { database in
+                try await database.raw("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'outbox'").all()
+            }.reduce(into: [String: String]()) { $0[try $1.decode(column: "indexname", as: String.self)] = try $1.decode(column: "indexdef", as: String.self) }
+            #expect(definitions["outbox_pending"]?.hasSuffix("WHERE (status = 'pending'::text)") == true)
+            #expect(definitions["outbox_aggregate_pending"]?.hasSuffix("WHERE (status = 'pending'::text)") == true)
+            #expect(definitions["outbox_dead"]?.hasSuffix("WHERE (status = 'dead'::text)") == true)
+
+            // The passes run one after another, so on the pool's one connection, which plans generically from here on.
+            _ = try await store.read { database in try await database.raw("SET plan_cache_mode = force_generic_plan").all() }
+            let relay = OutboxRelay(store: store, publisher: RecordingPublisher(), logger: logger)
+            try await store.transaction { database in
+                try await Outbox.append((0..<2_000).map { event("old-\($0)", aggregate: "order-\($0 % 50)", at: Date()) }, in: database)
+            }
+            while try await relay.deliverDue() > 0 {}
+            _ = try await store.read { database in try await database.raw("ANALYZE outbox").all() }
+            let before = try await scans(in: store)
+            for pass in 0..<8 {
+                try await store.transaction { database in try await Outbox.append(event("new-\(pass)", aggregate: "order-\(pass)", at: Date()), in: database) }
+                #expect(try await relay.deliverDue() == 1)
+            }
+            // Counters reach the statistics views within about a second of the backend going idle.
+            var after = try await scans(in: store)
+            for _ in 0..<50 where after.pendingIndex < before.pendingIndex + 8 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try await scans(in: store)
+            }
+            #expect(after.pendingIndex >= before.pendingIndex + 8, "each pass found its event through outbox_pending")
+            #expect(after.table == before.table, "no pass read the whole table")
+        }
+    }
+
+    private func scans(in store: any SQLStore) async throws -> (pendingIndex: Int, table: Int) {
+        try await store.read { database in
+            let row = try await database.raw("""
+                SELECT COALESCE((SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'outbox_pending'), 0) AS pending_index,
+                       COALESCE((SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'outbox'), 0) AS whole_table
+                """).first()
+            return (try row?.decode(column: "pending_index", as: Int.self) ?? 0, try row?.decode(column: "whole_table", as: Int.self) ?? 0)
+        }
     }
 }
 

@@ -99,6 +99,7 @@ struct ContextScaffold {
             "hasConsumedEvents": !consumed.isEmpty, "publishes": published != nil, "PublishedEvent": published ?? "",
             // The outbox's migrations follow the table's and, when the context consumes events, the inbox's.
             "outboxVersion": consumed.isEmpty ? 2 : 3, "outboxIndexVersion": consumed.isEmpty ? 3 : 4, "subscribersVersion": consumed.isEmpty ? 4 : 5,
+            "outboxWaitingIndexesVersion": consumed.isEmpty ? 5 : 6,
             "consumedContexts": contexts.map { ["Context": $0] },
             "consumedEvents": consumed.enumerated().map { index, event in eventValues(event, first: index == 0, last: index == consumed.count - 1) },
         ]
