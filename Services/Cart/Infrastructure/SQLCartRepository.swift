@@ -29,7 +29,7 @@ public struct SQLCartRepository: CartRepository {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let lines = String(decoding: try encoder.encode(cart.lines), as: UTF8.self)
-        let stored = try await store.transaction { database in
+        let stored = try await store.atomicStatement { database in
             if cart.version == 0 {
                 return try await database.insert(into: "carts").columns("id", "owner_kind", "owner_key", "lines", "version", "updated_at")
                     .values(SQLBind(cart.id.description), SQLBind(kind), SQLBind(key), SQLBind(lines), SQLBind(1), SQLBind(cart.updatedAt))
@@ -46,11 +46,12 @@ public struct SQLCartRepository: CartRepository {
     }
 
     public func delete(_ id: CartID) async throws {
-        try await store.transaction { database in try await database.delete(from: "carts").where("id", .equal, id.description).run() }
+        try await store.atomicStatement { database in try await database.delete(from: "carts").where("id", .equal, id.description).run() }
     }
 
     public func deleteCarts(_ deletions: [CartDeletion], at now: Date) async throws -> Set<String> {
         guard !deletions.isEmpty else { return [] }
+        if store.dialect == .postgres { return try await deleteCartsInOneStatement(deletions, at: now) }
         return try await store.transaction { database in
             let firstTime = try await Inbox.recordFirstDeliveries(ofEvents: deletions.map { ($0.eventID, $0.eventType) }, in: database, at: now)
             let owners = Dictionary(grouping: deletions.filter { firstTime.contains($0.eventID) }.map { Self.columns(of: $0.owner) }, by: \.kind)
@@ -59,6 +60,31 @@ public struct SQLCartRepository: CartRepository {
             }
             return firstTime
         }
+    }
+
+    /// On PostgreSQL the inbox's record and the deletions are one statement, atomic without BEGIN and COMMIT: the
+    /// carts deleted are those of the events recorded now, so a redelivered event deletes nothing.
+    private func deleteCartsInOneStatement(_ deletions: [CartDeletion], at now: Date) async throws -> Set<String> {
+        let rows = deletions.map { deletion -> any SQLExpression in
+            let (kind, key) = Self.columns(of: deletion.owner)
+            return SQLGroupExpression(SQLList([SQLBind(deletion.eventID), SQLBind(deletion.eventType), SQLBind(kind), SQLBind(key)]))
+        }
+        let statement: SQLQueryString = """
+            WITH deliveries (event_id, type, owner_kind, owner_key) AS (VALUES \(SQLList(rows))),
+            first_deliveries AS (
+                INSERT INTO inbox (event_id, type, received_at)
+                SELECT DISTINCT ON (event_id) event_id, type, \(bind: now) FROM deliveries
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING event_id
+            ),
+            emptied AS (
+                DELETE FROM carts WHERE (owner_kind, owner_key) IN (
+                    SELECT owner_kind, owner_key FROM deliveries WHERE event_id IN (SELECT event_id FROM first_deliveries)
+                )
+            )
+            SELECT event_id FROM first_deliveries
+            """
+        return Set(try await store.atomicStatement(statement).map { try $0.decode(column: "event_id", as: String.self) })
     }
 
     public func deleteInactive(since cutoff: Date) async throws -> Int {

@@ -23,4 +23,10 @@ extension SQLStore {
     public func atomicStatement(_ statement: SQLQueryString) async throws -> [any SQLRow] {
         try await read { database in try await database.raw(statement).all() }
     }
+
+    /// Runs `body`, which issues exactly one statement (an update or delete of several rows, say), outside an
+    /// explicit transaction: atomic by itself, without the round trips of BEGIN and COMMIT.
+    public func atomicStatement<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await read(body)
+    }
 }

@@ -309,7 +309,7 @@ public struct OutboxRelay: Service {
             round += 1
         }
         if !delivered.isEmpty {
-            try await store.transaction { database in
+            try await store.atomicStatement { database in
                 try await database.update("outbox")
                     .set("status", to: Outbox.Status.delivered.rawValue).set("delivered_at", to: now)
                     .set(SQLIdentifier("attempts"), to: SQLRaw("attempts + 1"))
@@ -347,7 +347,7 @@ public struct OutboxRelay: Service {
 
     private func markFailed(_ entry: Outbox.Entry, error: String, at now: Date) async throws {
         let attempts = entry.attempts + 1
-        try await store.transaction { database in
+        try await store.atomicStatement { database in
             let update = database.update("outbox").set("attempts", to: attempts)
             if attempts >= policy.maximumAttempts {
                 update.set("status", to: Outbox.Status.dead.rawValue).set("last_error", to: String(error.prefix(500)))
