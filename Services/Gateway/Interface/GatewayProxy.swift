@@ -297,14 +297,22 @@ final class VerifiedTokens {
     }
 }
 
-/// Closes the proxy's upstream connections once the server has stopped taking requests.
-public struct UpstreamConnectionsShutdown: Service {
+/// The proxy's upstreams over the gateway's life: at start it asks discovery for every routed service, so that the
+/// first request to each finds its instances known instead of waiting on the registry's first answer (which on a
+/// loaded machine can outlast discovery's patience and end in a 503); once the server has stopped taking requests it
+/// closes the upstream connections.
+public struct UpstreamConnections: Service {
     let proxy: GatewayProxy
 
     public init(proxy: GatewayProxy) { self.proxy = proxy }
 
     public func run() async throws {
-        try? await gracefulShutdown()
+        await withDiscardingTaskGroup { group in
+            for service in proxy.routing.current.table.services {
+                group.addTask { _ = await proxy.directory.lookUp(service) }
+            }
+            group.addTask { try? await gracefulShutdown() }
+        }
         await proxy.closeUpstreamConnections()
     }
 }

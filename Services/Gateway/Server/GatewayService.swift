@@ -60,7 +60,7 @@ public enum GatewayService {
             ),
             logger: logger
         )
-        services.append(UpstreamConnectionsShutdown(proxy: proxy))
+        services.append(UpstreamConnections(proxy: proxy))
         let admin = GatewayAdmin(routing: routing, discovery: resolvedDiscovery, selector: selector)
 
         // CORS is the proxy's (for /api/, with the origins of the moment); the gateway's own pages are not for pages

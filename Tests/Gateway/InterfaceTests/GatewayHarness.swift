@@ -103,14 +103,15 @@ enum GatewayHarness {
     }
 
     static func withGateway(
-        upstreams: [String], settings: LiveSettings? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        upstreams: [String], settings: LiveSettings? = nil, discovery: (any ServiceDiscovery)? = nil,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let configuration = GatewayConfiguration(
             runtime: RuntimeSettings(serviceName: "gateway", port: 0, database: .sqliteInMemory),
             routes: try table(), storefrontOrigins: ["http://shop.example"]
         )
         let app = try await GatewayService.buildApplication(
-            configuration, keys: LocalKeySource(await .ecdsa([("k1", key.publicKey)])), discovery: StaticDiscovery(["user-service": upstreams]),
+            configuration, keys: LocalKeySource(await .ecdsa([("k1", key.publicKey)])), discovery: discovery ?? StaticDiscovery(["user-service": upstreams]),
             clientConfiguration: .init(
                 retry: RetryPolicy(maximumAttempts: 3, baseDelay: .milliseconds(1)), breaker: .init(failureThreshold: 2, openDuration: .seconds(30)),
                 balancing: .roundRobin, defaultTimeout: .seconds(2)

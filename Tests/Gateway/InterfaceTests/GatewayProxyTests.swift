@@ -155,6 +155,24 @@ import TradewindRuntime
         await b.stop()
     }
 
+    /// The gateway asks discovery for every routed service as it starts: the first request to a service does not
+    /// wait on (or, on a loaded machine, time out on) the registry's first answer.
+    @Test func routedServicesAreLookedUpAtStartBeforeAnyRequest() async throws {
+        final class AskedDiscovery: ServiceDiscovery {
+            let asked = Mutex<[String]>([])
+            func endpoints(of service: String) async -> [ServiceEndpoint] {
+                asked.withLock { $0.append(service) }
+                return []
+            }
+            func knownServices() async -> Set<String>? { ["user-service"] }
+        }
+        let discovery = AskedDiscovery()
+        try await Harness.withGateway(upstreams: [], discovery: discovery) { _ in
+            for _ in 0..<100 where discovery.asked.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(discovery.asked.withLock { $0 } == ["user-service"], "each routed service once, with no request sent")
+        }
+    }
+
     @Test func withEveryInstanceDownTheAnswerIsAFast503Problem() async throws {
         let dead = try [Harness.closedPort(), Harness.closedPort()].map { "http://127.0.0.1:\($0)" }
         try await Harness.withGateway(upstreams: dead) { client in
