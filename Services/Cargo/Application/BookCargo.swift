@@ -52,22 +52,20 @@ public struct BookCargo: Sendable {
         try await execute([Request(from: origin, to: destination, arrivalDeadline: arrivalDeadline, reference: reference, routed: routed)])[0].get()
     }
 
-    /// Each booking as if made alone, with one read of the references, one of the locations and one write for
-    /// them all. One result per request, in the order given; a refusal is that request's result. A reference given
-    /// twice books once: the later request finds the cargo of the first, as it would in a request of its own.
+    /// Each booking as if made alone, with one read of the locations (of codes not seen before) and one write for
+    /// them all. One result per request, in the order given; a refusal is that request's result. A reference already
+    /// booked is found by the write, which stores nothing under it, and its cargo is the result: a retry is not looked
+    /// for before booking, since nearly every request is a first one. A reference given twice books once: the later
+    /// request finds the cargo of the first, as it would in a request of its own.
     public func execute(_ requests: [Request]) async throws -> [Result<(cargo: Cargo, created: Bool), CargoError>] {
-        let existing = try await cargos.cargos(references: requests.compactMap(\.reference))
         let known = try await locations.knownCodes(among: requests.flatMap { [$0.origin, $0.destination] })
         var results = [Result<(cargo: Cargo, created: Bool), CargoError>?](repeating: nil, count: requests.count)
         var bookings: [(index: Int, booking: NewBooking)] = []
         var firstUnder: [String: Int] = [:]
         var repeats: [(index: Int, first: Int)] = []
+        var refusedUnder: [(index: Int, reference: String)] = []
         for (index, request) in requests.enumerated() {
             if let reference = request.reference {
-                if let cargo = existing[reference] {
-                    results[index] = .success((cargo, false))
-                    continue
-                }
                 if let first = firstUnder[reference] {
                     repeats.append((index, first))
                     continue
@@ -79,6 +77,7 @@ public struct BookCargo: Sendable {
                 bookings.append((index, NewBooking(cargo: cargo, reference: request.reference, events: events)))
             } catch let refusal as CargoError {
                 results[index] = .failure(refusal)
+                if let reference = request.reference { refusedUnder.append((index, reference)) }
             }
         }
         let notStored = try await cargos.book(bookings.map(\.booking))
@@ -86,10 +85,18 @@ public struct BookCargo: Sendable {
             if !notStored.contains(booking.cargo.trackingID) {
                 results[index] = .success((booking.cargo, true))
             } else if let reference = booking.reference, let cargo = try await cargos.cargo(reference: reference) {
-                // Booked meanwhile under the same reference, by a concurrent request.
+                // Booked before (a retry) or meanwhile (a concurrent request) under the same reference.
                 results[index] = .success((cargo, false))
             } else {
                 results[index] = .failure(.concurrentUpdate)
+            }
+        }
+        // A retry is the booking made then, also when the same request would now be refused (its deadline passed,
+        // its route gone).
+        if !refusedUnder.isEmpty {
+            let booked = try await cargos.cargos(references: refusedUnder.map(\.reference))
+            for (index, reference) in refusedUnder {
+                if let cargo = booked[reference] { results[index] = .success((cargo, false)) }
             }
         }
         for (index, first) in repeats { results[index] = results[first]!.map { ($0.cargo, false) } }

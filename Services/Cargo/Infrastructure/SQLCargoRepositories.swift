@@ -1,6 +1,7 @@
 import CargoDomain
 import Foundation
 import SQLKit
+import Synchronization
 import TradewindKernel
 import TradewindRuntime
 
@@ -202,8 +203,15 @@ public struct SQLCargoRepository: CargoRepository {
     }
 }
 
+private final class SeenCodes: Sendable {
+    let codes = Mutex<Set<UnLocode>>([])
+}
+
+/// Locations are added, never removed, so a code once found stays known: a booking's origin and destination are
+/// looked up in the database only the first time this process sees them.
 public struct SQLLocationRepository: LocationRepository {
     let store: any SQLStore
+    private let seen = SeenCodes()
 
     public init(store: any SQLStore) { self.store = store }
 
@@ -214,11 +222,15 @@ public struct SQLLocationRepository: LocationRepository {
     }
 
     public func knownCodes(among codes: [UnLocode]) async throws -> Set<UnLocode> {
-        guard !codes.isEmpty else { return [] }
+        let asked = Set(codes)
+        let (known, unsure) = seen.codes.withLock { seen in (asked.intersection(seen), asked.subtracting(seen)) }
+        guard !unsure.isEmpty else { return known }
         let rows = try await store.read { database in
-            try await database.select().column("unlocode").from("locations").where("unlocode", .in, Set(codes.map(\.value)).sorted()).all()
+            try await database.select().column("unlocode").from("locations").where("unlocode", .in, unsure.map(\.value).sorted()).all()
         }
-        return Set(try rows.compactMap { UnLocode(try $0.decode(column: "unlocode", as: String.self)) })
+        let found = Set(try rows.compactMap { UnLocode(try $0.decode(column: "unlocode", as: String.self)) })
+        seen.codes.withLock { $0.formUnion(found) }
+        return known.union(found)
     }
 
     public func location(_ code: UnLocode) async throws -> Location? {

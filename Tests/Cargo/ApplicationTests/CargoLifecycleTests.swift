@@ -134,6 +134,24 @@ import TradewindTesting
         }
     }
 
+    /// A retried booking is the booking made then, even when the same request made fresh would now be refused.
+    @Test func aRetryAfterTheDeadlinePassedIsStillTheFirstBooking() async throws {
+        try await withServices { services in
+            let deadline = clock.now().addingTimeInterval(120 * 86_400)
+            let booked = try await services.book.execute(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline,
+                                                         reference: "order-7", routed: .earliestArrival)
+            clock.advance(by: 121 * 86_400)
+            let results = try await services.book.execute([
+                BookCargo.Request(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline, reference: "order-7", routed: .earliestArrival),
+                BookCargo.Request(from: UnLocode("CNHKG")!, to: UnLocode("SESTO")!, arrivalDeadline: deadline, reference: "order-8"),
+            ])
+            let again = try results[0].get()
+            #expect(!again.created && again.cargo.trackingID == booked.cargo.trackingID)
+            #expect(throws: CargoError.self) { try results[1].get() }
+            #expect(try await services.browse.allCargos().count == 1)
+        }
+    }
+
     @Test func bookingRoutedOnTheEarliestArrivalIsOneStep() async throws {
         try await withServices { services in
             let deadline = clock.now().addingTimeInterval(120 * 86_400)

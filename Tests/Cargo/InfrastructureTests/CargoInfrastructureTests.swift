@@ -20,6 +20,24 @@ import TradewindTesting
 
     /// A batch of bookings is written at once (one statement on PostgreSQL, one transaction on SQLite); a booking whose reference was taken meanwhile stores nothing, not even
     /// its events, and the others are stored.
+    /// Locations are never removed, so a code found once is not looked up again; one not found is, each time.
+    @Test(arguments: TestDatabases.available)
+    func aLocationFoundOnceStaysKnownAndAnUnknownOneIsAskedAgain(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { store in
+            let locations = SQLLocationRepository(store: store)
+            try await SampleNetwork(locations: locations, voyages: SQLVoyageRepository(store: store)).seed(now: now)
+            #expect(try await locations.knownCodes(among: [UnLocode("CNHKG")!, UnLocode("ZZZZZ")!]) == [UnLocode("CNHKG")!])
+            // Behind the repository's back: one found code goes, the unknown one comes.
+            _ = try await store.transaction { database in
+                try await database.raw("DELETE FROM locations WHERE unlocode = 'CNHKG'").all()
+                try await database.raw("INSERT INTO locations (unlocode, name) VALUES ('ZZZZZ', 'Nowhere')").all()
+            }
+            #expect(try await locations.knownCodes(among: [UnLocode("CNHKG")!, UnLocode("ZZZZZ")!, UnLocode("SESTO")!])
+                    == [UnLocode("CNHKG")!, UnLocode("ZZZZZ")!, UnLocode("SESTO")!])
+            #expect(try await SQLLocationRepository(store: store).knownCodes(among: [UnLocode("CNHKG")!]).isEmpty, "a new repository asks the database")
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func aBatchOfBookingsSkipsTakenReferences(_ kind: TestDatabases.Kind) async throws {
         try await migrated(kind) { store in
