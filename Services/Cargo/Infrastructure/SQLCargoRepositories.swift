@@ -55,7 +55,7 @@ public struct SQLCargoRepository: CargoRepository {
             // three other round trips; SQLite's statements cost none.
             var statement: SQLQueryString = """
                 WITH stored AS (
-                    INSERT INTO cargos (\(idents: Self.insertedColumns, joinedBy: ", "))
+                    INSERT INTO cargos (\(Self.insertedColumnList))
                     VALUES \(SQLList(rows.map { SQLGroupExpression(SQLList($0)) }))
                     ON CONFLICT DO NOTHING
                     RETURNING tracking_id
@@ -162,6 +162,7 @@ public struct SQLCargoRepository: CargoRepository {
 
     static let insertedColumns = ["tracking_id", "origin", "spec_origin", "spec_destination", "spec_deadline", "itinerary", "calculated_at", "version",
                                   "reference"]
+    static let insertedColumnList = SQLColumnList(insertedColumns)
 
     /// A new cargo's row, in the order of ``insertedColumns``.
     static func insertedRow(_ cargo: Cargo, reference: String?) throws -> [any SQLExpression] {

@@ -14,7 +14,7 @@ public struct SQLCartRepository: CartRepository {
     public func cart(of owner: CartOwner) async throws -> Cart? {
         let (kind, key) = Self.columns(of: owner)
         return try await store.read { database in
-            try await database.select().columns("id", "lines", "version", "updated_at").from("carts")
+            try await database.select().column(Self.readColumns).from("carts")
                 .where("owner_kind", .equal, kind).where("owner_key", .equal, key).first()
         }.map { row in
             guard let id = CartID(try row.decode(column: "id", as: String.self)) else { throw StoredCartError() }
@@ -92,6 +92,9 @@ public struct SQLCartRepository: CartRepository {
             try await database.delete(from: "carts").where("updated_at", .lessThan, cutoff).returning("id").all().count
         }
     }
+
+    /// What reading a cart decodes.
+    static let readColumns = SQLColumnList(["id", "lines", "version", "updated_at"])
 
     static func columns(of owner: CartOwner) -> (kind: String, key: String) {
         switch owner {

@@ -166,8 +166,8 @@ extension SQLOrderRepository {
             clauses += """
                 ,
                 processes AS (
-                    INSERT INTO checkout_processes (\(idents: processColumns, joinedBy: ", "))
-                    SELECT \(idents: processColumns, joinedBy: ", ") FROM (VALUES \(valueRows(processes.map(processRow)))) AS p (\(idents: processColumns, joinedBy: ", "))
+                    INSERT INTO checkout_processes (\(processColumnList))
+                    SELECT \(processColumnList) FROM (VALUES \(valueRows(processes.map(processRow)))) AS p (\(processColumnList))
                     WHERE order_id IN (SELECT id FROM written)
                     -- The trace stays the one the process started in.
                     ON CONFLICT (order_id) DO UPDATE SET step = excluded.step, attempts = excluded.attempts,

@@ -45,13 +45,13 @@ public struct SQLOrderRepository: OrderRepository {
 
     public func order(_ id: OrderID) async throws -> Order? {
         try await store.read { database in
-            try await database.select().columns(Self.columns).from("orders").where("id", .equal, id.description).first()
+            try await database.select().column(Self.columnList).from("orders").where("id", .equal, id.description).first()
         }.map(Self.decode)
     }
 
     public func order(trackingID: String) async throws -> Order? {
         try await store.read { database in
-            try await database.select().columns(Self.columns).from("orders").where("tracking_id", .equal, trackingID).first()
+            try await database.select().column(Self.columnList).from("orders").where("tracking_id", .equal, trackingID).first()
         }.map(Self.decode)
     }
 
@@ -61,7 +61,7 @@ public struct SQLOrderRepository: OrderRepository {
             return id.description
         }
         let rows = try await store.read { database in
-            var select = database.select().columns(Self.columns).from("orders")
+            var select = database.select().column(Self.columnList).from("orders")
             if let customer = filter.customer { select = select.where("customer", .equal, customer) }
             if let status = filter.status { select = select.where("status", .equal, status.rawValue) }
             if let after {
@@ -100,7 +100,7 @@ public struct SQLOrderRepository: OrderRepository {
 
     public func process(_ id: OrderID) async throws -> CheckoutProcess? {
         try await store.read { database in
-            try await database.select().columns(Self.processColumns).from("checkout_processes")
+            try await database.select().column(Self.processColumnList).from("checkout_processes")
                 .where("order_id", .equal, id.description).first()
         }.map(Self.decodeProcess)
     }
@@ -108,7 +108,7 @@ public struct SQLOrderRepository: OrderRepository {
     public func dueCheckouts(at now: Date, limit: Int, startingNew: Bool) async throws -> [(process: CheckoutProcess, order: Order)] {
         try await store.read { database in
             var query = database.select()
-                .columns(Self.processColumns.map { SQLColumn($0, table: "checkout_processes") } + Self.columns.map { SQLColumn($0, table: "orders") })
+                .column(Self.qualifiedColumnLists.process).column(Self.qualifiedColumnLists.order)
                 .from("checkout_processes")
                 .join("orders", on: SQLColumn("id", table: "orders"), .equal, SQLColumn("order_id", table: "checkout_processes"))
                 // Written as in the partial index's predicate, so that the planner can use the index.
@@ -123,6 +123,12 @@ public struct SQLOrderRepository: OrderRepository {
     static let columns = ["id", "customer", "lines", "address", "status", "failure_reason", "tracking_id", "freight", "created_at", "updated_at", "version"]
 
     static let processColumns = ["order_id", "step", "attempts", "next_attempt_at", "failure", "trace_context"]
+
+    static let columnList = SQLColumnList(columns)
+    static let processColumnList = SQLColumnList(processColumns)
+    static let qualifiedColumnLists = (
+        process: SQLColumnList(processColumns, table: "checkout_processes"), order: SQLColumnList(columns, table: "orders")
+    )
 
     static func upsert(_ processes: [CheckoutProcess], in database: any SQLDatabase) async throws {
         guard !processes.isEmpty else { return }
