@@ -20,12 +20,11 @@ public enum LogSetup {
         }
         guard first else { return }
         LiveLogLevel.set(level)
-        LoggingSystem.bootstrap({ label, metadataProvider in
-            let handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider)
-            case .json: JSONLogHandler(label: label, metadataProvider: metadataProvider)
+        LoggingSystem.bootstrap({ label, metadataProvider -> any LogHandler in
+            switch format {
+            case .text: LiveLevelLogHandler(StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider))
+            case .json: LiveLevelLogHandler(JSONLogHandler(label: label, metadataProvider: metadataProvider))
             }
-            return LiveLevelLogHandler(handler)
         }, metadataProvider: TracingSetup.loggingMetadataProvider)
     }
 }
@@ -41,12 +40,14 @@ public enum LiveLogLevel {
     public static func set(_ newLevel: Logger.Level) { level.store(levels.firstIndex(of: newLevel)!, ordering: .relaxed) }
 }
 
-/// A handler whose level is ``LiveLogLevel`` until a logger sets one of its own.
-struct LiveLevelLogHandler: LogHandler {
-    var inner: any LogHandler
+/// A handler whose level is ``LiveLogLevel`` until a logger sets one of its own. Generic over the handler it wraps,
+/// so that setting a metadata value (three times per request: Hummingbird's request id, ours, the caller) copies one
+/// existential box of the logger's, not a second one inside it.
+struct LiveLevelLogHandler<Inner: LogHandler>: LogHandler {
+    var inner: Inner
     var ownLevel: Logger.Level?
 
-    init(_ inner: any LogHandler) { self.inner = inner }
+    init(_ inner: Inner) { self.inner = inner }
 
     var logLevel: Logger.Level {
         get { ownLevel ?? LiveLogLevel.current }
