@@ -89,25 +89,31 @@ public final class SubscriberDirectory: EventSubscribers, Service {
             return answers
         }
         do {
-            try await store.transaction { database in
-                for (service, subscriptions) in answers {
-                    let mine = subscriptions.filter { $0.publisher == self.publisher }
-                    let delete = database.delete(from: "event_subscribers").where("subscriber", .equal, service)
-                    if !mine.isEmpty { delete.where("type", .notIn, mine.map(\.type)) }
-                    try await delete.run()
-                    for subscription in mine {
-                        try await database.insert(into: "event_subscribers").columns("subscriber", "type", "version", "learned_at")
-                            .values(SQLBind(service), SQLBind(subscription.type), SQLBind(subscription.version), SQLBind(now))
-                            .onConflict(with: ["subscriber", "type"]) { $0.set(excludedValueOf: "version") }.run()
+            // Written only where an answer differs from the table: a round that learns nothing (nearly every one)
+            // reads and writes nothing else, so an idle stack does not commit to disk every few seconds.
+            let stored = try await storedSubscriptions()
+            let changes = answers.mapValues { subscriptions in
+                Dictionary(subscriptions.filter { $0.publisher == self.publisher }.map { ($0.type, $0.version) }, uniquingKeysWith: max)
+            }.filter { service, mine in stored[service, default: [:]] != mine }
+            var rows = stored
+            if !changes.isEmpty {
+                try await store.transaction { database in
+                    for (service, mine) in changes {
+                        let delete = database.delete(from: "event_subscribers").where("subscriber", .equal, service)
+                        if !mine.isEmpty { delete.where("type", .notIn, Array(mine.keys)) }
+                        try await delete.run()
+                        for (type, version) in mine.sorted(by: { $0.key < $1.key }) {
+                            try await database.insert(into: "event_subscribers").columns("subscriber", "type", "version", "learned_at")
+                                .values(SQLBind(service), SQLBind(type), SQLBind(version), SQLBind(now))
+                                .onConflict(with: ["subscriber", "type"]) { $0.set(excludedValueOf: "version") }.run()
+                        }
                     }
                 }
-            }
-            let rows = try await store.read { database in
-                try await database.select().columns("subscriber", "type").from("event_subscribers").orderBy("subscriber").all()
+                rows = try await storedSubscriptions()
             }
             var subscribers: [String: [String]] = [:]
-            for row in rows {
-                subscribers[try row.decode(column: "type", as: String.self), default: []].append(try row.decode(column: "subscriber", as: String.self))
+            for (subscriber, types) in rows.sorted(by: { $0.key < $1.key }) {
+                for type in types.keys { subscribers[type, default: []].append(subscriber) }
             }
             let changed = state.withLock { state in
                 defer { state = (true, subscribers) }
@@ -119,6 +125,19 @@ public final class SubscriberDirectory: EventSubscribers, Service {
             logger.warning("could not store the event subscribers", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// The table: each subscriber's types and the version of each it was built for.
+    private func storedSubscriptions() async throws -> [String: [String: Int]] {
+        let rows = try await store.read { database in
+            try await database.select().columns("subscriber", "type", "version").from("event_subscribers").all()
+        }
+        var stored: [String: [String: Int]] = [:]
+        for row in rows {
+            stored[try row.decode(column: "subscriber", as: String.self), default: [:]][try row.decode(column: "type", as: String.self)] =
+                try row.decode(column: "version", as: Int.self)
+        }
+        return stored
     }
 
     /// What `service` subscribes to; `nil` when it could not be asked (down, or an older build without the route).

@@ -217,6 +217,19 @@ import TradewindTesting
             discovery.port.withLock { $0 = client.port! }
             await directory.refresh()
             #expect(try await directory.subscribers(of: "ThingHappened") == ["consumer"])
+            if publisherStore.dialect == .postgres {
+                // A round that learns nothing new writes nothing: the row keeps its version (PostgreSQL's `xmin`).
+                func rowVersions() async throws -> [String] {
+                    try await publisherStore.read { database in
+                        try await database.raw("SELECT xmin::text AS row_version FROM event_subscribers ORDER BY subscriber, type").all()
+                            .map { try $0.decode(column: "row_version", as: String.self) }
+                    }
+                }
+                let before = try await rowVersions()
+                await directory.refresh()
+                #expect(try await rowVersions() == before)
+                #expect(before.count == 1)
+            }
             try await publisher.publish(thing)
             try await publisher.publish(thing)
             try await publisher.publish(IntegrationEvent(id: "e-2", type: "NobodyCares", occurredAt: Date(), source: "t", aggregateID: "A", traceparent: nil, data: "{}"))
