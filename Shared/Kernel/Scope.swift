@@ -5,6 +5,8 @@ public enum Scope {
     public static let reserveStock = "stock:reserve"
     /// Book, route, re-route and read cargo (cargo service, `/cargos`).
     public static let bookFreight = "freight:book"
+    /// Read any signed-in user's cart (cart service, `POST /cart-reads`), to turn carts into orders in batches.
+    public static let readCarts = "carts:read"
 
     /// Deliver the events `publisher` owns to their subscribers (`POST /events`).
     public static func publishEvents(of publisher: String) -> String { "events:publish:\(publisher)" }

@@ -32,7 +32,21 @@ public struct CartAccess: Sendable {
 
     /// The owner's live cart, or a new empty one (not stored until something is put in it).
     func load(_ owner: CartOwner) async throws -> Cart {
-        if let cart = try await carts.cart(of: owner) {
+        try await live(try await carts.cart(of: owner), of: owner)
+    }
+
+    /// The live carts of several signed-in users, read together, in the order named: a new empty one for a user
+    /// without one.
+    func load(users: [String]) async throws -> [Cart] {
+        let stored = try await carts.carts(ofUsers: users)
+        var loaded: [Cart] = []
+        for user in users { loaded.append(try await live(stored[user], of: .user(user))) }
+        return loaded
+    }
+
+    /// `stored` unless it has expired (then it is deleted), else a new empty cart.
+    private func live(_ stored: Cart?, of owner: CartOwner) async throws -> Cart {
+        if let cart = stored {
             if cart.updatedAt.addingTimeInterval(lifetime) > clock.now() { return cart }
             try await carts.delete(cart.id)
         }
@@ -42,19 +56,31 @@ public struct CartAccess: Sendable {
     /// Refreshes the cart from the catalog and shows it, storing what it learned when that changes what the cart
     /// would show without the catalog; with the catalog down, shows the last known prices marked stale.
     func view(_ cart: Cart) async throws -> CartView {
-        guard !cart.lines.isEmpty else { return try CartView(cart: cart, pricesAreStale: false, lifetime: lifetime) }
+        try await views([cart])[0]
+    }
+
+    /// ``view(_:)`` for several carts, with one question to the catalog for all of them.
+    func views(_ carts: [Cart]) async throws -> [CartView] {
+        var skus: [String] = []
+        var seen: Set<String> = []
+        for line in carts.lazy.flatMap(\.lines) where seen.insert(line.sku).inserted { skus.append(line.sku) }
+        guard !skus.isEmpty else { return try carts.map { try CartView(cart: $0, pricesAreStale: false, lifetime: lifetime) } }
         let entries: [String: CatalogEntry]
         do {
-            entries = try await catalog.entries(for: cart.lines.map(\.sku))
+            entries = try await catalog.entries(for: skus)
         } catch CartError.catalogUnavailable {
-            return try CartView(cart: cart, pricesAreStale: true, lifetime: lifetime)
+            return try carts.map { try CartView(cart: $0, pricesAreStale: !$0.lines.isEmpty, lifetime: lifetime) }
         }
-        var refreshed = cart
-        if refreshed.remember(entries) {
-            // Losing this race only means the next reader asks the catalog again.
-            refreshed = (try? await carts.save(refreshed)) ?? refreshed
+        var views: [CartView] = []
+        for cart in carts {
+            var refreshed = cart
+            if refreshed.remember(entries) {
+                // Losing this race only means the next reader asks the catalog again.
+                refreshed = (try? await self.carts.save(refreshed)) ?? refreshed
+            }
+            views.append(try CartView(cart: refreshed, pricesAreStale: false, lifetime: lifetime))
         }
-        return try CartView(cart: refreshed, pricesAreStale: false, lifetime: lifetime)
+        return views
     }
 
     func save(_ cart: Cart) async throws -> Cart { try await carts.save(cart) }

@@ -182,4 +182,6 @@ public enum CartError: Error, Equatable, Sendable {
     case identificationRequired
     case concurrentUpdate
     case invalidSKU
+    /// A request the cart cannot act on, and why.
+    case invalid(String)
 }

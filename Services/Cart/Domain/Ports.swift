@@ -2,6 +2,8 @@ import Foundation
 
 public protocol CartRepository: Sendable {
     func cart(of owner: CartOwner) async throws -> Cart?
+    /// The stored carts of the signed-in users named, by user; a user without one is left out.
+    func carts(ofUsers users: [String]) async throws -> [String: Cart]
     /// Inserts a new cart (version 0) or updates one whose stored version is `cart.version`; returns the stored cart
     /// with its new version, or fails with ``CartError/concurrentUpdate``.
     func save(_ cart: Cart) async throws -> Cart

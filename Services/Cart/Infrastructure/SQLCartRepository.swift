@@ -16,12 +16,28 @@ public struct SQLCartRepository: CartRepository {
         return try await store.read { database in
             try await database.select().column(Self.readColumns).from("carts")
                 .where("owner_kind", .equal, kind).where("owner_key", .equal, key).first()
-        }.map { row in
-            guard let id = CartID(try row.decode(column: "id", as: String.self)) else { throw StoredCartError() }
-            let lines = try JSONDecoder().decode([CartLine].self, from: Data(try row.decode(column: "lines", as: String.self).utf8))
-            return Cart(id: id, owner: owner, lines: lines, updatedAt: try row.decode(column: "updated_at", as: Date.self),
-                        version: try row.decode(column: "version", as: Int.self))
+        }.map { try Self.cart(from: $0, owner: owner) }
+    }
+
+    public func carts(ofUsers users: [String]) async throws -> [String: Cart] {
+        guard !users.isEmpty else { return [:] }
+        let rows = try await store.read { database in
+            try await database.select().column("owner_key").column(Self.readColumns).from("carts")
+                .where("owner_kind", .equal, "user").where("owner_key", .in, Set(users).sorted()).all()
         }
+        var carts: [String: Cart] = [:]
+        for row in rows {
+            let user = try row.decode(column: "owner_key", as: String.self)
+            carts[user] = try Self.cart(from: row, owner: .user(user))
+        }
+        return carts
+    }
+
+    private static func cart(from row: any SQLRow, owner: CartOwner) throws -> Cart {
+        guard let id = CartID(try row.decode(column: "id", as: String.self)) else { throw StoredCartError() }
+        let lines = try JSONDecoder().decode([CartLine].self, from: Data(try row.decode(column: "lines", as: String.self).utf8))
+        return Cart(id: id, owner: owner, lines: lines, updatedAt: try row.decode(column: "updated_at", as: Date.self),
+                    version: try row.decode(column: "version", as: Int.self))
     }
 
     public func save(_ cart: Cart) async throws -> Cart {

@@ -17,10 +17,11 @@ public struct CartAPI: APIProtocol {
         let remove: RemoveItem
         let clear: ClearCart
         let merge: MergeGuestCart
+        let viewOfUsers: ViewCartsOfUsers
         let access: CartAccess
 
         public init(open: OpenGuestCart, view: ViewCart, add: AddItem, changeQuantity: ChangeQuantity, remove: RemoveItem, clear: ClearCart,
-                    merge: MergeGuestCart, access: CartAccess) {
+                    merge: MergeGuestCart, viewOfUsers: ViewCartsOfUsers, access: CartAccess) {
             self.open = open
             self.view = view
             self.add = add
@@ -28,6 +29,7 @@ public struct CartAPI: APIProtocol {
             self.remove = remove
             self.clear = clear
             self.merge = merge
+            self.viewOfUsers = viewOfUsers
             self.access = access
         }
     }
@@ -69,6 +71,12 @@ public struct CartAPI: APIProtocol {
         guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
         guard let subject = Principal.current?.subject else { throw CartError.identificationRequired }
         return .ok(.init(body: .json(.init(try await useCases.merge.execute(user: subject, guestToken: body.cartToken)))))
+    }
+
+    public func getCartsOfUsers(_ input: Operations.GetCartsOfUsers.Input) async throws -> Operations.GetCartsOfUsers.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("expected a JSON body") }
+        let views = try await useCases.viewOfUsers.execute(users: body.users)
+        return .ok(.init(body: .json(.init(carts: zip(body.users, views).map { .init(user: $0, cart: .init($1)) }))))
     }
 
     private func owner(_ cartToken: String?) throws -> CartOwner {

@@ -29,6 +29,8 @@ public enum CartProblems {
             return .conflict("the cart was changed at the same time; read it and try again")
         case .invalidSKU:
             return .validation("a SKU is 2 to 40 characters of A-Z, 0-9 and '-'")
+        case .invalid(let reason):
+            return .validation(reason)
         }
     }
 }

@@ -5,11 +5,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import TradewindKernel
 import TradewindRuntime
 
 public enum CartRoutes {
     /// Carts are reached with a bearer token (the user's cart) or, without one, an `X-Cart-Token` (a guest's cart):
-    /// the token is checked when sent, and the handlers decide which cart the request means.
+    /// the token is checked when sent, and the handlers decide which cart the request means. Reading the carts of
+    /// several users needs the admin role or the `carts:read` scope.
     public static let accessPolicy = AccessPolicy([
         "POST /carts": .open,
         "GET /carts/current": .optional,
@@ -18,6 +20,7 @@ public enum CartRoutes {
         "PUT /carts/current/items/{sku}": .optional,
         "DELETE /carts/current/items/{sku}": .optional,
         "POST /carts/current/merge": .authenticated,
+        "POST /cart-reads": .adminOrScope(Scope.readCarts),
     ])
 
     public static func register(_ api: CartAPI, on router: Router<ServiceRequestContext>) throws {

@@ -48,7 +48,7 @@ public enum CartService {
         let api = CartAPI(useCases: .init(
             open: OpenGuestCart(access: access), view: ViewCart(access: access), add: AddItem(access: access),
             changeQuantity: ChangeQuantity(access: access), remove: RemoveItem(access: access), clear: ClearCart(access: access),
-            merge: MergeGuestCart(access: access), access: access
+            merge: MergeGuestCart(access: access), viewOfUsers: ViewCartsOfUsers(access: access), access: access
         ))
         let router = try ServiceHost.makeRouter(.init(
             problemMapping: CartProblems.map, verifier: verifier, accessPolicy: CartRoutes.accessPolicy,

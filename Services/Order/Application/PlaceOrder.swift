@@ -28,7 +28,7 @@ public struct PlaceOrder: Sendable {
         }
         let snapshot: [CartLineSnapshot]
         do {
-            snapshot = try await orderableLines(forCustomerToken: customerToken)
+            snapshot = try await orderableLines(ofCustomer: customer, token: customerToken)
         } catch {
             if let existing = try await previous(customer: customer, key: key, request: request) { return (existing, false) }
             throw error
@@ -51,8 +51,8 @@ public struct PlaceOrder: Sendable {
     }
 
     /// The cart's lines, when every one of them can be ordered.
-    private func orderableLines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
-        let snapshot = try await cart.lines(forCustomerToken: token)
+    private func orderableLines(ofCustomer customer: String, token: String) async throws -> [CartLineSnapshot] {
+        let snapshot = try await cart.lines(ofCustomer: customer, token: token)
         guard !snapshot.isEmpty else { throw OrderError.emptyCart }
         let unavailable = snapshot.filter { !$0.available }.map(\.sku)
         guard unavailable.isEmpty else {

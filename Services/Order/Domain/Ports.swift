@@ -24,9 +24,10 @@ public enum StepFailure: Error, Equatable, Sendable {
     case permanent(String)
 }
 
-/// The customer's cart (the cart service), read with the customer's own credentials.
+/// The customer's cart (the cart service): the customer is the subject of `token`, the access token the order was
+/// placed with.
 public protocol CartContents: Sendable {
-    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot]
+    func lines(ofCustomer customer: String, token: String) async throws -> [CartLineSnapshot]
 }
 
 /// Stock held for an order (the product service). Every call is idempotent per order id.

@@ -32,11 +32,11 @@ public struct UserServiceConfiguration: Sendable {
         }
     }
 
-    /// What Tradewind's own machine clients may do: the order service reserves stock, books freight and publishes
-    /// the order's events; the cargo service, and every context generated with `--publishes`, publishes its own.
+    /// What Tradewind's own machine clients may do: the order service reads carts, reserves stock, books freight and
+    /// publishes the order's events; the cargo service, and every context generated with `--publishes`, publishes its own.
     /// Any other client has no scope unless given one.
     public static let defaultScopes: [String: Set<String>] = [
-        "order-service": [Scope.reserveStock, Scope.bookFreight, Scope.publishEvents(of: "order-service")],
+        "order-service": [Scope.readCarts, Scope.reserveStock, Scope.bookFreight, Scope.publishEvents(of: "order-service")],
         "cargo-service": [Scope.publishEvents(of: "cargo-service")],
         // tradewind new context: publisher scopes
     ]

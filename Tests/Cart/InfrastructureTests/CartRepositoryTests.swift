@@ -39,6 +39,23 @@ import TradewindTesting
         }
     }
 
+    /// The carts of several users come back by user from one read; guests' carts and users without one are left out.
+    @Test(arguments: TestDatabases.available)
+    func theCartsOfSeveralUsersAreReadTogether(_ kind: TestDatabases.Kind) async throws {
+        try await migrated(kind) { carts in
+            var stored: [CartOwner: Cart] = [:]
+            for (owner, quantity) in [(CartOwner.user("u1"), 1), (.user("u2"), 2), (.guest(tokenHash: "u3"), 3)] {
+                var cart = Cart(id: CartID(rawValue: UUID()), owner: owner, updatedAt: now)
+                try cart.add(CatalogEntry(sku: "A-1", name: "Kettle", price: Money(minorUnits: 3990, currency: euro), active: true, available: 5),
+                             quantity: quantity, at: now)
+                stored[owner] = try await carts.save(cart)
+            }
+            let read = try await carts.carts(ofUsers: ["u2", "u3", "u1", "u2", "nobody"])
+            #expect(read == ["u1": stored[.user("u1")]!, "u2": stored[.user("u2")]!])
+            #expect(try await carts.carts(ofUsers: []).isEmpty)
+        }
+    }
+
     /// Orders placed together empty their carts in one transaction; each event counts once, however often it comes.
     @Test(arguments: TestDatabases.available)
     func cartsOfPlacedOrdersAreDeletedOncePerEvent(_ kind: TestDatabases.Kind) async throws {

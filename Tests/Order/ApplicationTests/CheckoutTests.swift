@@ -21,7 +21,7 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
     let committed = Mutex<Set<OrderID>>([])
     let bookings = Mutex<[OrderID: String]>([:])
 
-    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
+    func lines(ofCustomer customer: String, token: String) async throws -> [CartLineSnapshot] {
         if cartDown.withLock({ $0 }) { throw OrderError.cartUnavailable }
         return cartLines.withLock { $0 }
     }

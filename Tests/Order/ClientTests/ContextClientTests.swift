@@ -321,41 +321,84 @@ import TradewindTesting
         }
     }
 
-    @Test func theCartIsReadWithEveryLineOnTheCustomersBehalf() async throws {
-        try await withProduct { productPort in
-            let cart = try await CartService.buildApplication(
-                CartServiceConfiguration(
-                    runtime: RuntimeSettings(serviceName: "cart-service", port: 0, database: .sqliteInMemory),
-                    staticDiscovery: StaticDiscovery(["product-service": ["http://127.0.0.1:\(productPort)"]])
-                ),
-                keys: await Self.keys(), logger: Self.logger
+    /// A cart service built in-process on a real port, reading the catalog of the product service on `productPort`.
+    static func withCart(productPort: Int, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let cart = try await CartService.buildApplication(
+            CartServiceConfiguration(
+                runtime: RuntimeSettings(serviceName: "cart-service", port: 0, database: .sqliteInMemory),
+                staticDiscovery: StaticDiscovery(["product-service": ["http://127.0.0.1:\(productPort)"]])
+            ),
+            keys: await Self.keys(), logger: Self.logger
+        )
+        try await cart.test(.live, body)
+    }
+
+    static func fill(cartOf customerToken: String, with skus: [String], client: any TestClientProtocol) async throws {
+        for (index, sku) in skus.enumerated() {
+            let added = try await client.execute(
+                uri: "/carts/current/items", method: .post,
+                headers: [.authorization: "Bearer \(customerToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"sku":"\#(sku)","quantity":\#(index + 1)}"#)
             )
-            try await cart.test(.live) { (client: any TestClientProtocol) async throws in
+            try #require(added.status == .ok || added.status == .created, "adding \(sku): \(added.status)")
+        }
+    }
+
+    @Test func theCartIsReadWithEveryLineAndOrdersPlacedTogetherReadTheirOwnCarts() async throws {
+        try await withProduct { productPort in
+            try await Self.withCart(productPort: productPort) { client in
                 let customer = try await Self.token(subject: "customer-7", roles: ["customer"])
                 let skus = ["AUD-HP-100", "OUT-TN-2P", "OUT-HL-01"]
-                for (index, sku) in skus.enumerated() {
-                    let added = try await client.execute(
-                        uri: "/carts/current/items", method: .post,
-                        headers: [.authorization: "Bearer \(customer)", .contentType: "application/json"],
-                        body: ByteBuffer(string: #"{"sku":"\#(sku)","quantity":\#(index + 1)}"#)
-                    )
-                    try #require(added.status == .ok || added.status == .created, "adding \(sku): \(added.status)")
-                }
-                let contents = CartClient(client: try await Self.serviceClient(["cart-service": client.port!]))
-                let lines = try await contents.lines(forCustomerToken: customer)
+                try await Self.fill(cartOf: customer, with: skus, client: client)
+                let contents = CartClient(client: try await Self.serviceClient(["cart-service": client.port!], scopes: [Scope.readCarts]))
+                let lines = try await contents.lines(ofCustomer: "customer-7", token: customer)
                 #expect(lines.map(\.sku).sorted() == skus.sorted(), "every line of the cart, none dropped")
                 #expect(lines.first { $0.sku == "OUT-TN-2P" }?.quantity == 2)
                 #expect(lines.first { $0.sku == "AUD-HP-100" }?.unitPrice == Money(minorUnits: 12_900, currency: Currency("EUR")!))
                 #expect(lines.allSatisfy { $0.available })
-                // Someone else's cart is not this customer's: another token reads its own, empty cart.
-                let other = try await Self.token(subject: "customer-8", roles: ["customer"])
-                #expect(try await contents.lines(forCustomerToken: other).isEmpty)
-                await #expect(throws: OrderError.cartUnavailable) { try await contents.lines(forCustomerToken: "not-a-token") }
+
+                // Customers ordering at the same moment share reads, and each gets their own cart.
+                var tokens: [String: String] = [:]
+                for number in 1...12 {
+                    let token = try await Self.token(subject: "customer-\(100 + number)", roles: ["customer"])
+                    try await Self.fill(cartOf: token, with: Array(skus.prefix(number % 3 + 1)), client: client)
+                    tokens["customer-\(100 + number)"] = token
+                }
+                let read = try await withThrowingTaskGroup(of: (String, [CartLineSnapshot]).self) { group in
+                    for _ in 1...2 {
+                        for (customer, token) in tokens { group.addTask { (customer, try await contents.lines(ofCustomer: customer, token: token)) } }
+                    }
+                    return try await group.reduce(into: [(String, [CartLineSnapshot])]()) { $0.append($1) }
+                }
+                #expect(read.count == 24)
+                for (customer, lines) in read {
+                    let number = Int(customer.dropFirst("customer-".count))! - 100
+                    #expect(lines.map(\.sku) == Array(skus.prefix(number % 3 + 1)), "\(customer)")
+                }
+                #expect(try await contents.lines(ofCustomer: "customer-8", token: "unused").isEmpty, "a customer without a cart has an empty one")
             }
         }
-        let down = CartClient(client: try await Self.serviceClient(["cart-service": Self.closedPort]))
+        let down = CartClient(client: try await Self.serviceClient(["cart-service": Self.closedPort], scopes: [Scope.readCarts]))
         await #expect(throws: OrderError.cartUnavailable) {
-            try await down.lines(forCustomerToken: try await Self.token(subject: "customer-7", roles: ["customer"]))
+            try await down.lines(ofCustomer: "customer-7", token: try await Self.token(subject: "customer-7", roles: ["customer"]))
+        }
+    }
+
+    /// Without the carts:read scope (an operator who keeps the order service from reading any cart), each cart is read
+    /// with its customer's own token, which then has to be theirs.
+    @Test func withoutTheScopeEachCartIsReadOnTheCustomersBehalf() async throws {
+        try await withProduct { productPort in
+            try await Self.withCart(productPort: productPort) { client in
+                let customer = try await Self.token(subject: "customer-7", roles: ["customer"])
+                try await Self.fill(cartOf: customer, with: ["AUD-HP-100"], client: client)
+                let contents = CartClient(client: try await Self.serviceClient(["cart-service": client.port!], scopes: [Scope.reserveStock]))
+                for _ in 1...2 {
+                    #expect(try await contents.lines(ofCustomer: "customer-7", token: customer).map(\.sku) == ["AUD-HP-100"])
+                }
+                let other = try await Self.token(subject: "customer-8", roles: ["customer"])
+                #expect(try await contents.lines(ofCustomer: "customer-7", token: other).isEmpty, "the token decides whose cart is read")
+                await #expect(throws: OrderError.cartUnavailable) { try await contents.lines(ofCustomer: "customer-7", token: "not-a-token") }
+            }
         }
     }
 }

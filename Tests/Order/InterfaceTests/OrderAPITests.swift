@@ -18,7 +18,7 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
     let published = Mutex<[String]>([])
     let cartDown = Mutex(false)
 
-    func lines(forCustomerToken token: String) async throws -> [CartLineSnapshot] {
+    func lines(ofCustomer customer: String, token: String) async throws -> [CartLineSnapshot] {
         if cartDown.withLock({ $0 }) { throw OrderError.cartUnavailable }
         return [CartLineSnapshot(sku: "AUD-1", name: "Headphones", unitPrice: Money(minorUnits: 12900, currency: Currency("EUR")!), quantity: 1, available: true)]
     }
