@@ -16,9 +16,14 @@ public struct ViewCartsOfUsers: Sendable {
         guard (1...Self.maximumUsers).contains(users.count) else {
             throw CartError.invalid("name 1 to \(Self.maximumUsers) users, not \(users.count)")
         }
-        guard let malformed = users.firstIndex(where: { $0.isEmpty || $0.utf8.count > 200 }) else {
+        guard let malformed = users.firstIndex(where: { !Self.isWellFormedSubject($0) }) else {
             return try await access.views(try await access.load(users: users))
         }
-        throw CartError.invalid("users[\(malformed)] must be 1 to 200 bytes long")
+        throw CartError.invalid("users[\(malformed)] must be 1 to 200 bytes long, without control characters")
+    }
+
+    /// What an access token's subject can be: no user has a cart under anything else.
+    static func isWellFormedSubject(_ subject: String) -> Bool {
+        (1...200).contains(subject.utf8.count) && !subject.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }

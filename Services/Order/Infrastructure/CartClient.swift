@@ -11,8 +11,9 @@ import TradewindRuntime
 ///
 /// Carts are read in batches (`CallBatcher`) with this service's own token and its `carts:read` scope: the orders
 /// placed while a read is in flight share the next one. A cart service without the batch operation (an older
-/// version during a rolling upgrade), or one that refuses this service the scope, is asked once per order instead,
-/// with the customer's own token, and not asked for a batch again for a minute.
+/// version during a rolling upgrade), or one that refuses this service's token or scope (no machine credentials
+/// configured, or an operator who withholds `carts:read`), is asked once per order instead, with the customer's own
+/// token, and not asked for a batch again for a minute.
 public struct CartClient: CartContents {
     struct Read: Sendable {
         let customer: String
@@ -44,7 +45,7 @@ public struct CartClient: CartContents {
                 do {
                     switch try await cart.getCartsOfUsers(body: .json(.init(users: customers))) {
                     case .ok(let ok): answer = try ok.body.json.carts
-                    case .forbidden, .default(statusCode: 404, _), .default(statusCode: 405, _): answer = nil
+                    case .unauthorized, .forbidden, .default(statusCode: 404, _), .default(statusCode: 405, _): answer = nil
                     default: return batch.map { _ in .failure(.cartUnavailable) }
                     }
                 } catch {

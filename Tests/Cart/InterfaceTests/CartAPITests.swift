@@ -152,7 +152,7 @@ final class StubCatalog: ProductCatalog {
 
             let tooMany = "{\"users\":[\(Array(repeating: "\"u\"", count: 101).joined(separator: ","))]}"
             let longName = String(repeating: "u", count: 201)
-            for (body, status) in [(#"{"users":[]}"#, 422), (tooMany, 422), (#"{"users":["user-1",""]}"#, 422), (#"{"users":["\#(longName)"]}"#, 422),
+            for (body, status) in [(#"{"users":[]}"#, 422), (tooMany, 422), (#"{"users":["user-1",""]}"#, 422), (#"{"users":["\#(longName)"]}"#, 422), (#"{"users":["user-1\u0000"]}"#, 422),
                                    (#"{"users":"user-1"}"#, 400), (#"{}"#, 400), ("not json", 400)] {
                 let response = try await read(body)
                 #expect(response.status.code == status, "\(body.prefix(40))")

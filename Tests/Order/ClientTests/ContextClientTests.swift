@@ -384,21 +384,28 @@ import TradewindTesting
         }
     }
 
-    /// Without the carts:read scope (an operator who keeps the order service from reading any cart), each cart is read
-    /// with its customer's own token, which then has to be theirs.
+    /// Without the carts:read scope (an operator who keeps the order service from reading any cart) or without machine
+    /// credentials at all, each cart is read with its customer's own token, which then has to be theirs.
     @Test func withoutTheScopeEachCartIsReadOnTheCustomersBehalf() async throws {
         try await withProduct { productPort in
             try await Self.withCart(productPort: productPort) { client in
                 let customer = try await Self.token(subject: "customer-7", roles: ["customer"])
                 try await Self.fill(cartOf: customer, with: ["AUD-HP-100"], client: client)
-                let contents = CartClient(client: try await Self.serviceClient(["cart-service": client.port!], scopes: [Scope.reserveStock]))
-                for _ in 1...2 {
-                    #expect(try await contents.lines(ofCustomer: "customer-7", token: customer).map(\.sku) == ["AUD-HP-100"])
+                let withoutScope = try await Self.serviceClient(["cart-service": client.port!], scopes: [Scope.reserveStock])
+                let withoutCredentials = ServiceClient(discovery: StaticDiscovery(["cart-service": ["http://127.0.0.1:\(client.port!)"]]), logger: Self.logger)
+                for serviceClient in [withoutScope, withoutCredentials] {
+                    try await Self.readsOnTheCustomersBehalf(CartClient(client: serviceClient), customer: customer)
                 }
-                let other = try await Self.token(subject: "customer-8", roles: ["customer"])
-                #expect(try await contents.lines(ofCustomer: "customer-7", token: other).isEmpty, "the token decides whose cart is read")
-                await #expect(throws: OrderError.cartUnavailable) { try await contents.lines(ofCustomer: "customer-7", token: "not-a-token") }
             }
         }
+    }
+
+    static func readsOnTheCustomersBehalf(_ contents: CartClient, customer: String) async throws {
+        for _ in 1...2 {
+            #expect(try await contents.lines(ofCustomer: "customer-7", token: customer).map(\.sku) == ["AUD-HP-100"])
+        }
+        let other = try await Self.token(subject: "customer-8", roles: ["customer"])
+        #expect(try await contents.lines(ofCustomer: "customer-7", token: other).isEmpty, "the token decides whose cart is read")
+        await #expect(throws: OrderError.cartUnavailable) { try await contents.lines(ofCustomer: "customer-7", token: "not-a-token") }
     }
 }
