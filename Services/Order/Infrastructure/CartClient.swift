@@ -23,7 +23,8 @@ public struct CartClient: CartContents {
     private let reads: CallBatcher<Read, Result<[CartLineSnapshot], OrderError>>
 
     public init(client: ServiceClient, maximumBatch: Int = 100, batchRetryAfter: Duration = .seconds(60)) {
-        let transport = ServiceClientTransport(client, service: CartContract.service)
+        // Reading carts changes nothing, so a batch read is repeated on another instance like a GET would be.
+        let transport = ServiceClientTransport(client, service: CartContract.service, idempotentOperations: [Operations.GetCartsOfUsers.id])
         let serverURL = ServiceClientTransport.serverURL(for: CartContract.service)
         let cart = Client(serverURL: serverURL, configuration: .tradewind, transport: transport)
         let batchesRefused = RefusalMemory(lasting: batchRetryAfter)

@@ -78,9 +78,10 @@ public final class InstanceSelector: Sendable {
     /// The pause before attempt `attempt + 1` of a call, or `nil` when the policy, the deadline or the budget rule
     /// it out. Takes a token from the retry budget when it answers a pause.
     public func retryPause(
-        method: HTTPRequest.Method, outcome: RetryPolicy.Outcome, attempt: Int, bodyIsReplayable: Bool, deadline: ContinuousClock.Instant
+        method: HTTPRequest.Method, idempotent: Bool? = nil, outcome: RetryPolicy.Outcome, attempt: Int, bodyIsReplayable: Bool,
+        deadline: ContinuousClock.Instant
     ) -> Duration? {
-        guard bodyIsReplayable, retry.shouldRetry(method: method, outcome: outcome, attempt: attempt) else { return nil }
+        guard bodyIsReplayable, retry.shouldRetry(method: method, outcome: outcome, attempt: attempt, idempotent: idempotent) else { return nil }
         return state.withLock { state in
             let pause = retry.delay(afterAttempt: attempt, using: &state.random)
             guard ContinuousClock.now + pause < deadline, state.budget.tryRetry(at: .now) else { return nil }

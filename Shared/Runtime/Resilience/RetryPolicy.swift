@@ -23,16 +23,19 @@ public struct RetryPolicy: Sendable, Equatable {
 
     static let idempotentMethods: Set<HTTPRequest.Method> = [.get, .head, .put, .delete, .options, .trace]
 
-    /// Whether attempt number `attempt` (1-based) that ended in `outcome` should be followed by another.
-    public func shouldRetry(method: HTTPRequest.Method, outcome: Outcome, attempt: Int) -> Bool {
+    /// Whether attempt number `attempt` (1-based) that ended in `outcome` should be followed by another. A request
+    /// is repeated after it may have arrived only when it is idempotent: by its method, unless the caller knows better
+    /// (`idempotent`, for a POST that only reads, such as a batch look-up).
+    public func shouldRetry(method: HTTPRequest.Method, outcome: Outcome, attempt: Int, idempotent: Bool? = nil) -> Bool {
         guard attempt < maximumAttempts else { return false }
+        let repeatable = idempotent ?? Self.idempotentMethods.contains(method)
         switch outcome {
         case .connectionFailed:
             return true
         case .failedAfterSending:
-            return Self.idempotentMethods.contains(method)
+            return repeatable
         case .response(let status):
-            return Self.idempotentMethods.contains(method) && [502, 503, 504].contains(status)
+            return repeatable && [502, 503, 504].contains(status)
         }
     }
 

@@ -83,13 +83,14 @@ public final class ServiceClient: Sendable {
     public func breakerPhases() -> [String: CircuitBreaker.Phase] { selector.breakerPhases() }
 
     /// A call whose response is collected (up to `maximumResponseBytes`). Retries are possible because the body,
-    /// if any, is in memory.
+    /// if any, is in memory. `idempotent` says whether the call may be repeated after it may have arrived, when its
+    /// method alone would say otherwise (a POST that only reads).
     public func execute(
         service: String, method: HTTPRequest.Method, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil, idempotent: Bool? = nil
     ) async throws -> ServiceResponse {
         let limit = configuration.maximumResponseBytes
-        return try await call(service: service, method: method, timeout: timeout, bodyIsReplayable: true) { endpoint, deadline in
+        return try await call(service: service, method: method, idempotent: idempotent, timeout: timeout, bodyIsReplayable: true) { endpoint, deadline in
             var request = Self.request(method, endpoint, path, headers, deadline: deadline)
             if let body { request.body = .bytes(body) }
             let response = try await self.send(request, deadline: deadline)
@@ -101,7 +102,7 @@ public final class ServiceClient: Sendable {
     /// Pick an instance, send, feed its breaker, and retry elsewhere when the policy, the deadline and the budget
     /// allow.
     private func call<Value: Sendable>(
-        service: String, method: HTTPRequest.Method, timeout: Duration?, bodyIsReplayable: Bool,
+        service: String, method: HTTPRequest.Method, idempotent: Bool? = nil, timeout: Duration?, bodyIsReplayable: Bool,
         attempt send: @Sendable (ServiceEndpoint, ContinuousClock.Instant) async throws -> (status: Int, value: Value)
     ) async throws -> Value {
         let deadline = Self.deadline(timeout: timeout ?? configuration.defaultTimeout)
@@ -134,7 +135,8 @@ public final class ServiceClient: Sendable {
                 outcome = Self.isConnectionFailure(error) ? .connectionFailed : .failedAfterSending
             }
 
-            let pause = selector.retryPause(method: method, outcome: outcome, attempt: attempt, bodyIsReplayable: bodyIsReplayable, deadline: deadline)
+            let pause = selector.retryPause(method: method, idempotent: idempotent, outcome: outcome, attempt: attempt,
+                                            bodyIsReplayable: bodyIsReplayable, deadline: deadline)
             guard let pause else {
                 switch result {
                 case .success(let response): return response.value

@@ -13,12 +13,17 @@ public struct ServiceClientTransport: ClientTransport {
     let service: String
     let timeout: Duration?
     let maximumRequestBytes: Int
+    let idempotentOperations: Set<String>
 
-    public init(_ client: ServiceClient, service: String, timeout: Duration? = nil, maximumRequestBytes: Int = 8 << 20) {
+    /// `idempotentOperations` names, by operation id, the calls that may be repeated after they may have arrived
+    /// although their method is not idempotent (a POST that only reads); the others are retried as their method allows.
+    public init(_ client: ServiceClient, service: String, timeout: Duration? = nil, maximumRequestBytes: Int = 8 << 20,
+                idempotentOperations: Set<String> = []) {
         self.client = client
         self.service = service
         self.timeout = timeout
         self.maximumRequestBytes = maximumRequestBytes
+        self.idempotentOperations = idempotentOperations
     }
 
     /// The server URL to give a generated client: the service's name, which nothing resolves.
@@ -44,7 +49,7 @@ public struct ServiceClientTransport: ClientTransport {
         var payload: ByteBuffer?
         if let body { payload = ByteBuffer(bytes: try await [UInt8](collecting: body, upTo: maximumRequestBytes)) }
         let answer = try await client.execute(service: service, method: request.method, path: request.path ?? "/", headers: headers,
-                                              body: payload, timeout: timeout)
+                                              body: payload, timeout: timeout, idempotent: idempotentOperations.contains(operationID) ? true : nil)
         var fields = HTTPFields()
         for (name, value) in answer.headers {
             if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }

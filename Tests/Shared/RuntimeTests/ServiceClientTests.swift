@@ -104,6 +104,10 @@ import TradewindTesting
             let post = try await client.execute(service: "user-service", method: .post, path: "/echo")
             #expect(post.status == 503)
             #expect(b.hits.withLock { $0 } == 1)
+            // Unless the caller knows it only reads.
+            _ = try await client.execute(service: "user-service", method: .get, path: "/echo")
+            let read = try await client.execute(service: "user-service", method: .post, path: "/echo", idempotent: true)
+            #expect(String(buffer: read.body) == "b")
         }
     }
 
