@@ -47,6 +47,9 @@ public struct CartClient: CartContents {
                     switch try await cart.getCartsOfUsers(body: .json(.init(users: customers))) {
                     case .ok(let ok): answer = try ok.body.json.carts
                     case .unauthorized, .forbidden, .default(statusCode: 404, _), .default(statusCode: 405, _): answer = nil
+                    // A customer the cart service would not name (a subject from another issuer, say) must not fail
+                    // the others: each is asked alone.
+                    case .unprocessableContent: return await batch.concurrentMap(readOne)
                     default: return batch.map { _ in .failure(.cartUnavailable) }
                     }
                 } catch {

@@ -376,6 +376,20 @@ import TradewindTesting
                     #expect(lines.map(\.sku) == Array(skus.prefix(number % 3 + 1)), "\(customer)")
                 }
                 #expect(try await contents.lines(ofCustomer: "customer-8", token: "unused").isEmpty, "a customer without a cart has an empty one")
+
+                // A subject the cart service refuses to name (a control character) fails no one else's read.
+                let odd = "customer-\u{1}"
+                let oddToken = try await Self.token(subject: odd, roles: ["customer"])
+                let others = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for round in 0..<3 {
+                        group.addTask { _ = try? await contents.lines(ofCustomer: odd, token: oddToken); return [] }
+                        for (customer, token) in tokens.sorted(by: { $0.key < $1.key }).dropFirst(round * 4).prefix(4) {
+                            group.addTask { try await contents.lines(ofCustomer: customer, token: token).map(\.sku) }
+                        }
+                    }
+                    return try await group.reduce(into: [[String]]()) { $0.append($1) }.filter { !$0.isEmpty }
+                }
+                #expect(others.count == 12)
             }
         }
         let down = CartClient(client: try await Self.serviceClient(["cart-service": Self.closedPort], scopes: [Scope.readCarts]))
