@@ -136,9 +136,13 @@ import TradewindTesting
 @Suite struct RegistrySettingsSourceTests {
     @Test func theInitialReadFillsTheProviderAtOnce() async throws {
         let router = Router()
+        let asked = Mutex<[String]>([])
         router.get("/v1/kv/config/dev/") { request, _ -> Response in
+            asked.withLock { $0.append(request.uri.description) }
             // A blocking read would wait; the initial one must not ask for one.
-            guard request.uri.queryParameters["index"] == nil, request.headers[HTTPField.Name("X-Consul-Token")!] == "service.svc.x" else {
+            let parameters = request.uri.queryParameters
+            guard parameters["index"] == nil, parameters["wait"] == nil,
+                  request.headers[HTTPField.Name("X-Consul-Token")!] == "service.svc.x" else {
                 return Response(status: .badRequest)
             }
             let value = Data("debug".utf8).base64EncodedString()
@@ -149,8 +153,10 @@ import TradewindTesting
             let source = RegistrySettingsSource(
                 registryURL: "http://127.0.0.1:\(client.port!)", token: "service.svc.x", service: "svc", environment: "dev", logger: Logger(label: "test")
             )
-            // Filled means answered: a blocking read is refused above, and a read that ran out of time fills nothing.
+            // Not blocking is proven by the request itself, not by a stopwatch on a shared machine: one read, without
+            // the index and wait of a blocking query, answered (a read that ran out of time fills nothing).
             await source.loadInitial()
+            #expect(asked.withLock { $0.count } == 1, "\(asked.withLock { $0 })")
             #expect(ConfigReader(provider: source.provider).string(forKey: ConfigKey(["log", "level"])) == "debug")
         }
     }
