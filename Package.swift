@@ -25,7 +25,6 @@ extension Target.Dependency {
     static let prometheus: Self = .product(name: "Prometheus", package: "swift-prometheus")
     static let serviceLifecycle: Self = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let openAPIRuntime: Self = .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
-    static let openAPIHummingbird: Self = .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird")
     static let crypto: Self = .product(name: "Crypto", package: "swift-crypto")
     static let histogram: Self = .product(name: "Histogram", package: "hdrhistogram-swift")
     static let multipartKit: Self = .product(name: "MultipartKit", package: "multipart-kit")
@@ -81,7 +80,7 @@ func boundedContext(
         .target(
             name: interfaceName,
             dependencies: [.kernel, .runtime, .byName(name: domain), .byName(name: application), .hummingbird]
-                + (openAPI ? [.openAPIRuntime, .openAPIHummingbird] : []) + contractsTargets + interface,
+                + (openAPI ? [.openAPIRuntime] : []) + contractsTargets + interface,
             path: "\(root)/Interface",
             exclude: guides,
             resources: interfaceResources,
@@ -239,7 +238,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
-        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import OpenAPIHummingbird
 import TradewindKernel
 import TradewindRuntime
 
@@ -25,6 +24,6 @@ public enum CargoRoutes {
     ])
 
     public static func register(_ api: CargoAPI, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router, configuration: .tradewind)
+        try api.registerHandlers(on: OpenAPIRoutes(router), configuration: .tradewind)
     }
 }

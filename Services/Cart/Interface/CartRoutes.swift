@@ -4,7 +4,6 @@ import CartDomain
 import Hummingbird
 import Logging
 import NIOCore
-import OpenAPIHummingbird
 import TradewindKernel
 import TradewindRuntime
 
@@ -24,6 +23,6 @@ public enum CartRoutes {
     ])
 
     public static func register(_ api: CartAPI, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router, configuration: .tradewind)
+        try api.registerHandlers(on: OpenAPIRoutes(router), configuration: .tradewind)
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import OpenAPIHummingbird
 import OrderApplication
 import OrderDomain
 import TradewindRuntime
@@ -18,7 +17,7 @@ public enum OrderRoutes {
     ].merging(OutboxAdminRoutes.accessRules) { $1 })
 
     public static func register(_ api: OrderAPI, store: any SQLStore, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router, configuration: .tradewind)
+        try api.registerHandlers(on: OpenAPIRoutes(router), configuration: .tradewind)
         OutboxAdminRoutes.register(on: router, store: store)
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import OpenAPIHummingbird
 import TradewindKernel
 import TradewindRuntime
 
@@ -31,6 +30,6 @@ public enum ProductRoutes {
     ])
 
     public static func register(_ api: ProductAPI, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router, configuration: .tradewind)
+        try api.registerHandlers(on: OpenAPIRoutes(router), configuration: .tradewind)
     }
 }

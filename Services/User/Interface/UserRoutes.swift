@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import OpenAPIHummingbird
 import TradewindRuntime
 
 public enum UserRoutes {
@@ -18,6 +17,6 @@ public enum UserRoutes {
     ])
 
     public static func register(_ api: UserAPI, on router: Router<ServiceRequestContext>) throws {
-        try api.registerHandlers(on: router, configuration: .tradewind)
+        try api.registerHandlers(on: OpenAPIRoutes(router), configuration: .tradewind)
     }
 }

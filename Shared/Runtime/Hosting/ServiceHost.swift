@@ -75,7 +75,7 @@ public enum ServiceHost {
         let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestIDMiddleware(trustedProxies: options.trustedProxies))
         if TracingSetup.isEnabled { router.add(middleware: TracingMiddleware()) }
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: AccessLogMiddleware(quietRoutes: AccessLogMiddleware<Context>.operationalRoutes.union(options.quietRoutes)
             .union(["GET \(EventSubscriptions.declarationPath)"])))
         router.add(middleware: ProblemMiddleware(mapping: options.problemMapping))
