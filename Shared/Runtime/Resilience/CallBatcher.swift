@@ -1,11 +1,12 @@
 import Synchronization
 import Tracing
 
-/// Gathers concurrent calls into batches, without waiting to do so: a call made while fewer than `maximumInFlight`
-/// batches are in flight goes out at once, alone; calls made while that many are in flight queue, and go out
+/// Gathers concurrent calls into batches, without a timer: a call made while fewer than `maximumInFlight` batches
+/// are in flight goes out once the other tasks ready to run have had one turn, with the calls they made meanwhile (a
+/// burst of calls started together goes as one batch); calls made while that many are in flight queue, and go out
 /// together as soon as one of them returns.
 ///
-/// Under light load every call is sent alone and nothing is added to its latency. Under heavy load the batches
+/// Under light load every call is sent alone, one scheduling turn later. Under heavy load the batches
 /// grow by themselves with the load, so each item pays a fraction of one round trip. This is the shape of a
 /// database's group commit; it needs no timer and no tuning beyond the largest batch the other side accepts.
 ///
@@ -69,7 +70,11 @@ public final class CallBatcher<Item: Sendable, Outcome: Sendable>: Sendable {
         }
         switch turn {
         case .done(let outcome): return outcome
-        case .lead: return await lead(with: item)
+        case .lead:
+            // Calls started together (a worker's burst) are queued by the time the other tasks ready to run have
+            // had their turn: waiting for that turn sends a burst of 32 as 1 + 31 rather than 1 + 1 + 30.
+            await Task.yield()
+            return await lead(with: item)
         }
     }
 

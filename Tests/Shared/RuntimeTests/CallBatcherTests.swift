@@ -51,6 +51,47 @@ import TradewindRuntime
         }
     }
 
+    /// Runs the jobs of the tasks that prefer it one at a time, in the order they were enqueued, when told to: the
+    /// order in which a burst of tasks takes its turns is then fixed.
+    final class TurnByTurnExecutor: TaskExecutor {
+        private let jobs = Mutex<[UnownedJob]>([])
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            jobs.withLock { $0.append(job) }
+        }
+
+        func runUntilIdle() {
+            while let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            }
+        }
+    }
+
+    final class Outcomes: Sendable {
+        let values = Mutex<[Int: Int]>([:])
+    }
+
+    @Test func callsStartedInOneBurstGoInOneBatch() async {
+        let recorder = Recorder()
+        let outcomes = Outcomes()
+        let batcher = CallBatcher<Int, Int>(maximumBatch: 100) { items in
+            recorder.batches.withLock { $0.append(items) }
+            return items.map { -$0 }
+        }
+        let executor = TurnByTurnExecutor()
+        for item in 0..<10 {
+            Task(executorPreference: executor) {
+                let outcome = await batcher.call(item)
+                outcomes.values.withLock { $0[item] = outcome }
+            }
+        }
+        executor.runUntilIdle()
+        // Sent as each call arrived, the burst would be ten batches of one.
+        #expect(recorder.batches.withLock { $0 } == [Array(0..<10)])
+        #expect(outcomes.values.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, -$0) }))
+    }
+
     @Test func aCallAloneIsSentAtOnceAndTheBatcherIsReusable() async {
         let recorder = Recorder()
         let batcher = CallBatcher<Int, Int>(maximumBatch: 8) { items in
