@@ -140,11 +140,14 @@ func boundedContext(
 
 var targets: [Target] = [
     .target(name: "TradewindKernel", path: "Shared/Kernel"),
+    // The Swift runtime's global-executor hook, reachable in statically linked binaries too (EventLoopTasks.swift).
+    .target(name: "TradewindConcurrencyHook", path: "Shared/ConcurrencyHook"),
     .target(
         name: "TradewindRuntime",
         dependencies: [
             .kernel, .hummingbird, .logging, .metrics, .prometheus, .serviceLifecycle, .configuration,
             .sqlKit, .sqliteKit, .postgresKit, .jwtKit, .crypto, .asyncHTTPClient, .openAPIRuntime, .tracing, .otel, .unixSignals,
+            "TradewindConcurrencyHook", .nioCore, .nioPosix,
         ],
         path: "Shared/Runtime"
     ),
@@ -209,7 +212,7 @@ targets += boundedContext(
 )
 // tradewind new context: contexts
 
-for index in targets.indices {
+for index in targets.indices where targets[index].name != "TradewindConcurrencyHook" {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + swiftSettings
 }
 

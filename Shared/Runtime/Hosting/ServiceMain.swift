@@ -37,7 +37,7 @@ extension ServiceHost {
         // wake-up that waits for a core on a busy machine: at 100 orders/s on a loaded day the stack kept up in six
         // runs of six instead of one (Benchmarks/README.md, eighth round). Nothing here blocks a thread: bcrypt and
         // SQLite run on NIO's thread pool.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        _ = EventLoopTasks.install()
         let configuration: Configuration
         do {
             configuration = try load()
@@ -57,6 +57,11 @@ extension ServiceHost {
             exit(78)
         }
         let logger = makeLogger(runtime)
+        if await EventLoopTasks.areInEffect() {
+            logger.info("tasks run on the event loops", metadata: ["loops": "\(NIOSingletons.groupLoopCountSuggestion)"])
+        } else {
+            logger.warning("tasks run on Swift's default executor, not the event loops: every await may cost a thread hop")
+        }
         let live: LiveSettings
         do {
             live = try await LiveSettings.start(runtime: runtime, logger: logger)
