@@ -17,10 +17,7 @@ struct EventLoopTasksTests {
         service.environment = ["LOG_LEVEL": "info", "PORT": "\(20_000 + Int(ProcessInfo.processInfo.processIdentifier % 5_000))",
                                "NIO_SINGLETON_GROUP_LOOP_COUNT": "1"]
         let output = LocalStackTests.Output()
-        let pipe = Pipe()
-        service.standardOutput = pipe
-        service.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+        output.collect(from: service)
         try service.run()
         defer { if service.isRunning { kill(service.processIdentifier, SIGKILL) } }
         let said = try await output.waitFor("tasks run on the event loops", within: .seconds(30))

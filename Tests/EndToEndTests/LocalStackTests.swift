@@ -26,6 +26,14 @@ import Testing
     final class Output: Sendable {
         private let text = Mutex("")
         func append(_ data: Data) { text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+
+        /// Collects what `process` writes to its standard output and error, from when it runs.
+        func collect(from process: Process) {
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            pipe.fileHandleForReading.readabilityHandler = { [self] handle in append(handle.availableData) }
+        }
         var value: String { text.withLock { $0 } }
 
         func waitFor(_ needle: String, within limit: Duration) async throws -> Bool {
@@ -83,11 +91,7 @@ import Testing
             environment["BCRYPT_COST"] = "4"
             environment["LOG_LEVEL"] = "warning"
             process.environment = environment.merging(extra) { $1 }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            let output = output
-            pipe.fileHandleForReading.readabilityHandler = { handle in output.append(handle.availableData) }
+            output.collect(from: process)
             try process.run()
         }
 

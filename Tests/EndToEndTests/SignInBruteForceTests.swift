@@ -29,10 +29,7 @@ extension LocalStackTests {
             "BCRYPT_COST": "4", "PASSWORD_WORK_BURST": "1000", "PASSWORD_WORK_PER_SECOND": "1000", "LOG_LEVEL": "info",
         ]) { $1 }
         replica.environment = environment
-        let pipe = Pipe()
-        replica.standardOutput = pipe
-        replica.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { handle in replicaOutput.append(handle.availableData) }
+        replicaOutput.collect(from: replica)
         try replica.run()
         defer { if replica.isRunning { kill(replica.processIdentifier, SIGKILL) } }
 
