@@ -23,7 +23,7 @@ public struct CargoFreightClient: FreightBooking {
                            configuration: .tradewind, transport: ServiceClientTransport(client, service: CargoContract.service),
                            middlewares: [PreferMinimalReturn(on: [Operations.BookCargos.id])])
         self.cargo = cargo
-        bookings = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "book freight (batch)") { requests in await Self.book(requests, cargo: cargo) }
+        bookings = CallBatcher(maximumBatch: maximumBatch, operation: "book freight (batch)") { requests in await Self.book(requests, cargo: cargo) }
     }
 
     public func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String {

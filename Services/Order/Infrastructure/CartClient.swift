@@ -38,8 +38,7 @@ public struct CartClient: CartContents {
                 return .failure(.cartUnavailable)
             }
         }
-        // Two reads in flight: an order need not wait for a long read to return before its own goes out.
-        reads = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "read carts (batch)") { batch in
+        reads = CallBatcher(maximumBatch: maximumBatch, operation: "read carts (batch)") { batch in
             if !batchesRefused.isRefusing {
                 let customers = batch.map(\.customer)
                 let answer: [Components.Schemas.UserCart]?

@@ -26,8 +26,7 @@ public struct ProductStockClient: StockReservations {
                              middlewares: [PreferMinimalReturn(on: [Operations.ReserveStockForOrders.id, Operations.CommitReservationsOfOrders.id])])
         self.product = product
         self.reservationLifetime = reservationLifetime
-        // Two batches in flight: an order need not wait for a long batch to return before its own goes out.
-        reservations = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "reserve stock (batch)") { requests in
+        reservations = CallBatcher(maximumBatch: maximumBatch, operation: "reserve stock (batch)") { requests in
             await Self.batch(requests.map(\.orderId), "reserving stock", refusals: [409, 422]) {
                 switch try await product.reserveStockForOrders(body: .json(.init(reservations: requests))) {
                 case .ok(let ok): .results(try ok.body.json.results)
@@ -38,7 +37,7 @@ public struct ProductStockClient: StockReservations {
                 await Self.reserveOne(requests[index], product: product)
             }
         }
-        commits = CallBatcher(maximumBatch: maximumBatch, maximumInFlight: 2, operation: "commit stock (batch)") { orders in
+        commits = CallBatcher(maximumBatch: maximumBatch, operation: "commit stock (batch)") { orders in
             let ids = orders.map(\.description)
             return await Self.batch(ids, "committing stock", refusals: [404, 409]) {
                 switch try await product.commitReservationsOfOrders(body: .json(.init(orderIds: ids))) {

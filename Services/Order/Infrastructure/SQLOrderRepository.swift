@@ -20,13 +20,12 @@ public struct SQLOrderRepository: OrderRepository {
         self.store = store
         self.ids = ids
         self.changes = changes
-        // Two transactions in flight: a write made while one is committing goes out at once, not after it.
-        saves = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "save orders (batch)") { batch in
+        saves = CallBatcher(maximumBatch: 64, operation: "save orders (batch)") { batch in
             let results = await Self.save(batch, in: store)
             changes?.announce(zip(batch, results).compactMap { save, result in (try? result.get()) == nil ? nil : save.order.id })
             return results
         }
-        placements = CallBatcher(maximumBatch: 64, maximumInFlight: 2, operation: "place orders (batch)") { batch in await Self.place(batch, in: store) }
+        placements = CallBatcher(maximumBatch: 64, operation: "place orders (batch)") { batch in await Self.place(batch, in: store) }
     }
 
     public func place(_ order: Order, idempotencyKey: String, requestHash: String, process: CheckoutProcess, events: [OrderEvent]) async throws {
