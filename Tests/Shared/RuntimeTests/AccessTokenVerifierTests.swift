@@ -67,6 +67,8 @@ import TradewindTesting
         let unsigned = Data(#"{"alg":"none","kid":"k1"}"#.utf8).base64URLEncodedString()
         await #expect(throws: TokenRejection.unsupportedAlgorithm("none")) { try await verifier.verify("\(unsigned).\(parts[1]).") }
         await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(parts[0]).\(parts[1])") }
+        await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(valid).\(parts[2])") }
+        await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(parts[0])\(parts[1])\(parts[2])") }
         await #expect(throws: TokenRejection.malformed) { try await verifier.verify("\(parts[0])=.\(parts[1]).\(parts[2])") }
         for kid in (0..<40).map({ "k\($0)" }) {
             await #expect(throws: TokenRejection.unknownKey) { try await verifier.verify(try await token(kid: kid == "k1" ? "k1-other" : kid)) }
