@@ -38,12 +38,14 @@ struct PreparedPostgresDatabase: SQLDatabase {
         var types: [PostgresDataType] = []
         types.reserveCapacity(binds.count)
         for bind in binds {
-            if let optional = bind as? any OptionalBind, optional.isNone {
-                bindings.appendNull()
-                types.append(type(of: optional).wrappedPostgresType ?? .null)
-            } else if let value = bind as? any PostgresThrowingDynamicTypeEncodable {
+            // Most binds are values, so the cast that finds them comes first (casting an optional unwraps it); only
+            // a nil is left over for the second one.
+            if let value = bind as? any PostgresThrowingDynamicTypeEncodable {
                 try bindings.append(value, context: .default)
                 types.append(value.psqlType)
+            } else if let optional = bind as? any OptionalBind, optional.isNone {
+                bindings.appendNull()
+                types.append(type(of: optional).wrappedPostgresType ?? .null)
             } else {
                 return try await unprepared.execute(sql: query, onRow)
             }
@@ -54,7 +56,7 @@ struct PreparedPostgresDatabase: SQLDatabase {
         do {
             try await RenderedStatement.$current.withValue(.init(name: name, sql: sql, bindingDataTypes: types)) {
                 for try await row in try await connection.execute(RenderedStatement(bindings: bindings), logger: logger) {
-                    onRow(row.sql())
+                    onRow(DirectPostgresRow(row))
                 }
             }
         } catch let error as PSQLError {

@@ -108,4 +108,46 @@ import TradewindTesting
             #expect(found.isEmpty)
         }
     }
+
+    struct Dimensions: Codable, Equatable {
+        let width: Int
+        let unit: String
+    }
+
+    /// Rows of prepared statements let a cell decode itself; what PostgresKit's rows reinterpret (an enum as text, a
+    /// `numeric` as `Double` or `Decimal`) and what only `Codable` decodes (a `jsonb` document) still come out as they
+    /// did through PostgresKit.
+    @Test func aRowDecodesEveryKindOfColumnAsPostgresKitsRowsDid() async throws {
+        guard TestDatabases.available.contains(.postgres) else { return }
+        try await TestDatabases.withStore(.postgres) { store in
+            let id = UUID(uuidString: "0B7C6F5E-2D1A-4C3B-9E8F-7A6B5C4D3E2F")!
+            let at = Date(timeIntervalSince1970: 1_800_000_000.25)
+            let row = try await store.read { database in
+                try await database.raw("CREATE TYPE shade AS ENUM ('light', 'dark')").run()
+                return try await database.raw("""
+                    SELECT \(bind: "text") AS text, \(bind: 42) AS count, \(bind: true) AS flag, \(bind: at) AS at, \(bind: id) AS id,
+                        NULL::text AS nothing, 12.75::numeric AS amount, 'dark'::shade AS shade,
+                        '{"width": 3, "unit": "cm"}'::jsonb AS dimensions
+                    """).first()
+            }
+            let found = try #require(row)
+            #expect(try found.decode(column: "text", as: String.self) == "text")
+            #expect(try found.decode(column: "count", as: Int.self) == 42)
+            #expect(try found.decode(column: "flag", as: Bool.self))
+            #expect(try found.decode(column: "at", as: Date.self) == at)
+            #expect(try found.decode(column: "id", as: UUID.self) == id)
+            #expect(try found.decode(column: "nothing", as: String?.self) == nil)
+            #expect(try found.decodeNil(column: "nothing"))
+            #expect(try !found.decodeNil(column: "text"))
+            #expect(try found.decode(column: "amount", as: Double.self) == 12.75)
+            #expect(try found.decode(column: "amount", as: Decimal.self) == Decimal(string: "12.75"))
+            #expect(try found.decode(column: "shade", as: String.self) == "dark")
+            #expect(try found.decode(column: "dimensions", as: Dimensions.self) == Dimensions(width: 3, unit: "cm"))
+            #expect(found.contains(column: "shade"))
+            #expect(!found.contains(column: "colour"))
+            #expect(found.allColumns == ["text", "count", "flag", "at", "id", "nothing", "amount", "shade", "dimensions"])
+            #expect(throws: (any Error).self) { try found.decode(column: "colour", as: String.self) }
+            #expect(throws: (any Error).self) { try found.decode(column: "text", as: Int.self) }
+        }
+    }
 }
