@@ -329,14 +329,15 @@ public struct OutboxRelay: Service {
         let events = zip(entries, spans).map { entry, span in span.map { entry.event.continuing($0.traceparent) } ?? entry.event }
         let results = await publisher.publish(events)
         let deliveredAt = now()
+        // One handle of each metric for the whole round: making one looks its label up in the metrics registry.
+        Counter(label: "outbox_delivery_attempts_total").increment(by: entries.count)
+        let lag = Metrics.Timer(label: "outbox_delivery_lag_seconds")
         return zip(entries, zip(spans, results)).map { entry, outcome in
             let (span, result) = outcome
-            Counter(label: "outbox_delivery_attempts_total").increment()
             defer { span?.end() }
             switch result {
             case .success:
-                Metrics.Timer(label: "outbox_delivery_lag_seconds")
-                    .record(duration: .milliseconds(Int64(max(0, deliveredAt.timeIntervalSince(entry.event.occurredAt)) * 1000)))
+                lag.record(duration: .milliseconds(Int64(max(0, deliveredAt.timeIntervalSince(entry.event.occurredAt)) * 1000)))
                 return (entry, nil)
             case .failure(let error):
                 span?.setError(error)
