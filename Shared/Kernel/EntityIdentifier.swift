@@ -7,7 +7,7 @@ where RawValue == UUID {
 }
 
 extension EntityIdentifier {
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.lowercasedString }
 
     /// Parses the canonical string form; `nil` when it is not a UUID.
     public init?(_ string: String) {

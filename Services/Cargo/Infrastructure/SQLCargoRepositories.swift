@@ -125,9 +125,9 @@ public struct SQLCargoRepository: CargoRepository {
     private func prepare(_ cargo: Cargo, recording handling: HandlingEvent?, events: [CargoEvent]) throws -> PreparedRows {
         let occurredAt = cargo.delivery.calculatedAt
         let integrationEvents = try events.map { event in
-            try PublishedCargoEvents.integrationEvent(event, id: ids.makeUUID().uuidString.lowercased(), at: occurredAt)
+            try PublishedCargoEvents.integrationEvent(event, id: ids.makeUUID().lowercasedString, at: occurredAt)
         }
-        return PreparedRows(handlingID: ids.makeUUID().uuidString.lowercased(), integrationEvents: integrationEvents)
+        return PreparedRows(handlingID: ids.makeUUID().lowercasedString, integrationEvents: integrationEvents)
     }
 
     private static func write(

@@ -183,7 +183,7 @@ public struct SQLOrderRepository: OrderRepository {
     }
 
     func integrationEvents(_ events: [OrderEvent], at now: Date) throws -> [IntegrationEvent] {
-        try events.map { try PublishedOrderEvents.integrationEvent($0, id: ids.makeUUID().uuidString.lowercased(), at: now) }
+        try events.map { try PublishedOrderEvents.integrationEvent($0, id: ids.makeUUID().lowercasedString, at: now) }
     }
 }
 

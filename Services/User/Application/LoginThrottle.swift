@@ -48,7 +48,7 @@ public struct LoginThrottle: Sendable {
     /// the account or the address has used its attempts.
     public func admit(email rawEmail: String, address: String?) async throws -> Ticket {
         let ticket = Ticket(
-            attempt: SignInAttempt(id: ids.makeUUID().uuidString.lowercased(), at: clock.now()),
+            attempt: SignInAttempt(id: ids.makeUUID().lowercasedString, at: clock.now()),
             accountKey: Self.accountKey(rawEmail), addressKey: address.map { "address:\($0)" }
         )
         let keys = [ticket.accountKey] + (ticket.addressKey.map { [$0] } ?? [])

@@ -30,7 +30,7 @@ public struct JWTAccessTokenIssuer: AccessTokenIssuer {
     public func issue(subject: String, roles: Set<Role>, scopes: Set<String>) async throws -> IssuedAccessToken {
         let claims = AccessTokenClaims(
             subject: subject, issuer: issuer, audience: audience, roles: roles.map(\.rawValue).sorted(), scopes: scopes.sorted(),
-            issuedAt: clock.now(), lifetime: lifetime, id: ids.makeUUID().uuidString.lowercased()
+            issuedAt: clock.now(), lifetime: lifetime, id: ids.makeUUID().lowercasedString
         )
         let token = try await signer.sign(claims, kid: JWKIdentifier(string: keyID))
         return IssuedAccessToken(token: token, expiresIn: Int(lifetime))

@@ -14,7 +14,7 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
             try await database.insert(into: "refresh_tokens")
                 .columns("id", "family_id", "user_id", "token_hash", "issued_at", "expires_at")
                 .values(
-                    SQLBind(token.id.uuidString.lowercased()), SQLBind(token.familyID.uuidString.lowercased()),
+                    SQLBind(token.id.lowercasedString), SQLBind(token.familyID.lowercasedString),
                     SQLBind(token.userID.description), SQLBind(token.tokenHash), SQLBind(token.issuedAt), SQLBind(token.expiresAt)
                 )
                 .run()
@@ -31,7 +31,7 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
         let updated = try await store.transaction { database in
             try await database.update("refresh_tokens")
                 .set("rotated_at", to: date)
-                .where("id", .equal, id.uuidString.lowercased())
+                .where("id", .equal, id.lowercasedString)
                 .where("rotated_at", .is, SQLLiteral.null)
                 .where("revoked_at", .is, SQLLiteral.null)
                 .returning("id")
@@ -44,7 +44,7 @@ public struct SQLRefreshTokenRepository: RefreshTokenRepository {
         try await store.transaction { database in
             try await database.update("refresh_tokens")
                 .set("revoked_at", to: date)
-                .where("family_id", .equal, familyID.uuidString.lowercased())
+                .where("family_id", .equal, familyID.lowercasedString)
                 .where("revoked_at", .is, SQLLiteral.null)
                 .run()
         }

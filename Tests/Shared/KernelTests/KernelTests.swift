@@ -35,6 +35,19 @@ import TradewindKernel
         #expect(Data("Tradewind".utf8).hexDigits == "547261646577696e64")
     }
 
+    /// Written digit by digit, the text is Foundation's, lowercased, for every digit in every position.
+    @Test func aUUIDsLowercasedStringIsFoundationsTextLowercased() {
+        let known = UUID(uuidString: "0B7C6F5E-2D1A-4C3B-9E8F-7A6B5C4D3E2F")!
+        #expect(known.lowercasedString == "0b7c6f5e-2d1a-4c3b-9e8f-7a6b5c4d3e2f")
+        #expect(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)).lowercasedString == "00000000-0000-0000-0000-000000000000")
+        #expect(UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)).lowercasedString
+            == "ffffffff-ffff-ffff-ffff-ffffffffffff")
+        for _ in 0..<1_000 {
+            let uuid = UUID()
+            #expect(uuid.lowercasedString == uuid.uuidString.lowercased())
+        }
+    }
+
     @Test func pageRequestsAreClampedToSaneLimits() {
         #expect(PageRequest(limit: 0).limit == 1)
         #expect(PageRequest(limit: 5000).limit == PageRequest.maximumLimit)
