@@ -2,10 +2,11 @@ import Foundation
 import OrderDomain
 import TradewindKernel
 
-/// The checkout process manager: reserve stock → confirm → book freight → shipped, one persisted step at a time.
-/// Each step's external call is idempotent per order id, and the step is recorded only after it succeeded, so a
-/// process interrupted anywhere (a crash, a restart) simply repeats its current step. A step that fails for good —
-/// or keeps failing past ``maximumAttempts`` — compensates: stock is released and the order fails with the reason.
+/// The checkout process manager: reserve stock → confirm → book freight → shipped. Each step's external call is
+/// idempotent per order id, and a step is recorded only after it succeeded, so a process interrupted anywhere (a
+/// crash, a restart) simply repeats the steps it had not recorded. When every step succeeds at once the order is
+/// stored once, shipped; a step that must wait stores what went before it. A step that fails for good — or keeps
+/// failing past ``maximumAttempts`` — compensates: stock is released and the order fails with the reason.
 public struct RunCheckout: Sendable {
     let orders: any OrderRepository
     let stock: any StockReservations
@@ -68,9 +69,10 @@ public struct RunCheckout: Sendable {
         var process = start
         var progressed = false
         var order = order
+        // Events of steps taken but not stored yet: the reservation is stored with the booking that follows it.
+        var events: [OrderEvent] = []
         do {
             while process.step != .done {
-                var events: [OrderEvent] = []
                 do {
                     let now = clock.now()
                     switch process.step {
@@ -83,6 +85,11 @@ public struct RunCheckout: Sendable {
                             events += try order.stockReserved(at: clock.now())
                             events += try order.confirm(at: clock.now())
                             process.step = .bookFreight
+                            // Booking follows at once, and the save after it stores both steps: a process interrupted
+                            // in between reserves again, which answers with the reservation already made.
+                            process.attempts = 0
+                            progressed = true
+                            continue
                         }
                     case .confirm:
                         // Only processes stored by earlier versions, which reserved and confirmed in two saves, stop here.
@@ -118,15 +125,17 @@ public struct RunCheckout: Sendable {
                     case .transient(let reason): process.attempts >= maximumAttempts ? "gave up after \(process.attempts) attempts: \(reason)" : nil
                     }
                     if let reason {
-                        try await compensate(&process, order: &order, reason: reason)
+                        try await compensate(&process, order: &order, reason: reason, after: events)
+                        events = []
                         progressed = true
                         continue
                     }
                     process.nextAttemptAt = clock.now().addingTimeInterval(backoff(process.attempts))
-                    try await orders.save(order, process: process, events: [])
+                    try await orders.save(order, process: process, events: events)
                     return progressed
                 }
                 order = try await orders.save(order, process: process, events: events)
+                events = []
                 progressed = true
             }
         } catch OrderError.concurrentUpdate {
@@ -135,19 +144,30 @@ public struct RunCheckout: Sendable {
         return progressed
     }
 
-    /// A step that cannot succeed: before any stock is held the order simply fails; afterwards the stock goes back first.
-    private func compensate(_ process: inout CheckoutProcess, order: inout Order, reason: String) async throws {
+    /// A step that cannot succeed: before any stock is held the order simply fails; afterwards the stock goes back
+    /// first. `unsaved` are the events of the steps taken before it in this advance, stored with the compensation.
+    private func compensate(_ process: inout CheckoutProcess, order: inout Order, reason: String, after unsaved: [OrderEvent]) async throws {
         process.attempts = 0
         process.nextAttemptAt = clock.now()
-        process.failure = reason
-        if process.step == .reserveStock {
+        switch process.step {
+        case .reserveStock:
             // All lines or none: a failed reservation holds nothing.
+            process.failure = reason
             let events = try order.fail(reason, at: clock.now())
             process.step = .done
-            order = try await orders.save(order, process: process, events: events)
-        } else {
+            order = try await orders.save(order, process: process, events: unsaved + events)
+        case .releaseStock:
+            // The product context refuses for good to give the stock back (the reservation expired, or was committed
+            // by a booking that a cancellation overtook): releasing again would be refused again, so the process ends
+            // here, keeping both reasons, rather than retrying without end.
+            process.failure = "\(process.failure ?? "the checkout could not be completed"); the stock was not released: \(reason)"
+            let events = try order.stockReturned(reason: process.failure ?? reason, at: clock.now())
+            process.step = .done
+            order = try await orders.save(order, process: process, events: unsaved + events)
+        case .confirm, .bookFreight, .done:
+            process.failure = reason
             process.step = .releaseStock
-            order = try await orders.save(order, process: process, events: [])
+            order = try await orders.save(order, process: process, events: unsaved)
         }
     }
 

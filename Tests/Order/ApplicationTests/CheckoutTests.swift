@@ -16,6 +16,9 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
     let cartDown = Mutex(false)
     let reserveFailures = Mutex<[StepFailure]>([])
     let freightFailures = Mutex<[any Error]>([])
+    let releaseFailures = Mutex<[StepFailure]>([])
+    /// Runs inside the next booking, after it is made: what a customer does while the checkout is under way.
+    let duringNextBooking = Mutex<(@Sendable () async -> Void)?>(nil)
     let reserved = Mutex<Set<OrderID>>([])
     let released = Mutex<Set<OrderID>>([])
     let committed = Mutex<Set<OrderID>>([])
@@ -31,7 +34,10 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
         _ = reserved.withLock { $0.insert(order) }
     }
 
-    func release(_ order: OrderID) async throws(StepFailure) { _ = released.withLock { $0.insert(order) } }
+    func release(_ order: OrderID) async throws(StepFailure) {
+        if let failure = releaseFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
+        _ = released.withLock { $0.insert(order) }
+    }
     func commit(_ order: OrderID) async throws(StepFailure) { _ = committed.withLock { $0.insert(order) } }
 
     func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String {
@@ -41,6 +47,7 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             bookings[order] = id
             return id
         }
+        if let during = duringNextBooking.withLock({ hook in defer { hook = nil }; return hook }) { await during() }
         if let failure = freightFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
             if let step = failure as? StepFailure { throw step }
             // Any other error stands for a crash after the booking was made but before the step was recorded.
@@ -167,6 +174,44 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
                                                                  claimed: true), eventID: "e3", eventType: "CargoClaimed")
             #expect(try await fixture.orders.order(placed.id)?.status == .delivered)
             #expect(try await outboxTypes(fixture.store).last == "OrderDelivered")
+        }
+    }
+
+    @Test func aCheckoutThatNeverWaitsStoresTheShippedOrderInOneSave() async throws {
+        try await withFixture { fixture in
+            let placed = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            let stored = try #require(try await fixture.orders.order(placed.id))
+            #expect(try await fixture.checkout.advanceDue() == 1)
+            let shipped = try #require(try await fixture.orders.order(placed.id))
+            #expect(shipped.status == .shipped)
+            #expect(shipped.version == stored.version + 1, "reserving, confirming, booking and shipping are stored together")
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
+            #expect(try await fixture.orders.process(placed.id)?.step == .done)
+            #expect(fakes.reserved.withLock { $0 } == [placed.id] && fakes.committed.withLock { $0 } == [placed.id])
+        }
+    }
+
+    @Test func aCancellationThatOvertakesTheShipmentEndsTheProcessInsteadOfRetryingTheRelease() async throws {
+        try await withFixture { fixture in
+            let order = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            let cancel = fixture.cancel
+            // The customer cancels while the freight is being booked: the goods are committed before the checkout
+            // stores the shipment, which then finds the order changed.
+            fakes.duringNextBooking.withLock { $0 = { _ = try? await cancel.execute(order.id, by: Caller(subject: "u1", roles: ["customer"])) } }
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
+            #expect(fakes.committed.withLock { $0 } == [order.id])
+
+            fakes.releaseFailures.withLock { $0 = Array(repeating: .permanent("the reservation is committed"), count: 3) }
+            try await fixture.checkout.advanceDue()
+            #expect(fakes.releaseFailures.withLock { $0.count } == 2, "a release refused for good is not asked again")
+            #expect(fakes.released.withLock { $0 }.isEmpty)
+            let process = try #require(try await fixture.orders.process(order.id))
+            #expect(process.step == .done)
+            #expect(process.failure?.hasSuffix("the stock was not released: the reservation is committed") == true)
+            #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderCancelled"])
+            #expect(try await fixture.checkout.advanceDue() == 0)
         }
     }
 
