@@ -6,7 +6,9 @@ import TradewindKernel
 /// idempotent per order id, and a step is recorded only after it succeeded, so a process interrupted anywhere (a
 /// crash, a restart) simply repeats the steps it had not recorded. When every step succeeds at once the order is
 /// stored once, shipped; a step that must wait stores what went before it. A step that fails for good — or keeps
-/// failing past ``maximumAttempts`` — compensates: stock is released and the order fails with the reason.
+/// failing past ``maximumAttempts`` — compensates: stock is released and the order fails with the reason. A
+/// cancellation stored while the freight was being booked finds the stock committed when it comes to give it back:
+/// the goods have left, so the order ships after all.
 public struct RunCheckout: Sendable {
     let orders: any OrderRepository
     let stock: any StockReservations
@@ -110,8 +112,19 @@ public struct RunCheckout: Sendable {
                             process.step = .done
                         }
                     case .releaseStock:
-                        try await stock.release(order.id)
-                        events += try order.stockReturned(reason: process.failure ?? "the checkout could not be completed", at: now)
+                        switch try await stock.release(order.id) {
+                        case .released:
+                            events += try order.stockReturned(reason: process.failure ?? "the checkout could not be completed", at: now)
+                        case .alreadyCommitted where order.status == .cancelled || order.status == .confirmed:
+                            // The goods left before the process came to give them back: the order ships after all,
+                            // with the cargo booked for it (booking again answers with that cargo). A process that
+                            // was still to reserve when the cancellation was stored had not announced its confirmation.
+                            let tracking = try await freight.book(order.id, from: warehouse, to: order.address.destination,
+                                                                  arrivalDeadline: now.addingTimeInterval(freightLeadTime))
+                            events += try order.shipAfterAll(trackingID: tracking, confirmationAnnounced: start.step != .reserveStock, at: now)
+                        case .alreadyCommitted:
+                            throw StepFailure.permanent("the reservation was committed")
+                        }
                         process.step = .done
                     case .done:
                         break
@@ -157,9 +170,9 @@ public struct RunCheckout: Sendable {
             process.step = .done
             order = try await orders.save(order, process: process, events: unsaved + events)
         case .releaseStock:
-            // The product context refuses for good to give the stock back (the reservation expired, or was committed
-            // by a booking that a cancellation overtook): releasing again would be refused again, so the process ends
-            // here, keeping both reasons, rather than retrying without end.
+            // The product context refuses for good to give the stock back (the reservation expired, say): releasing
+            // again would be refused again, so the process ends here, keeping both reasons, rather than retrying
+            // without end.
             process.failure = "\(process.failure ?? "the checkout could not be completed"); the stock was not released: \(reason)"
             let events = try order.stockReturned(reason: process.failure ?? reason, at: clock.now())
             process.step = .done

@@ -60,7 +60,8 @@ public struct ShippingAddress: Sendable, Equatable, Codable {
 }
 
 /// An order's life. Checkout moves it from `pending` to `shipped`; the freight's events to `inTransit` and
-/// `delivered`. It can be cancelled until it ships, and fails when a checkout step fails for good.
+/// `delivered`. It can be cancelled until it ships, and fails when a checkout step fails for good. One move lies
+/// outside `successors`: a cancellation the shipment overtook gives way to it (``Order/shipAfterAll(trackingID:confirmationAnnounced:at:)``).
 public enum OrderStatus: String, Sendable, Equatable, CaseIterable, Codable {
     case pending, stockReserved, confirmed, shipped, inTransit, delivered, cancelled, failed
 
@@ -169,6 +170,19 @@ public struct Order: Sendable, Equatable {
         try move(to: .shipped, at: now)
         self.trackingID = trackingID
         return [.shipped(id, trackingID: trackingID)]
+    }
+
+    /// The goods left with the freight although the checkout had turned back: the stock was committed by a booking
+    /// that a cancellation overtook, or by a commit whose answer was lost before the checkout gave up. A cancellation
+    /// is not announced until its stock is back, so it gives way; the order ships after all, with the cargo booked
+    /// for it. `confirmationAnnounced` says whether `OrderConfirmed` went out before the cancellation was stored.
+    public mutating func shipAfterAll(trackingID: String, confirmationAnnounced: Bool, at now: Date) throws(OrderError) -> [OrderEvent] {
+        guard status == .cancelled || status == .confirmed else { throw .transitionNotAllowed(from: status, to: .shipped) }
+        let confirmation: [OrderEvent] = status == .cancelled && !confirmationAnnounced ? [.confirmed(id)] : []
+        status = .shipped
+        updatedAt = now
+        self.trackingID = trackingID
+        return confirmation + [.shipped(id, trackingID: trackingID)]
     }
 
     /// The customer cancels; the cancellation is announced once the held stock is back (``stockReturned(reason:at:)``).

@@ -33,8 +33,16 @@ public protocol CartContents: Sendable {
 /// Stock held for an order (the product service). Every call is idempotent per order id.
 public protocol StockReservations: Sendable {
     func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure)
-    func release(_ order: OrderID) async throws(StepFailure)
+    func release(_ order: OrderID) async throws(StepFailure) -> StockRelease
     func commit(_ order: OrderID) async throws(StepFailure)
+}
+
+/// What giving an order's stock back found.
+public enum StockRelease: Sendable, Equatable {
+    /// The held stock is back on the shelf, or nothing was held.
+    case released
+    /// The reservation had been committed: the goods left with the freight before the release came.
+    case alreadyCommitted
 }
 
 /// Freight for an order (the cargo service): booked and routed, idempotent per order id. Returns the tracking id.

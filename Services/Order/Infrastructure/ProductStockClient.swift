@@ -132,15 +132,28 @@ public struct ProductStockClient: StockReservations {
         }
     }
 
-    public func release(_ order: OrderID) async throws(StepFailure) {
-        let failure = await Self.outcome("releasing stock") {
+    /// A release the product service refuses is looked into: a reservation that was committed means the goods have
+    /// left, which the checkout must know; any other refusal is permanent.
+    public func release(_ order: OrderID) async throws(StepFailure) -> StockRelease {
+        let refusal: String
+        do {
             switch try await product.releaseReservation(path: .init(orderId: order.description)) {
-            case .ok, .notFound: nil  // released, or nothing was ever held
-            case .conflict(let problem): StepFailure.permanent(problem.detail)
-            case let other: StepFailure.transient("product-service answered \(ServiceClientTransport.describe(other)) when releasing stock")
+            case .ok, .notFound: return .released  // released, or nothing was ever held
+            case .conflict(let problem): refusal = problem.detail
+            case let other: throw StepFailure.transient("product-service answered \(ServiceClientTransport.describe(other)) when releasing stock")
             }
+            switch try await product.getReservation(path: .init(orderId: order.description)) {
+            case .ok(let answer):
+                if try answer.body.json.status == .committed { return .alreadyCommitted }
+                throw StepFailure.permanent(refusal)
+            case let other:
+                throw StepFailure.transient("product-service answered \(ServiceClientTransport.describe(other)) when reading a reservation it would not release")
+            }
+        } catch let failure as StepFailure {
+            throw failure
+        } catch {
+            throw .transient("product-service, releasing stock: \(error)")
         }
-        if let failure { throw failure }
     }
 }
 

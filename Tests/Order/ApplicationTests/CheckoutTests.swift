@@ -34,9 +34,11 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
         _ = reserved.withLock { $0.insert(order) }
     }
 
-    func release(_ order: OrderID) async throws(StepFailure) {
+    func release(_ order: OrderID) async throws(StepFailure) -> StockRelease {
         if let failure = releaseFailures.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw failure }
+        if committed.withLock({ $0.contains(order) }) { return .alreadyCommitted }
         _ = released.withLock { $0.insert(order) }
+        return .released
     }
     func commit(_ order: OrderID) async throws(StepFailure) { _ = committed.withLock { $0.insert(order) } }
 
@@ -191,7 +193,7 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
         }
     }
 
-    @Test func aCancellationThatOvertakesTheShipmentEndsTheProcessInsteadOfRetryingTheRelease() async throws {
+    @Test func aCancellationThatOvertakesTheShipmentGivesWayAndTheOrderShips() async throws {
         try await withFixture { fixture in
             let order = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
             let cancel = fixture.cancel
@@ -202,15 +204,50 @@ final class FakeContexts: CartContents, StockReservations, FreightBooking {
             #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
             #expect(fakes.committed.withLock { $0 } == [order.id])
 
-            fakes.releaseFailures.withLock { $0 = Array(repeating: .permanent("the reservation is committed"), count: 3) }
+            try await fixture.checkout.advanceDue()
+            let shipped = try #require(try await fixture.orders.order(order.id))
+            #expect(shipped.status == .shipped)
+            #expect(shipped.trackingID == fakes.bookings.withLock { $0[order.id] })
+            #expect(fakes.bookings.withLock { $0.count } == 1, "the cargo booked for the order carries it")
+            #expect(fakes.released.withLock { $0 }.isEmpty)
+            #expect(try await fixture.orders.process(order.id)?.step == .done)
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"], "the cancellation was never announced")
+            #expect(try await fixture.checkout.advanceDue() == 0)
+        }
+    }
+
+    @Test func aCancellationThatOvertakesAWaitingBookingAnnouncesTheConfirmationOnce() async throws {
+        try await withFixture { fixture in
+            fakes.freightFailures.withLock { $0 = [StepFailure.transient("cargo-service unavailable")] }
+            let order = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(order.id)?.status == .confirmed)
+            let cancel = fixture.cancel
+            fakes.duringNextBooking.withLock { $0 = { _ = try? await cancel.execute(order.id, by: Caller(subject: "u1", roles: ["customer"])) } }
+            clock.advance(by: 60)
+            try await fixture.checkout.advanceDue()
+            try await fixture.checkout.advanceDue()
+            #expect(try await fixture.orders.order(order.id)?.status == .shipped)
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderShipped"])
+        }
+    }
+
+    @Test func aReleaseRefusedForGoodEndsTheProcessInsteadOfRetryingIt() async throws {
+        try await withFixture { fixture in
+            fakes.freightFailures.withLock { $0 = [StepFailure.transient("cargo-service unavailable")] }
+            let order = try await fixture.place.execute(customer: "u1", customerToken: "t", idempotencyKey: "k", address: try address(), request: "A").order
+            try await fixture.checkout.advanceDue()
+            _ = try await fixture.cancel.execute(order.id, by: Caller(subject: "u1", roles: ["customer"]))
+
+            fakes.releaseFailures.withLock { $0 = Array(repeating: .permanent("the reservation is expired"), count: 3) }
             try await fixture.checkout.advanceDue()
             #expect(fakes.releaseFailures.withLock { $0.count } == 2, "a release refused for good is not asked again")
             #expect(fakes.released.withLock { $0 }.isEmpty)
             let process = try #require(try await fixture.orders.process(order.id))
             #expect(process.step == .done)
-            #expect(process.failure?.hasSuffix("the stock was not released: the reservation is committed") == true)
+            #expect(process.failure?.hasSuffix("the stock was not released: the reservation is expired") == true)
             #expect(try await fixture.orders.order(order.id)?.status == .cancelled)
-            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderCancelled"])
+            #expect(try await outboxTypes(fixture.store) == ["OrderPlaced", "OrderConfirmed", "OrderCancelled"])
             #expect(try await fixture.checkout.advanceDue() == 0)
         }
     }

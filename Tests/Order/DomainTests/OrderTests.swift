@@ -104,4 +104,22 @@ import TradewindKernel
         #expect(try failing.stockReturned(reason: "no freight route", at: now) == [.failed(failing.id, reason: "no freight route")])
         #expect(failing.status == .failed && failing.failureReason == "no freight route")
     }
+
+    @Test func goodsThatLeftBeforeTheCancellationShipTheOrderAfterAll() throws {
+        var cancelledBeforeConfirming = try order(status: .cancelled)
+        #expect(try cancelledBeforeConfirming.shipAfterAll(trackingID: "ABC123", confirmationAnnounced: false, at: now)
+                == [.confirmed(cancelledBeforeConfirming.id), .shipped(cancelledBeforeConfirming.id, trackingID: "ABC123")])
+        #expect(cancelledBeforeConfirming.status == .shipped && cancelledBeforeConfirming.trackingID == "ABC123")
+        var cancelledWhileBooking = try order(status: .cancelled)
+        #expect(try cancelledWhileBooking.shipAfterAll(trackingID: "ABC124", confirmationAnnounced: true, at: now)
+                == [.shipped(cancelledWhileBooking.id, trackingID: "ABC124")])
+        var givingUp = try order(status: .confirmed)
+        #expect(try givingUp.shipAfterAll(trackingID: "ABC125", confirmationAnnounced: false, at: now) == [.shipped(givingUp.id, trackingID: "ABC125")])
+        for status in [OrderStatus.pending, .stockReserved, .failed, .delivered] {
+            var subject = try order(status: status)
+            #expect(throws: OrderError.transitionNotAllowed(from: status, to: .shipped)) {
+                _ = try subject.shipAfterAll(trackingID: "ABC126", confirmationAnnounced: true, at: now)
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ final class InstantContexts: CartContents, StockReservations, FreightBooking, Ev
     }
 
     func reserve(_ order: OrderID, lines: [OrderLine]) async throws(StepFailure) {}
-    func release(_ order: OrderID) async throws(StepFailure) {}
+    func release(_ order: OrderID) async throws(StepFailure) -> StockRelease { .released }
     func commit(_ order: OrderID) async throws(StepFailure) {}
     func book(_ order: OrderID, from origin: String, to destination: String, arrivalDeadline: Date) async throws(StepFailure) -> String { "0000CAFE" }
     func publish(_ event: IntegrationEvent) async throws { published.withLock { $0.append(event.type) } }
