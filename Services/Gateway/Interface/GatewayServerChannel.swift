@@ -50,7 +50,13 @@ struct PlaintextHTTPChannel: ServerChildChannel {
             } failed: { error in
                 negotiated.fail(error)
             }
-            try channel.pipeline.syncOperations.addHandler(detector)
+            do {
+                try channel.pipeline.syncOperations.addHandler(detector)
+            } catch {
+                // The connection closed before it could be set up: nobody will wait for its protocol.
+                negotiated.fail(error)
+                throw error
+            }
             return Value(channel: channel, negotiated: negotiated.futureResult)
         }
     }
@@ -93,8 +99,13 @@ final class HTTP2PrefaceDetector: ChannelInboundHandler, RemovableChannelHandler
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { context.close(promise: nil) }
     }
 
+    /// Removed undecided (the pipeline torn down without the connection's end passing through it), the connection
+    /// will never say which protocol it speaks: whoever waits for that hears so, rather than waiting for ever.
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
+        failed?(ChannelError.eof)
+        failed = nil
+        decide = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
